@@ -1,0 +1,46 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run test site serve bench lint clean browser-deps
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Audit the bundled, deliberately insecure demo repository (its findings are the
+# point, so a non-zero audit status does not fail `make run`), then build the site.
+run: setup
+	@echo "== platform-skills audit examples/insecure-pipeline =="
+	-@$(BIN)/platform-skills audit examples/insecure-pipeline
+	@$(MAKE) --no-print-directory site
+	@echo "Site built in site/ (open site/index.html, or run 'make serve')."
+
+site: setup
+	$(BIN)/mkdocs build --strict --quiet
+
+serve: setup
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+# Debian's Chromium drives the browser test; Playwright never downloads a browser.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: setup browser-deps
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check checks tests scripts
+	$(BIN)/yamllint -s .
+
+bench: setup
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) site .pytest_cache

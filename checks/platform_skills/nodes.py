@@ -1,0 +1,95 @@
+"""Small helpers over PyYAML's composed nodes (``yaml.compose`` output).
+
+Rules read nodes, not Python objects, because nodes keep line marks and because an
+alias is one shared node: nothing here expands an alias graph.
+"""
+
+
+def is_map(node):
+    return node is not None and node.id == "mapping"
+
+
+def is_seq(node):
+    return node is not None and node.id == "sequence"
+
+
+def is_scalar(node):
+    return node is not None and node.id == "scalar"
+
+
+def line(node):
+    """1-based line where the node starts."""
+    return node.start_mark.line + 1
+
+
+def text(node, default=None):
+    """The scalar's string value, or ``default`` for anything that is not a scalar."""
+    return node.value if is_scalar(node) else default
+
+
+def pairs(node):
+    """``(key_text, key_node, value_node)`` for each scalar key of a mapping."""
+    if not is_map(node):
+        return
+    for key, value in node.value:
+        if key.id == "scalar":
+            yield key.value, key, value
+
+
+def get(node, key):
+    """The value node for ``key`` in a mapping, or None."""
+    if is_map(node):
+        for k, v in node.value:
+            if k.id == "scalar" and k.value == key:
+                return v
+    return None
+
+
+def get_pair(node, key):
+    """``(key_node, value_node)`` for ``key`` in a mapping, or ``(None, None)``."""
+    if is_map(node):
+        for k, v in node.value:
+            if k.id == "scalar" and k.value == key:
+                return k, v
+    return None, None
+
+
+def path(node, *keys):
+    """Follow mapping keys; None as soon as one is missing."""
+    for key in keys:
+        node = get(node, key)
+        if node is None:
+            return None
+    return node
+
+
+def items(node):
+    """The elements of a sequence (empty for anything else)."""
+    return node.value if is_seq(node) else ()
+
+
+def is_true(node):
+    return is_scalar(node) and node.value.strip().lower() in ("true", "yes", "on")
+
+
+def walk_maps(root):
+    """Every mapping node under ``root``, each once, however often aliases reuse it.
+
+    Iterative, so deep nesting cannot exhaust the stack; the ``seen`` set keeps an
+    alias bomb linear in the number of distinct nodes.
+    """
+    seen = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.id == "mapping":
+            yield node
+            for k, v in node.value:
+                stack.append(v)
+                if k.id != "scalar":
+                    stack.append(k)
+        elif node.id == "sequence":
+            stack.extend(node.value)

@@ -1,0 +1,31 @@
+"""Renderers: text, json, sarif, github. Each exposes ``render(report) -> str``."""
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+class Report:
+    """What a run produced, in the shape every renderer reads."""
+
+    __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color")
+
+    def __init__(self, findings, errors, files, command="check", gaps=None, facts=None,
+                 color=False):
+        self.findings = findings
+        self.errors = errors
+        self.files = files
+        self.command = command
+        self.gaps = gaps          # audit only: the gap rows as findings at path "."
+        self.facts = facts or set()
+        self.color = color
+
+
+def render(fmt, report):
+    if fmt == "json":
+        from . import json_report as module
+    elif fmt == "sarif":
+        from . import sarif as module
+    elif fmt == "github":
+        from . import github as module
+    else:
+        from . import text as module
+    return module.render(report)

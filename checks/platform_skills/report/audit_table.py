@@ -1,0 +1,46 @@
+"""The audit's text report: the supply-chain gap table in fix order, then what to do next."""
+
+from ..registry import FIX_ORDER, gap_rows
+from ..rules.repo import ADMISSION, PUBLISHES
+from .text import _errors, _paint, _COLORS
+
+
+def render_audit(report):
+    out = []
+    if PUBLISHES not in report.facts:
+        out.append("No workflow publishes a container image, so the supply-chain gap table "
+                   "does not apply. Run 'platform-skills check' for file findings.")
+        out.extend(_errors(report))
+        return "\n".join(out)
+    gaps = {g.rule.id: g for g in report.gaps}
+    rows = gap_rows()
+    width = max(len(r.title) for r in rows)
+    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    out.append(f"Supply-chain gap table ({files} checked)")
+    out.append("")
+    out.append(f"  {'step':<4}  {'gap':<{width}}  {'rule':<6}  {'severity':<8}  status")
+    for row in rows:
+        gap = gaps.get(row.rule.id)
+        status = _paint(report, _COLORS[row.rule.severity], "GAP") if gap else "ok"
+        out.append(f"  {row.step:<4}  {row.title:<{width}}  {row.rule.id:<6}  "
+                   f"{row.rule.severity:<8}  {status}")
+    open_gaps = [r for r in rows if r.rule.id in gaps]
+    out.append("")
+    if open_gaps:
+        out.append("Fix in this order:")
+        for row in open_gaps:
+            out.append(f"  {row.step}. {FIX_ORDER[row.step - 1]}: {gaps[row.rule.id].message}")
+            out.append(f"     impact: {row.impact}")
+            out.append(f"     fix: {row.rule.fix}")
+            out.append(f"     see: {row.rule.help_url}")
+    else:
+        out.append("No gaps: images are signed, gated, described by attested SBOMs and "
+                   "carry provenance.")
+    admission = "found" if ADMISSION in report.facts else "not found in this repository"
+    out.append("")
+    out.append(f"Step 4, {FIX_ORDER[3].lower()}: an image-verification policy is {admission}; "
+               "enforce signatures at admission once images are signed.")
+    if report.errors:
+        out.append("")
+        out.extend(_errors(report))
+    return "\n".join(out)

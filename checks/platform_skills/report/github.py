@@ -1,0 +1,24 @@
+"""``--format github``: workflow commands that GitHub shows as annotations on the diff."""
+
+_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
+
+
+def _data(text):
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text):
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(report):
+    out = []
+    findings = report.gaps if report.command == "audit" else report.findings
+    for f in findings:
+        where = f"file={_prop(f.path)},line={f.line}," if f.line else ""
+        title = _prop(f"{f.rule.id} {f.rule.name}")
+        out.append(f"::{_LEVEL[f.rule.severity]} {where}title={title}::"
+                   f"{_data(f.message)} ({f.rule.help_url})")
+    for e in report.errors:
+        out.append(f"::error file={_prop(e.path)},title=platform-skills::{_data(e.message)}")
+    return "\n".join(out)

@@ -1,0 +1,64 @@
+"""``--format sarif``: SARIF 2.1.0 as GitHub code scanning ingests it."""
+
+import json
+
+from .. import version
+from ..model import HANDBOOK_URL
+from ..registry import all_rules
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# GitHub maps security-severity to its own critical/high/medium/low bands.
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+
+
+def rule_descriptor(rule):
+    help_text = f"{rule.rationale}\n\nFix: {rule.fix}\n\nSee {rule.help_url}"
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary.replace("`", "")},
+        "fullDescription": {"text": rule.rationale},
+        "helpUri": rule.help_url,
+        "help": {"text": help_text,
+                 "markdown": f"{rule.rationale}\n\n**Fix:** {rule.fix}\n\n"
+                             f"[{rule.id} in the handbook]({rule.help_url})"},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {"security-severity": SECURITY_SEVERITY[rule.severity],
+                       "tags": ["security", "supply-chain", rule.domain],
+                       "precision": "high"},
+    }
+
+
+def render(report):
+    rules = all_rules()
+    index = {r.id: i for i, r in enumerate(rules)}
+    findings = report.gaps if report.command == "audit" else report.findings
+    results = []
+    for f in findings:
+        location = {"physicalLocation": {"artifactLocation": {"uri": f.path or "."}}}
+        if f.line:
+            location["physicalLocation"]["region"] = {"startLine": f.line}
+        results.append({
+            "ruleId": f.rule.id,
+            "ruleIndex": index[f.rule.id],
+            "level": LEVEL[f.rule.severity],
+            "message": {"text": f.message},
+            "locations": [location],
+        })
+    notifications = [{"level": "error", "message": {"text": e.message},
+                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": e.path}}}]}
+                     for e in report.errors]
+    sarif = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "platform-skills", "version": version(),
+                                "informationUri": HANDBOOK_URL,
+                                "rules": [rule_descriptor(r) for r in rules]}},
+            "invocations": [{"executionSuccessful": not report.errors,
+                             "toolExecutionNotifications": notifications}],
+            "results": results,
+        }],
+    }
+    return json.dumps(sarif, indent=2)

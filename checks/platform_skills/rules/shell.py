@@ -1,0 +1,247 @@
+"""Split a ``run:`` script into simple commands, each tagged with its file line.
+
+Not a shell: a tokenizer good enough to find ``cosign sign IMAGE`` or ``trivy image
+--exit-code 1`` and the line it starts on. It understands quotes, ``\\`` continuations,
+comments, ``;``/``&&``/``||``/``|`` separators, ``$(...)``, GitHub ``${{ ... }}``
+expressions (which contain spaces) and here-documents (whose bodies are skipped).
+"""
+
+import re
+
+from .. import nodes
+
+# Words that introduce or wrap a command without being the program itself.
+_KEYWORDS = frozenset(("if", "then", "else", "elif", "do", "while", "until", "!", "{", "(", "time"))
+# Programs that run another program given in their arguments.
+WRAPPERS = frozenset(("sudo", "env", "xargs", "timeout", "nice", "nohup", "exec", "command",
+                      "retry", "parallel", "time"))
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
+
+
+class Token:
+    __slots__ = ("text", "line")
+
+    def __init__(self, text, line):
+        self.text = text
+        self.line = line
+
+    def __repr__(self):
+        return f"{self.text!r}@{self.line}"
+
+
+class Command:
+    """One simple command: leading ``VAR=value`` assignments, then program and arguments."""
+
+    __slots__ = ("tokens", "assignments", "argv")
+
+    def __init__(self, tokens):
+        self.tokens = tokens
+        start = 0
+        while start < len(tokens) and (tokens[start].text in _KEYWORDS
+                                       or _ASSIGNMENT.match(tokens[start].text)):
+            start += 1
+        self.assignments = [t for t in tokens[:start] if _ASSIGNMENT.match(t.text)]
+        self.argv = tokens[start:]
+
+    @property
+    def line(self):
+        return self.tokens[0].line
+
+    @property
+    def program(self):
+        return basename(self.argv[0].text) if self.argv else ""
+
+    def invocation(self, program):
+        """Arguments after ``program`` when this command runs it (directly or via a wrapper)."""
+        if not self.argv:
+            return None
+        first = basename(self.argv[0].text)
+        if first == program:
+            return self.argv[1:]
+        if first in WRAPPERS:
+            for i, token in enumerate(self.argv[1:], 1):
+                if basename(token.text) == program:
+                    return self.argv[i + 1:]
+        return None
+
+    def __repr__(self):
+        return f"<Command {' '.join(t.text for t in self.tokens)} @{self.line}>"
+
+
+def basename(word):
+    return word.rsplit("/", 1)[-1]
+
+
+def script_lines(node, source_lines):
+    """``(file_line, text)`` for each line of a ``run:`` scalar node.
+
+    Literal blocks (``|``) map one value line to one file line exactly; folded and
+    multi-line plain scalars are read back from the source so lines stay true.
+    """
+    value = node.value
+    start = nodes.line(node)
+    style = node.style
+    if style == "|":
+        return [(start + 1 + i, text) for i, text in enumerate(value.split("\n"))]
+    if "\n" not in value or style in ('"', "'") or source_lines is None:
+        return [(start, value.replace("\n", " "))]
+    # Folded or plain multi-line: folding turns single newlines into spaces, so the
+    # lines of one paragraph are one shell line; keep each line's own number.
+    first = start + 1 if style == ">" else start
+    end = node.end_mark
+    last = end.line if end.column == 0 else end.line + 1  # a block ends at column 0 of the next line
+    raw = source_lines[first - 1:last]
+    if style != ">" and raw:
+        raw[0] = raw[0][node.start_mark.column:]
+    out = [(first + offset, text.strip()) for offset, text in enumerate(raw)]
+    return _fold(out)
+
+
+def _fold(lines):
+    """Join adjacent non-blank lines with a continuation so they tokenise as one."""
+    folded = []
+    for lineno, text in lines:
+        if folded and folded[-1][1] and text:
+            prev_line, prev_text = folded[-1]
+            folded[-1] = (prev_line, prev_text + " \\")
+        folded.append((lineno, text))
+    return folded
+
+
+def split_commands(lines):
+    """Commands of a script given as ``(file_line, text)`` pairs."""
+    commands = []
+    current = []
+    buf = []
+    buf_line = None
+    heredoc = None
+    quote = None
+    for lineno, text in lines:
+        if heredoc is not None:
+            if text.strip() == heredoc:
+                heredoc = None
+            continue
+        i = 0
+        n = len(text)
+        pending_heredoc = None
+        while i < n:
+            ch = text[i]
+            if quote:
+                if ch == quote:
+                    quote = None
+                elif ch == "\\" and quote == '"' and i + 1 < n:
+                    buf.append(text[i + 1])
+                    i += 2
+                    continue
+                else:
+                    buf.append(ch)
+                i += 1
+                continue
+            if ch in "'\"":
+                quote = ch
+                if buf_line is None:
+                    buf_line = lineno
+                i += 1
+                continue
+            if ch == "$" and text.startswith("${{", i):
+                end = text.find("}}", i)
+                end = n if end < 0 else end + 2
+                if buf_line is None:
+                    buf_line = lineno
+                buf.append(text[i:end])
+                i = end
+                continue
+            if ch == "$" and text.startswith("$(", i):
+                end = _matching_paren(text, i + 1)
+                if buf_line is None:
+                    buf_line = lineno
+                buf.append(text[i:end])
+                i = end
+                continue
+            if ch == "`":
+                end = text.find("`", i + 1)
+                end = n if end < 0 else end + 1
+                if buf_line is None:
+                    buf_line = lineno
+                buf.append(text[i:end])
+                i = end
+                continue
+            if ch == "\\":
+                if i + 1 >= n:  # line continuation
+                    i += 1
+                    continue
+                buf.append(text[i + 1])
+                if buf_line is None:
+                    buf_line = lineno
+                i += 2
+                continue
+            if ch == "#" and not buf:
+                break  # comment to end of line
+            if ch in " \t":
+                _flush(buf, buf_line, current)
+                buf, buf_line = [], None
+                i += 1
+                continue
+            if ch in ";&|()":
+                _flush(buf, buf_line, current)
+                buf, buf_line = [], None
+                _end(current, commands)
+                current = []
+                i += 2 if text.startswith(("&&", "||", ";;"), i) else 1
+                continue
+            if ch == "<":
+                match = _HEREDOC.match(text, i)
+                if match:
+                    pending_heredoc = match.group(2)
+                    _flush(buf, buf_line, current)
+                    buf, buf_line = [], None
+                    i = match.end()
+                    continue
+            buf.append(ch)
+            if buf_line is None:
+                buf_line = lineno
+            i += 1
+        if quote:
+            buf.append("\n")
+            continue
+        if text.endswith("\\") and not text.endswith("\\\\"):
+            continue  # continuation: the command goes on on the next line
+        _flush(buf, buf_line, current)
+        buf, buf_line = [], None
+        _end(current, commands)
+        current = []
+        if pending_heredoc:
+            heredoc = pending_heredoc
+    _flush(buf, buf_line, current)
+    _end(current, commands)
+    return commands
+
+
+def _matching_paren(text, open_index):
+    depth = 0
+    for j in range(open_index, len(text)):
+        if text[j] == "(":
+            depth += 1
+        elif text[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    return len(text)
+
+
+def _flush(buf, buf_line, current):
+    if buf_line is not None:
+        current.append(Token("".join(buf), buf_line))
+
+
+def _end(current, commands):
+    if current:
+        commands.append(Command(current))
+
+
+def parse_run(node, source_lines):
+    """Commands of a ``run:`` node (empty for non-scalars)."""
+    if not nodes.is_scalar(node):
+        return []
+    return split_commands(script_lines(node, source_lines))

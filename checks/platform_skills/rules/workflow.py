@@ -1,0 +1,153 @@
+"""A read-only view of a workflow or composite action: jobs, steps, commands, env.
+
+Built once per document and shared by the GitHub Actions and supply-chain rules, so a
+``run:`` script is tokenised once however many rules read it.
+"""
+
+import re
+
+from .. import nodes
+from .shell import parse_run
+
+_VAR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
+                  r"|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class Step:
+    __slots__ = ("node", "job", "index", "uses", "with_", "env", "run", "_commands", "_lines")
+
+    def __init__(self, node, job, index, source_lines):
+        self.node = node
+        self.job = job
+        self.index = index
+        self.uses = nodes.get(node, "uses")
+        self.with_ = nodes.get(node, "with")
+        self.env = nodes.get(node, "env")
+        self.run = nodes.get(node, "run")
+        self._commands = None
+        self._lines = source_lines
+
+    @property
+    def action(self):
+        """``owner/repo[/path]`` of a ``uses:`` step, lower-cased, without the ref."""
+        return action_name(nodes.text(self.uses, ""))
+
+    def input(self, name):
+        """The ``with:`` value node for ``name``, or None."""
+        return nodes.get(self.with_, name)
+
+    @property
+    def commands(self):
+        if self._commands is None:
+            self._commands = parse_run(self.run, self._lines) if self.run is not None else []
+        return self._commands
+
+    def env_value(self, name):
+        """The value of an environment variable as this step sees it (step > job > top)."""
+        for env in (self.env, self.job.env, self.job.workflow.env):
+            value = nodes.get(env, name)
+            if value is not None:
+                return nodes.text(value, "")
+        return None
+
+    def expand(self, word, assigned=None):
+        """Substitute ``$VAR``, ``${VAR}`` and ``${{ env.VAR }}`` from env and earlier assignments."""
+        if "$" not in word:
+            return word
+
+        def lookup(match):
+            name = match.group(1) or match.group(2) or match.group(3)
+            if assigned and name in assigned:
+                return assigned[name]
+            value = self.env_value(name)
+            return match.group(0) if value is None else value
+
+        return _VAR.sub(lookup, word)
+
+
+class Job:
+    __slots__ = ("key", "node", "workflow", "steps", "env", "permissions", "uses")
+
+    def __init__(self, key, node, workflow, source_lines):
+        self.key = key
+        self.node = node
+        self.workflow = workflow
+        self.env = nodes.get(node, "env")
+        self.permissions = nodes.get_pair(node, "permissions")
+        self.uses = nodes.get(node, "uses")
+        self.steps = [Step(s, self, i, source_lines)
+                      for i, s in enumerate(nodes.items(nodes.get(node, "steps")))
+                      if nodes.is_map(s)]
+
+    @property
+    def name(self):
+        return self.key.value
+
+    def grants(self, scope, level="write"):
+        """Whether this job's token gets ``scope: level`` (job permissions replace top-level)."""
+        key, perms = self.permissions
+        if key is None:
+            key, perms = self.workflow.permissions
+            if key is None:
+                return None  # repository default: unknown here
+        return permission_grants(perms, scope, level)
+
+
+class Workflow:
+    __slots__ = ("doc", "root", "kind", "env", "permissions", "jobs")
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.root = doc.roots[0]
+        self.kind = doc.kind
+        lines = doc.lines
+        if doc.kind == "action":
+            runs = nodes.get(self.root, "runs")
+            self.env = None
+            self.permissions = (None, None)
+            pseudo = runs if nodes.is_map(runs) else None
+            self.jobs = [Job(nodes.get_pair(self.root, "runs")[0], pseudo, self, lines)] if pseudo \
+                else []
+        else:
+            self.env = nodes.get(self.root, "env")
+            self.permissions = nodes.get_pair(self.root, "permissions")
+            self.jobs = [Job(k, v, self, lines)
+                         for _, k, v in nodes.pairs(nodes.get(self.root, "jobs")) if nodes.is_map(v)]
+
+    def steps(self):
+        for job in self.jobs:
+            yield from job.steps
+
+    def uses_nodes(self):
+        """Every ``uses:`` scalar: job-level reusable workflows and step actions."""
+        for job in self.jobs:
+            if nodes.is_scalar(job.uses):
+                yield job.uses, job
+            for step in job.steps:
+                if nodes.is_scalar(step.uses):
+                    yield step.uses, step
+
+
+def action_name(uses):
+    return uses.split("@", 1)[0].strip().lower()
+
+
+def permission_grants(perms, scope, level="write"):
+    if nodes.is_scalar(perms):
+        value = perms.value.strip()
+        return value == "write-all" or (value == "read-all" and level == "read")
+    if nodes.is_map(perms):
+        granted = nodes.text(nodes.get(perms, scope), "")
+        return granted == "write" or (level == "read" and granted == "read")
+    return False
+
+
+_VIEW_CACHE_KEY = "workflow"
+
+
+def view(doc, cache):
+    """The Workflow view of ``doc``, built once per document."""
+    wf = cache.get(_VIEW_CACHE_KEY)
+    if wf is None:
+        wf = cache[_VIEW_CACHE_KEY] = Workflow(doc)
+    return wf
