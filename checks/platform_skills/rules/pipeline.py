@@ -292,9 +292,8 @@ def _scan_action(step):
 
 
 def _trivy_cli(step, command, args):
-    sub = next((t.text for t in args if not t.text.startswith("-")), None)
-    if sub not in TRIVY_SCANS:
-        return None
+    if not any(t.text in TRIVY_SCANS for t in args if not t.text.startswith("-")):
+        return None  # not a scan: trivy config, trivy version, ...
     scanners, _ = flag_value(args, "--scanners", "--security-checks")
     fmt, _ = flag_value(args, "--format", "-f")
     if (scanners is not None and "vuln" not in scanners) or (fmt or "").lower() in SBOM_FORMATS:

@@ -84,7 +84,8 @@ def script_lines(node, source_lines):
     style = node.style
     if style == "|":
         return [(start + 1 + i, text) for i, text in enumerate(value.split("\n"))]
-    if "\n" not in value or style in ('"', "'") or source_lines is None:
+    single_line = node.end_mark.line == node.start_mark.line
+    if style in ('"', "'") or source_lines is None or (style != ">" and single_line):
         return [(start, value.replace("\n", " "))]
     # Folded or plain multi-line: folding turns single newlines into spaces, so the
     # lines of one paragraph are one shell line; keep each line's own number.
