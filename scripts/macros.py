@@ -334,6 +334,8 @@ def define_env(env):
     env.variables["file_rule_count"] = sum(1 for r in rules if r.scope == "file")
     env.variables["repository_rule_count"] = sum(1 for r in rules if r.scope == "repository")
     env.variables["handbook_url"] = model.HANDBOOK_URL
+    env.variables["domains"] = [(key, title) for key, title in model.DOMAINS
+                                if any(r.domain == key for r in rules)]
 
     @env.macro
     def rule_catalog():

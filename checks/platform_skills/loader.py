@@ -182,7 +182,10 @@ def _yaml_message(exc):
     mark = exc.problem_mark or exc.context_mark
     where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
     problem = exc.problem or exc.context or "cannot parse"
-    return f"invalid YAML{where}: {problem}"
+    context = ""
+    if exc.context and exc.context_mark and exc.problem:
+        context = f" ({exc.context} at line {exc.context_mark.line + 1})"
+    return f"invalid YAML{where}: {problem}{context}"
 
 
 CONFIG_KEYS = ("select", "ignore", "fail-on", "exclude")

@@ -36,7 +36,7 @@ def render_audit(report):
     else:
         out.append("No gaps: images are signed, gated, described by attested SBOMs and "
                    "carry provenance.")
-    admission = "found" if ADMISSION in report.facts else "not found in this repository"
+    admission = "present" if ADMISSION in report.facts else "not found in this repository"
     out.append("")
     out.append(f"Step 4, {FIX_ORDER[3].lower()}: an image-verification policy is {admission}; "
                "enforce signatures at admission once images are signed.")

@@ -199,8 +199,8 @@ def subject_problem(value, is_regexp):
         "Pin `issuer: https://token.actions.githubusercontent.com` and a `subjectRegExp` "
         "anchored with `^` that fixes the organisation (better: the workflow and the ref), "
         "e.g. `^https://github\\.com/example-org/app/\\.github/workflows/release\\.yml@refs/heads/main$`."),
-    bad=_IVP.replace("^https://github\\\\.com/example-org/[^/]+/\\\\.github/workflows/"
-                     "release\\\\.yml@refs/heads/main$", "https://github.com/.*"),
+    bad=_IVP.replace("^https://github\\.com/example-org/[^/]+/\\.github/workflows/"
+                     "release\\.yml@refs/heads/main$", "https://github.com/.*"),
     good=_IVP,
 )
 def keyless_identity_too_broad(root):

@@ -152,8 +152,8 @@ jobs:
       - run: |
           docker build -t ghcr.io/example-org/app:1.0 .
           docker push ghcr.io/example-org/app:1.0
-          DIGEST="$(docker inspect --format '{{index .RepoDigests 0}}' ghcr.io/example-org/app:1.0)"
-          cosign sign --yes "${DIGEST}"
+          DIGEST="$(crane digest ghcr.io/example-org/app:1.0)"
+          cosign sign --yes "ghcr.io/example-org/app@${DIGEST}"
 """,
 )
 def sign_before_push(wf):

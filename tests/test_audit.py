@@ -1,0 +1,113 @@
+"""``audit``: the gap table on gap-ridden, clean and image-less repositories."""
+
+import pytest
+
+from conftest import ROOT, run_cli, run_json, write_tree
+
+CLEAN_RELEASE = """\
+on:
+  push:
+    branches: [main]
+permissions: {}
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      packages: write
+      id-token: write
+      attestations: write
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - uses: sigstore/cosign-installer@d7d6bc7722e3daa8354c50bcb52f4837da5e9b6a # v3.8.1
+      - id: build
+        uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83 # v6.18.0
+        with:
+          push: true
+          tags: ghcr.io/example-org/app:${{ github.sha }}
+      - uses: aquasecurity/trivy-action@6c175e9c4083a92bbca2f9724c8a5e33bc2d97a5 # v0.30.0
+        with:
+          image-ref: ghcr.io/example-org/app@${{ steps.build.outputs.digest }}
+          exit-code: "1"
+          severity: CRITICAL,HIGH
+      - uses: anchore/sbom-action@e11c554f704a0b820cbf8c51673f6945e0731532 # v0.20.0
+        with:
+          image: ghcr.io/example-org/app@${{ steps.build.outputs.digest }}
+          format: spdx-json
+          output-file: sbom.spdx.json
+      - env:
+          DIGEST: ${{ steps.build.outputs.digest }}
+        run: |
+          cosign sign --yes "ghcr.io/example-org/app@${DIGEST}"
+          cosign attest --yes --type spdxjson --predicate sbom.spdx.json "ghcr.io/example-org/app@${DIGEST}"
+      - uses: actions/attest-build-provenance@e8998f949152b193b063cb0ec769d69d929409be # v2.4.0
+        with:
+          subject-name: ghcr.io/example-org/app
+          subject-digest: ${{ steps.build.outputs.digest }}
+          push-to-registry: true
+"""
+
+
+def _rows(data):
+    assert all(f["path"] == "." for f in data["findings"])
+    return {f["rule"] for f in data["findings"]}
+
+
+def test_demo_repository_shows_its_gaps_in_fix_order():
+    proc, data = run_json("audit", "examples/insecure-pipeline", cwd=ROOT)
+    assert proc.returncode == 1
+    assert [f["rule"] for f in data["findings"]] == [
+        "PSK901", "PSK111", "PSK904", "PSK905", "PSK001"]
+    text = run_cli("audit", "examples/insecure-pipeline", cwd=ROOT).stdout
+    order = [text.index(step) for step in ("1. Sign images", "2. Gate on CVEs",
+                                           "3. Generate and attest SBOMs", "5. Produce SLSA")]
+    assert order == sorted(order)
+
+
+def test_clean_repository_has_no_gaps(tmp_path):
+    write_tree(tmp_path, {".github/workflows/release.yml": CLEAN_RELEASE})
+    proc, data = run_json("audit", ".", cwd=tmp_path)
+    assert data["findings"] == [] and data["errors"] == []
+    assert proc.returncode == 0
+    assert run_json("check", ".", cwd=tmp_path)[1]["findings"] == []
+
+
+@pytest.mark.parametrize("remove, gap", [
+    ("          cosign sign --yes \"ghcr.io/example-org/app@${DIGEST}\"\n", "PSK901"),
+    ("          exit-code: \"1\"\n", "PSK902"),
+    ("          severity: CRITICAL,HIGH\n", None),
+])
+def test_each_missing_control_is_one_gap(tmp_path, remove, gap):
+    write_tree(tmp_path, {".github/workflows/release.yml": CLEAN_RELEASE.replace(remove, "")})
+    _, data = run_json("audit", ".", cwd=tmp_path)
+    assert _rows(data) == ({gap} if gap else set())
+
+
+def test_sbom_and_provenance_gaps(tmp_path):
+    text = CLEAN_RELEASE.replace("--type spdxjson", "--type slsaprovenance")
+    text = text[:text.index("      - uses: actions/attest-build-provenance")]
+    write_tree(tmp_path, {".github/workflows/release.yml": text})
+    proc, data = run_json("audit", ".", cwd=tmp_path)
+    assert _rows(data) == {"PSK904", "PSK905"}
+    assert proc.returncode == 0  # medium gaps: audit fails on high and above by default
+    assert run_cli("audit", ".", "--fail-on", "medium", cwd=tmp_path).returncode == 1
+
+
+def test_repository_without_images_reports_no_gap(tmp_path):
+    write_tree(tmp_path, {
+        ".github/workflows/ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+                                    "    steps:\n      - uses: actions/checkout@v4\n",
+        "deploy/pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                           "spec: {containers: [{name: c, image: nginx}]}\n"})
+    proc, data = run_json("audit", ".", cwd=tmp_path)
+    assert data["findings"] == [] and proc.returncode == 0
+    assert "does not apply" in run_cli("audit", ".", cwd=tmp_path).stdout
+
+
+def test_push_via_cli_tools_counts_as_publishing(tmp_path):
+    write_tree(tmp_path, {".github/workflows/ko.yml": (
+        "on: push\npermissions: {}\njobs:\n  ko:\n    runs-on: ubuntu-latest\n"
+        "    permissions: {contents: read, packages: write}\n"
+        "    steps:\n      - run: ko build ./cmd/app --bare\n")})
+    _, data = run_json("audit", ".", cwd=tmp_path)
+    assert {"PSK901", "PSK902", "PSK903", "PSK905"} <= _rows(data)

@@ -1,0 +1,117 @@
+"""Hostile input is normal input: per-file errors, exit 2, no traceback, nothing lost."""
+
+import os
+
+import pytest
+
+from conftest import run_json, write_tree
+
+GOOD_WITH_FINDING = """\
+on: push
+permissions: {}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+"""
+
+
+def _bomb(levels=9, width=9):
+    lines = ["on: push", "permissions: {}", "a0: &a0 {k: lol}"]
+    for i in range(1, levels + 1):
+        refs = ", ".join(f"k{j}: *a{i - 1}" for j in range(width))
+        lines.append(f"a{i}: &a{i} {{{refs}}}")
+    lines += ["jobs:", "  build:", "    runs-on: ubuntu-latest", f"    env: *a{levels}",
+              f"    steps: [*a{levels}, *a{levels}]"]
+    return "\n".join(lines) + "\n"
+
+
+def _many_steps(count):
+    steps = "".join(f"      - uses: actions/checkout@v4\n" for _ in range(count))
+    return GOOD_WITH_FINDING.replace("      - uses: actions/checkout@v4\n", steps)
+
+
+@pytest.fixture
+def hostile_repo(tmp_path):
+    wf = ".github/workflows/"
+    write_tree(tmp_path, {
+        wf + "good.yml": GOOD_WITH_FINDING,
+        wf + "malformed.yml": "on: push\njobs: [unclosed\n",
+        wf + "tabs.yml": "on: push\njobs:\n\tbuild:\n\t\truns-on: x\n",
+        wf + "empty.yml": "",
+        wf + "whitespace.yml": "\n  \n",
+        wf + "list.yml": "- on: push\n- jobs: {}\n",
+        wf + "deep.yml": "x: " + "[" * 60000 + "]" * 60000 + "\n",
+        wf + "bomb.yml": _bomb(),
+        wf + "huge.yml": _many_steps(6000),
+        "chart/Chart.yaml": "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+        "chart/templates/deploy.yaml": "kind: Deployment\nimage: {{ .Values.image }}\n  x: [\n",
+        "helm-values.yaml": "kind: {{ .Values.kind }}\n  bad: [\n",
+        "k8s/pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                        "spec:\n  containers: [{name: c, image: nginx}]\n",
+        "k8s/scalar.yaml": "just a string\n",
+    })
+    (tmp_path / wf / "binary.yml").write_bytes(b"on: push\x00\x01\x02jobs:\n")
+    (tmp_path / wf / "latin1.yml").write_bytes("on: push\nname: caf\xe9\n".encode("latin-1"))
+    os.symlink(".", tmp_path / "loop")
+    os.symlink("/etc/hostname", tmp_path / wf / "outside.yml")
+    os.symlink("self.yml", tmp_path / wf / "self.yml")
+    return tmp_path
+
+
+def test_every_bad_file_is_an_error_and_good_files_still_report(hostile_repo):
+    proc, data = run_json("check", ".", cwd=hostile_repo)
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 2
+    errors = {e["path"]: e["message"] for e in data["errors"]}
+    wf = ".github/workflows/"
+    expected_errors = {wf + n for n in ("malformed.yml", "tabs.yml", "list.yml", "deep.yml",
+                                        "binary.yml", "latin1.yml", "outside.yml", "self.yml")}
+    assert set(errors) == expected_errors, errors
+    assert "line 2" in errors[wf + "malformed.yml"]
+    assert "UTF-8" in errors[wf + "latin1.yml"]
+    assert "binary" in errors[wf + "binary.yml"]
+    assert "outside the scanned tree" in errors[wf + "outside.yml"]
+    assert "mapping" in errors[wf + "list.yml"]
+    found = {(f["path"], f["rule"]) for f in data["findings"]}
+    assert (wf + "good.yml", "PSK001") in found
+    assert ("k8s/pod.yaml", "PSK301") in found
+    huge = [f for f in data["findings"] if f["path"] == wf + "huge.yml"]
+    assert len(huge) == 6000 and huge[-1]["line"] == 6006
+    assert not any(f["path"].startswith("loop/") for f in data["findings"])
+
+
+def test_error_messages_never_echo_file_contents(tmp_path):
+    secret = "hunter2-secret-value"
+    write_tree(tmp_path, {".github/workflows/x.yml": f"on: push\njobs: [{secret}\n  : :\n"})
+    proc, data = run_json("check", ".", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert secret not in proc.stdout and secret not in proc.stderr
+
+
+def test_explicit_files_are_checked_as_given(tmp_path):
+    write_tree(tmp_path, {"ci/release.yaml": GOOD_WITH_FINDING, "notes.yml": "a: 1\n"})
+    proc, data = run_json("check", "ci/release.yaml", "notes.yml", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert [(f["path"], f["rule"], f["line"]) for f in data["findings"]] == [
+        ("ci/release.yaml", "PSK001", 7)]
+    assert data["summary"]["files"] == 1
+
+
+def test_missing_path_is_an_error_but_others_are_checked(tmp_path):
+    write_tree(tmp_path, {".github/workflows/a.yml": GOOD_WITH_FINDING})
+    proc, data = run_json("check", "nope.yml", ".", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert data["errors"] == [{"path": "nope.yml", "message": "no such file or directory"}]
+    assert len(data["findings"]) == 1
+
+
+def test_parallel_run_matches_serial(tmp_path):
+    files = {f".github/workflows/w{i}.yml": GOOD_WITH_FINDING for i in range(450)}
+    files[".github/workflows/broken.yml"] = "on: [\n"
+    write_tree(tmp_path, files)
+    _, serial = run_json("check", ".", "--jobs", "1", cwd=tmp_path)
+    _, parallel = run_json("check", ".", "--jobs", "2", cwd=tmp_path)
+    assert serial == parallel
+    assert serial["summary"] == {"files": 450, "findings": 450, "errors": 1}

@@ -1,0 +1,79 @@
+"""Every rule record is complete, and its bad/good examples behave as documented."""
+
+import re
+
+import pytest
+
+from conftest import run_json, write_tree
+from platform_skills.model import DOMAINS, SEVERITIES
+from platform_skills.registry import all_rules, get_rule, select
+
+RULES = all_rules()
+FILE_RULES = [r for r in RULES if r.scope == "file"]
+# The public contract in RULES.md: IDs, names and severities never change.
+CONTRACT = {
+    "PSK001": ("unpinned-action", "medium"), "PSK002": ("pin-without-version-comment", "low"),
+    "PSK003": ("docker-action-not-digest", "medium"), "PSK004": ("missing-permissions", "medium"),
+    "PSK005": ("write-all-permissions", "high"), "PSK101": ("cosign-by-tag", "high"),
+    "PSK102": ("keyless-without-id-token", "high"), "PSK103": ("cosign-experimental", "low"),
+    "PSK104": ("sign-before-push", "medium"), "PSK110": ("scan-not-gating", "high"),
+    "PSK111": ("severity-gate-critical-only", "high"),
+    "PSK130": ("slsa-generator-sha-without-compile", "high"),
+    "PSK201": ("deny-without-audit", "high"), "PSK202": ("cluster-policy-namespaced", "medium"),
+    "PSK203": ("keyless-identity-too-broad", "high"), "PSK204": ("image-policy-matches-all", "medium"),
+    "PSK205": ("tlog-verification-disabled", "medium"),
+    "PSK301": ("image-latest-or-untagged", "medium"), "PSK302": ("image-not-digest", "low"),
+    "PSK901": ("no-image-signing", "critical"), "PSK902": ("no-cve-gate", "critical"),
+    "PSK903": ("no-sbom", "high"), "PSK904": ("sbom-not-attested", "medium"),
+    "PSK905": ("no-slsa-provenance", "medium"),
+}
+
+
+def test_contract_ids_names_and_severities():
+    for rule_id, (name, severity) in CONTRACT.items():
+        rule = get_rule(rule_id)
+        assert (rule.name, rule.severity) == (name, severity), rule_id
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_record_is_complete(rule):
+    assert re.fullmatch(r"PSK\d{3}", rule.id)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    assert rule.severity in SEVERITIES
+    assert rule.domain in {key for key, _ in DOMAINS}
+    for field in ("summary", "rationale", "fix", "reference"):
+        assert getattr(rule, field).strip(), f"{rule.id} has no {field}"
+    assert rule.help_url.endswith(f"/rules/#{rule.id.lower()}")
+    assert rule.checkov_id == "CKV_PSK_" + rule.id[3:]
+    if rule.scope == "file":
+        assert rule.bad.strip() and rule.good.strip(), f"{rule.id} needs bad and good examples"
+
+
+def _example_path(rule, text):
+    if "manifest" in rule.targets or "apiVersion:" in text:
+        return "example.yaml"
+    return ".github/workflows/example.yml"
+
+
+@pytest.mark.parametrize("rule", FILE_RULES, ids=lambda r: r.id)
+def test_bad_example_raises_exactly_its_rule(rule, tmp_path):
+    write_tree(tmp_path, {_example_path(rule, rule.bad): rule.bad})
+    proc, data = run_json("check", ".", "--no-config", cwd=tmp_path)
+    assert data["errors"] == []
+    assert {f["rule"] for f in data["findings"]} == {rule.id}, data["findings"]
+    assert proc.returncode == 1
+
+
+@pytest.mark.parametrize("rule", FILE_RULES, ids=lambda r: r.id)
+def test_good_example_raises_nothing(rule, tmp_path):
+    write_tree(tmp_path, {_example_path(rule, rule.good): rule.good})
+    proc, data = run_json("check", ".", "--no-config", cwd=tmp_path)
+    assert data == {"version": 1, "findings": [], "errors": [],
+                    "summary": {"files": 1, "findings": 0, "errors": 0}}
+    assert proc.returncode == 0
+
+
+def test_select_and_ignore_by_prefix():
+    chosen = {r.id for r in select(RULES, ["PSK1"], ["PSK11"])}
+    assert chosen == {"PSK101", "PSK102", "PSK103", "PSK104", "PSK130"}
+    assert {r.id for r in select(RULES, None, ["PSK0", "PSK1", "PSK2", "PSK3", "PSK9"])} == set()
