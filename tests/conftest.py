@@ -38,8 +38,8 @@ def run_json(*args, cwd=None):
     proc = run_cli(*args, "--format", "json", cwd=cwd)
     try:
         return proc, json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        raise AssertionError(f"not JSON (rc={proc.returncode}): {proc.stdout!r} {proc.stderr!r}")
+    except json.JSONDecodeError as exc:
+        raise AssertionError(f"not JSON (rc={proc.returncode}): {proc.stdout!r} {proc.stderr!r}") from exc
 
 
 def write_tree(root, files):

@@ -28,7 +28,7 @@ def _bomb(levels=9, width=9):
 
 
 def _many_steps(count):
-    steps = "".join(f"      - uses: actions/checkout@v4\n" for _ in range(count))
+    steps = "".join("      - uses: actions/checkout@v4\n" for _ in range(count))
     return GOOD_WITH_FINDING.replace("      - uses: actions/checkout@v4\n", steps)
 
 

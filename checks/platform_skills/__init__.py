@@ -3,7 +3,8 @@
 
 def version():
     """The installed package version (pyproject.toml is its single source)."""
-    from importlib.metadata import PackageNotFoundError, version as _version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as _version
     try:
         return _version("platform-skills")
     except PackageNotFoundError:

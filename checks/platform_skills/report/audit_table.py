@@ -2,7 +2,7 @@
 
 from ..registry import FIX_ORDER, gap_rows
 from ..rules.repo import ADMISSION, PUBLISHES
-from .text import _errors, _paint, _COLORS
+from .text import _COLORS, _errors, _paint
 
 
 def render_audit(report):

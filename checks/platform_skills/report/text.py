@@ -2,7 +2,7 @@
 
 import re
 
-from ..model import SEVERITY_RANK, SEVERITIES
+from ..model import SEVERITIES, SEVERITY_RANK
 
 _COLORS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36"}
 

@@ -337,9 +337,9 @@ def generates_sbom(step):
         return True
     if step.action == "docker/build-push-action" and truthy_input(step.input("sbom")):
         return True
-    if step.action == "aquasecurity/trivy-action":
-        if nodes.text(step.input("format"), "").lower() in SBOM_FORMATS:
-            return True
+    if step.action == "aquasecurity/trivy-action" and \
+            nodes.text(step.input("format"), "").lower() in SBOM_FORMATS:
+        return True
     for command in step.commands:
         if command.invocation("syft") is not None:
             return True

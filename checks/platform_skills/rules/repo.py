@@ -3,10 +3,10 @@
 Each workflow contributes facts ("publishes", "signs", ...); the gap rules read the union.
 """
 
+from .. import nodes
 from ..model import rule
 from . import pipeline
 from .kyverno import IMAGE_POLICIES, kyverno_kind
-from .. import nodes
 
 REF = "references/supply-chain.md"
 

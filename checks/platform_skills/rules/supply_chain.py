@@ -10,6 +10,22 @@ from .github_actions import SLSA_GENERATOR
 REF = "references/supply-chain.md"
 _SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 
+_PROVENANCE = """\
+on: push
+permissions:
+  contents: read
+jobs:
+  provenance:
+    permissions:
+      actions: read
+      id-token: write
+      packages: write
+    uses: slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0
+    with:
+      image: ghcr.io/example-org/app
+      digest: sha256:0000000000000000000000000000000000000000000000000000000000000000
+"""
+
 _SIGN_WORKFLOW = """\
 on: push
 permissions:
@@ -98,7 +114,7 @@ def keyless_without_id_token(wf):
 )
 def cosign_experimental(wf):
     for mapping in nodes.walk_maps(wf.root):
-        for key_text, key, value in nodes.pairs(mapping):
+        for key_text, _, value in nodes.pairs(mapping):
             if key_text == "env":
                 inner, _ = nodes.get_pair(value, "COSIGN_EXPERIMENTAL")
                 if inner is not None:
@@ -272,36 +288,8 @@ def severity_gate_critical_only(wf):
     fix=(
         "Reference the reusable workflow by its release tag (`@v2.1.0`), or keep the SHA and "
         "add `with: compile-generator: true`."),
-    bad="""\
-on: push
-permissions:
-  contents: read
-jobs:
-  provenance:
-    permissions:
-      actions: read
-      id-token: write
-      packages: write
-    uses: slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@f7dd8c54c2067bafc12ca7a55595d5ee9b75204a # v2.1.0
-    with:
-      image: ghcr.io/example-org/app
-      digest: sha256:0000000000000000000000000000000000000000000000000000000000000000
-""",
-    good="""\
-on: push
-permissions:
-  contents: read
-jobs:
-  provenance:
-    permissions:
-      actions: read
-      id-token: write
-      packages: write
-    uses: slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0
-    with:
-      image: ghcr.io/example-org/app
-      digest: sha256:0000000000000000000000000000000000000000000000000000000000000000
-""",
+    bad=_PROVENANCE.replace("@v2.1.0", "@f7dd8c54c2067bafc12ca7a55595d5ee9b75204a # v2.1.0"),
+    good=_PROVENANCE,
 )
 def slsa_generator_sha_without_compile(wf):
     for job in wf.jobs:

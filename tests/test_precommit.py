@@ -1,0 +1,65 @@
+"""The hooks as a consumer meets them: real ``pre-commit try-repo`` on a scratch repository."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, write_tree
+
+PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
+
+
+def _git(cwd, *args):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def _consumer(path, files):
+    write_tree(path, files)
+    _git(path, "init", "-q")
+    _git(path, "add", ".")
+    return path
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _try_repo(consumer, hook, home):
+    env = {"PRE_COMMIT_HOME": str(home), "PATH": "/usr/bin:/bin:" + str(Path(sys.executable).parent),
+           "HOME": str(home), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    return subprocess.run([*PRE_COMMIT, "try-repo", str(ROOT), hook, "--all-files"],
+                          cwd=consumer, capture_output=True, text=True, env=env, timeout=600)
+
+
+BAD = ("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+       "      - uses: actions/checkout@v4\n")
+GOOD = ("on: push\npermissions:\n  contents: read\njobs:\n  build:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n")
+
+
+def test_hook_fails_on_findings_with_exact_lines(tmp_path, pre_commit_home):
+    consumer = _consumer(tmp_path, {".github/workflows/ci.yml": BAD, "README.md": "x\n"})
+    proc = _try_repo(consumer, "platform-skills", pre_commit_home)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert ".github/workflows/ci.yml:6: PSK001 unpinned-action" in proc.stdout
+    assert ".github/workflows/ci.yml:3: PSK004 missing-permissions" in proc.stdout
+
+
+def test_hook_passes_on_a_clean_repository(tmp_path, pre_commit_home):
+    consumer = _consumer(tmp_path, {".github/workflows/ci.yml": GOOD,
+                                    "k8s/cm.yaml": "apiVersion: v1\nkind: ConfigMap\n"})
+    proc = _try_repo(consumer, "platform-skills", pre_commit_home)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Passed" in proc.stdout
+
+
+def test_audit_hook_runs_on_the_whole_repository(tmp_path, pre_commit_home):
+    release = GOOD.replace("    steps:\n", "    permissions:\n      packages: write\n    steps:\n") + \
+        "      - run: docker push ghcr.io/example-org/app:1.0\n"
+    consumer = _consumer(tmp_path, {".github/workflows/release.yml": release})
+    proc = _try_repo(consumer, "platform-skills-audit", pre_commit_home)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "No image signing" in proc.stdout and "GAP" in proc.stdout
