@@ -1,0 +1,51 @@
+"""Runs the native engine for a file Checkov is scanning; the adapters only ask it questions.
+
+Checkov converts YAML to dicts and drops comments and scalar positions, which PSK002,
+suppressions and exact lines need; so each file is parsed again by our loader, once, and
+every rule's findings are cached for the checks that follow.
+"""
+
+import os
+
+from platform_skills import loader
+from platform_skills.engine import check_document
+from platform_skills.registry import all_rules
+
+_FILE_RULES = [r for r in all_rules() if r.scope == "file"]
+_CACHE = {}
+
+
+class FileFindings:
+    __slots__ = ("kind", "lines", "messages")
+
+    def __init__(self, kind, findings):
+        self.kind = kind
+        self.lines = {}
+        self.messages = {}
+        for f in findings:
+            self.lines.setdefault(f.rule.id, []).append(f.line)
+            self.messages.setdefault(f.rule.id, []).append(f"line {f.line}: {f.message}")
+
+
+def findings_for(path):
+    """``FileFindings`` of ``path``, or None when the file is not ours or unreadable."""
+    path = os.path.abspath(path)
+    try:
+        key = (path, os.stat(path).st_mtime_ns)
+    except OSError:
+        return None
+    if key not in _CACHE:
+        doc, _ = loader.load(path, root=os.path.dirname(path))
+        _CACHE[key] = None if doc is None else FileFindings(doc.kind, check_document(doc, _FILE_RULES)[0])
+    return _CACHE[key]
+
+
+def scanned_file(entity_path, entity_type, entity_name):
+    """The file part of Checkov's ``<file>:<entity type>:<entity name>`` (file may hold ':')."""
+    suffix = f":{entity_type}:{entity_name}"
+    return entity_path[:-len(suffix)] if entity_path.endswith(suffix) else entity_path
+
+
+def first_line_in(lines, start=None, end=None):
+    inside = [n for n in lines if (start is None or start <= n) and (end is None or n <= end)]
+    return min(inside) if inside else None
