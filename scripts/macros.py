@@ -243,17 +243,15 @@ def _finding_lines(rule) -> str:
 def render_rule(rule) -> str:
     """One catalog section for ``rule``."""
     repo_scope = rule.scope == "repository"
-    scope = ("repository (`platform-skills audit`)" if repo_scope
-             else "file (`platform-skills check`, pre-commit, Checkov)")
-    facts = [
-        "| Severity | Checkov ID | Scope | Domain |",
-        "|---|---|---|---|",
-        f"| {severity_badge(rule.severity)} | `{rule.checkov_id}` | {scope} "
-        f"| {cell(domain_title(rule.domain))} |",
-    ]
+    scope = ("repository, by <code>platform-skills audit</code>" if repo_scope
+             else "file, by <code>platform-skills check</code>, pre-commit and Checkov")
+    facts = (f'<p class="psk-facts">{severity_badge(rule.severity)} '
+             f"<span>Checkov <code>{rule.checkov_id}</code></span> "
+             f"<span>Scope: {scope}</span> "
+             f"<span>{domain_title(rule.domain)}</span></p>")
     parts = [
         f"## {rule.id} {rule.name} {{#{rule.anchor}}}",
-        "\n".join(facts),
+        facts,
         f"**{link_rule_ids(rule.summary.rstrip('.'), own_page=True)}.**",
         f"**Why.** {link_rule_ids(rule.rationale.strip(), own_page=True)}",
         f"**How to fix.** {link_rule_ids(rule.fix.strip(), own_page=True)}",

@@ -85,4 +85,4 @@ def test_checkov_hook_script_runs_checkov_with_our_checks():
     proc = subprocess.run([str(exe), "-d", str(CORPUS / ".github")], capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 1
-    assert "CKV_PSK_001" in proc.stdout and "rules/#psk001" in proc.stdout
+    assert "CKV_PSK_001" in proc.stdout and "workflows/pinning.yml:11-12" in proc.stdout
