@@ -245,10 +245,10 @@ def render_rule(rule) -> str:
     repo_scope = rule.scope == "repository"
     scope = ("repository, by <code>platform-skills audit</code>" if repo_scope
              else "file, by <code>platform-skills check</code>, pre-commit and Checkov")
-    facts = (f'<p class="psk-facts">{severity_badge(rule.severity)} '
-             f"<span>Checkov <code>{rule.checkov_id}</code></span> "
-             f"<span>Scope: {scope}</span> "
-             f"<span>{domain_title(rule.domain)}</span></p>")
+    checkov = ("No Checkov check (repository-wide)" if repo_scope
+               else f"Checkov <code>{rule.checkov_id}</code>")
+    facts = (f'<p class="psk-facts">{severity_badge(rule.severity)} <span>{checkov}</span> '
+             f"<span>Scope: {scope}</span> <span>{domain_title(rule.domain)}</span></p>")
     parts = [
         f"## {rule.id} {rule.name} {{#{rule.anchor}}}",
         facts,
