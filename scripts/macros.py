@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from platform_skills import model
@@ -84,7 +84,7 @@ def site_link(repo_path: str) -> str:
     return repo_path  # references/<name>.md is published at the same place
 
 
-@lru_cache(maxsize=None)
+@cache
 def page_title(repo_path: str) -> str:
     """The first level-one heading of a repository Markdown file (its site title)."""
     path = ROOT / repo_path
@@ -219,7 +219,7 @@ jobs:
 """
 
 
-@lru_cache(maxsize=None)
+@cache
 def demo_output(command: str) -> str:
     """The real text output of ``platform-skills <command>`` on the demo workflow."""
     target = DEMO_PATH if command == "check" else "."

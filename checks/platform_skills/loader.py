@@ -19,12 +19,32 @@ SKIP_DIRS = frozenset((".git", ".hg", ".svn", "node_modules", "__pycache__", ".t
 MAX_BYTES = 10 * 1024 * 1024
 _GO_TEMPLATE = re.compile(r"(?<!\$)\{\{")
 _ACTION_NAMES = ("action.yml", "action.yaml")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAGS = {"scalar": "tag:yaml.org,2002:str", "sequence": "tag:yaml.org,2002:seq",
+         "mapping": "tag:yaml.org,2002:map"}
+
+
+class _Loader(_BASE_LOADER):
+    """The safe C loader without implicit tag resolution.
+
+    Rules read scalars as the text written in the file (``on``, ``true``, ``2026-01-15``), so
+    the regex-based guessing of bool/int/timestamp tags for every scalar is wasted work: it
+    is a third of the parse time. Composition (anchors, aliases, marks) is unchanged.
+    """
+
+    def resolve(self, kind, value, implicit):
+        return _TAGS[kind.id]
+
+    def descend_resolver(self, current_node, current_index):
+        pass  # path-based resolvers are never registered on a safe loader
+
+    def ascend_resolver(self):
+        pass
 
 
 def display_path(path):
     """Relative to the current directory, with "/" separators."""
-    rel = os.path.relpath(path)
+    rel = os.path.normpath(path) if not os.path.isabs(path) else os.path.relpath(path)
     return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
@@ -102,7 +122,7 @@ def load(path, root=os.curdir):
     if by_name is None and "kind" not in text and "jobs" not in text and "runs" not in text:
         return None, None  # cannot be ours: skip the parse
     try:
-        roots = [r for r in yaml.compose_all(text, Loader=_LOADER) if r is not None]
+        roots = [r for r in yaml.compose_all(text, Loader=_Loader) if r is not None]
     except yaml.MarkedYAMLError as exc:
         if _GO_TEMPLATE.search(text) and by_name is None:
             return None, None  # a Helm or Go template, not plain YAML
@@ -220,7 +240,7 @@ def read_config(start):
 def _config_from_yaml(path):
     try:
         with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=_LOADER)
+            data = yaml.load(handle, Loader=_BASE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{display_path(path)}: cannot read settings: "
                           f"{getattr(exc, 'problem', None) or exc}") from None

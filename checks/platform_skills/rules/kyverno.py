@@ -1,6 +1,5 @@
 """Kyverno admission policies (PSK201-PSK205)."""
 
-import datetime
 import re
 
 from .. import nodes
@@ -88,6 +87,8 @@ def audit_record_problem(value, today=None):
     """Why an audited-since annotation is not a usable record, or None when it is."""
     if value is None:
         return f"no {AUDITED_SINCE} annotation records its Audit period"
+    import datetime  # only blocking policies get here; keep it off the start-up path
+
     value = value.strip()
     if not _DATE.match(value):
         return f"{AUDITED_SINCE} '{value}' is not a YYYY-MM-DD date"

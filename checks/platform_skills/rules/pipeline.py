@@ -228,7 +228,13 @@ def _env_setting(step, name, assigned=None):
 
 
 def scans(wf):
-    """Every trivy/grype vulnerability scan in the workflow."""
+    """Every trivy/grype vulnerability scan in the workflow (computed once per workflow)."""
+    if "scans" not in wf.memo:
+        wf.memo["scans"] = list(_find_scans(wf))
+    return wf.memo["scans"]
+
+
+def _find_scans(wf):
     for step in wf.steps():
         action = step.action
         if action == "aquasecurity/trivy-action":
@@ -379,9 +385,11 @@ def publishes_image(wf):
 
 
 def cosign_calls_in(job):
-    """``cosign sign|attest`` calls of one job, in step and script order."""
-    for step in job.steps:
-        for command in step.commands:
-            args = command.invocation("cosign")
-            if args and args[0].text in ("sign", "attest"):
-                yield Cosign(step, command, args[0].text, args[1:])
+    """``cosign sign|attest`` calls of one job, in step and script order (computed once)."""
+    memo = job.workflow.memo.setdefault("cosign", {})
+    if job.key not in memo:
+        memo[job.key] = [Cosign(step, command, args[0].text, args[1:])
+                         for step in job.steps for command in step.commands
+                         for args in (command.invocation("cosign"),)
+                         if args and args[0].text in ("sign", "attest")]
+    return memo[job.key]

@@ -65,8 +65,12 @@ jobs:
 )
 def cosign_by_tag(wf):
     for job in wf.jobs:
-        exports = pipeline.github_env_exports(job)
+        exports = None
         for call in pipeline.cosign_calls_in(job):
+            if not pipeline.image_refs_by_tag(call, None):
+                continue  # digest-qualified as written: no need to trace variables
+            if exports is None:
+                exports = pipeline.github_env_exports(job)
             assigned = pipeline.script_assignments(call.step, call.command,
                                                    exports.get(call.step.index))
             refs = pipeline.image_refs_by_tag(call, assigned)
@@ -113,12 +117,10 @@ def keyless_without_id_token(wf):
     good=_SIGN_WORKFLOW,
 )
 def cosign_experimental(wf):
-    for mapping in nodes.walk_maps(wf.root):
-        for key_text, _, value in nodes.pairs(mapping):
-            if key_text == "env":
-                inner, _ = nodes.get_pair(value, "COSIGN_EXPERIMENTAL")
-                if inner is not None:
-                    yield nodes.line(inner), "COSIGN_EXPERIMENTAL is a cosign v1 leftover"
+    for env in env_mappings(wf):
+        key, _ = nodes.get_pair(env, "COSIGN_EXPERIMENTAL")
+        if key is not None:
+            yield nodes.line(key), "COSIGN_EXPERIMENTAL is a cosign v1 leftover"
     for step in wf.steps():
         for command in step.commands:
             exporting = command.program == "export"
@@ -127,6 +129,18 @@ def cosign_experimental(wf):
                 if name == "COSIGN_EXPERIMENTAL" and ("=" in token.text or exporting):
                     yield token.line, "COSIGN_EXPERIMENTAL is a cosign v1 leftover"
                     break
+
+
+def env_mappings(wf):
+    """Every ``env:`` a workflow or composite action can set: top, job, container, service, step."""
+    yield wf.env
+    for job in wf.jobs:
+        yield job.env
+        yield nodes.path(job.node, "container", "env")
+        for _, _, service in nodes.pairs(nodes.get(job.node, "services")):
+            yield nodes.get(service, "env")
+        for step in job.steps:
+            yield step.env
 
 
 @rule(

@@ -14,23 +14,28 @@ _VAR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}|\$\{([A-Za-z_]
 
 
 class Step:
-    __slots__ = ("node", "job", "index", "uses", "with_", "env", "run", "_commands", "_lines")
+    __slots__ = ("node", "job", "index", "uses", "with_", "env", "run", "action", "_commands",
+                 "_lines")
 
     def __init__(self, node, job, index, source_lines):
         self.node = node
         self.job = job
         self.index = index
-        self.uses = nodes.get(node, "uses")
-        self.with_ = nodes.get(node, "with")
-        self.env = nodes.get(node, "env")
-        self.run = nodes.get(node, "run")
+        self.uses = self.with_ = self.env = self.run = None
+        for key, value in node.value:  # one pass instead of a lookup per key
+            name = key.value if key.id == "scalar" else None
+            if name == "uses":
+                self.uses = value
+            elif name == "with":
+                self.with_ = value
+            elif name == "env":
+                self.env = value
+            elif name == "run":
+                self.run = value
+        # ``owner/repo[/path]`` of a ``uses:`` step, lower-cased, without the ref.
+        self.action = action_name(nodes.text(self.uses, ""))
         self._commands = None
         self._lines = source_lines
-
-    @property
-    def action(self):
-        """``owner/repo[/path]`` of a ``uses:`` step, lower-cased, without the ref."""
-        return action_name(nodes.text(self.uses, ""))
 
     def input(self, name):
         """The ``with:`` value node for ``name``, or None."""
@@ -94,12 +99,13 @@ class Job:
 
 
 class Workflow:
-    __slots__ = ("doc", "root", "kind", "env", "permissions", "jobs")
+    __slots__ = ("doc", "root", "kind", "env", "permissions", "jobs", "memo")
 
     def __init__(self, doc):
         self.doc = doc
         self.root = doc.roots[0]
         self.kind = doc.kind
+        self.memo = {}  # derived views several rules share (scans, cosign calls)
         lines = doc.lines
         if doc.kind == "action":
             runs = nodes.get(self.root, "runs")
@@ -140,14 +146,3 @@ def permission_grants(perms, scope, level="write"):
         granted = nodes.text(nodes.get(perms, scope), "")
         return granted == "write" or (level == "read" and granted == "read")
     return False
-
-
-_VIEW_CACHE_KEY = "workflow"
-
-
-def view(doc, cache):
-    """The Workflow view of ``doc``, built once per document."""
-    wf = cache.get(_VIEW_CACHE_KEY)
-    if wf is None:
-        wf = cache[_VIEW_CACHE_KEY] = Workflow(doc)
-    return wf

@@ -1,0 +1,229 @@
+"""Benchmark: platform-skills against the YAML parse floor, Python start-up and its peers.
+
+Generates a realistic tree (workflows of about 45 lines, Kubernetes and Kyverno documents),
+then times each command as the median of repeated fresh-process runs in this one session,
+and prints each time with its ratio to its baseline:
+
+- full scan        vs the parse floor (one process that only composes every file, C loader)
+- one-file run     vs ``python -c "import yaml"`` (the pre-commit case)
+- Checkov, zizmor  vs the parse floor, when installed
+
+Usage: python scripts/bench.py [--workflows 1500] [--manifests 500] [--runs 5] [--keep DIR]
+"""
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+FLOOR = """\
+import sys, yaml
+from pathlib import Path
+for path in Path(sys.argv[1]).rglob("*.y*ml"):
+    with open(path, "rb") as handle:
+        for _ in yaml.compose_all(handle.read().decode("utf-8"), Loader=yaml.CSafeLoader):
+            pass
+"""
+
+WORKFLOW = """\
+name: release-{i}
+on:
+  push:
+    branches: [main]
+  pull_request:
+permissions:
+  contents: read
+env:
+  IMAGE: ghcr.io/example-org/service-{i}
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - uses: actions/setup-go@{setup_ref}
+        with:
+          go-version: "1.23"
+      - run: |
+          go vet ./...
+          go test -race ./...
+  release:
+    needs: test
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      packages: write
+      id-token: write
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - uses: sigstore/cosign-installer@d7d6bc7722e3daa8354c50bcb52f4837da5e9b6a # v3.8.1
+      - id: build
+        uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83 # v6.18.0
+        with:
+          push: ${{{{ github.event_name != 'pull_request' }}}}
+          tags: ${{{{ env.IMAGE }}}}:${{{{ github.sha }}}}
+      - uses: aquasecurity/trivy-action@6c175e9c4083a92bbca2f9724c8a5e33bc2d97a5 # v0.30.0
+        with:
+          image-ref: ${{{{ env.IMAGE }}}}@${{{{ steps.build.outputs.digest }}}}
+          exit-code: "1"
+          severity: {severity}
+      - env:
+          DIGEST: ${{{{ steps.build.outputs.digest }}}}
+        run: |
+          cosign sign --yes "${{IMAGE}}@${{DIGEST}}"
+          echo "signed ${{IMAGE}}@${{DIGEST}}"
+"""
+
+MANIFESTS = ("""\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: service-{i}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {{app: service-{i}}}
+  template:
+    metadata:
+      labels: {{app: service-{i}}}
+    spec:
+      containers:
+        - name: app
+          image: ghcr.io/example-org/service-{i}:{tag}
+          ports: [{{containerPort: 8080}}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: service-{i}
+spec:
+  selector: {{app: service-{i}}}
+  ports: [{{port: 80, targetPort: 8080}}]
+""", """\
+apiVersion: policies.kyverno.io/v1
+kind: ImageValidatingPolicy
+metadata:
+  name: verify-{i}
+spec:
+  validationActions: [Audit]
+  matchImageReferences:
+    - glob: "ghcr.io/example-org/*"
+  attestors:
+    - name: github
+      cosign:
+        keyless:
+          identities:
+            - issuer: https://token.actions.githubusercontent.com
+              subjectRegExp: ^https://github\\.com/example-org/.+@refs/heads/main$
+  validations:
+    - expression: "images.containers.map(i, verifyImageSignatures(i, [attestors.github])).all(e, e > 0)"
+""")
+
+
+def generate(root, workflows, manifests):
+    wf_dir = root / ".github" / "workflows"
+    wf_dir.mkdir(parents=True)
+    for i in range(workflows):
+        text = WORKFLOW.format(i=i, setup_ref="v5" if i % 7 == 0 else
+                               "3041bf56c941b39c61721a86cd11f3bb1338122a # v5.2.0",
+                               severity="CRITICAL" if i % 11 == 0 else "CRITICAL,HIGH")
+        (wf_dir / f"release-{i}.yml").write_text(text)
+    k8s = root / "deploy"
+    k8s.mkdir()
+    for i in range(manifests):
+        template = MANIFESTS[i % 2]
+        tag = "1.4.2" if i % 5 else "latest"
+        (k8s / f"doc-{i}.yaml").write_text(template.format(i=i, tag=tag))
+    return wf_dir / "release-0.yml"
+
+
+def timed(cmd, cwd):
+    """Wall time and the child's peak RSS (MiB) of one fresh-process run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(cmd, cwd, runs):
+    timed(cmd, cwd)  # warm the file cache and the interpreter's bytecode
+    samples = [timed(cmd, cwd) for _ in range(runs)]
+    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def tool(name):
+    path = BIN / name
+    return str(path) if path.exists() else shutil.which(name)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workflows", type=int, default=1500)
+    parser.add_argument("--manifests", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
+    parser.add_argument("--no-peers", action="store_true", help="skip Checkov and zizmor")
+    args = parser.parse_args(argv)
+
+    tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="psk-bench-"))
+    if args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+    one_file = generate(tmp, args.workflows, args.manifests)
+    psk = tool("platform-skills")
+    py = sys.executable
+    rows = []
+    floor, _ = measure([py, "-c", FLOOR, "."], tmp, args.runs)
+    start, _ = measure([py, "-c", "import yaml"], tmp, args.runs)
+    scan, scan_rss = measure([psk, "check", ".", "--format", "json"], tmp, args.runs)
+    serial, serial_rss = measure([psk, "check", ".", "--format", "json", "--jobs", "1"], tmp, args.runs)
+    single, _ = measure([psk, "check", str(one_file.relative_to(tmp))], tmp, args.runs)
+    rows.append(("parse floor (compose every file, C loader)", floor, "floor", 1.0))
+    rows.append(("platform-skills check (full tree)", scan, "floor", scan / floor))
+    rows.append(("platform-skills check --jobs 1 (one core)", serial, "floor", serial / floor))
+    rows.append(('python -c "import yaml"', start, "start-up", 1.0))
+    rows.append(("platform-skills check (one file)", single, "start-up", single / start))
+    if not args.no_peers:
+        checkov = tool("checkov")
+        if checkov:
+            checks_dir = subprocess.run([psk, "checkov-dir"], capture_output=True, text=True).stdout.strip()
+            cmd = [checkov, "-d", ".", "--external-checks-dir", checks_dir, "--skip-download",
+                   "--framework", "github_actions", "kubernetes", "yaml", "--quiet", "-o", "json"]
+            seconds, _ = measure(cmd, tmp, max(1, min(args.runs, 2)))
+            rows.append(("checkov + platform-skills checks", seconds, "floor", seconds / floor))
+        zizmor = tool("zizmor")
+        if zizmor:
+            seconds, _ = measure([zizmor, "--offline", "--no-progress", "--format", "json", "."], tmp,
+                                 args.runs)
+            rows.append(("zizmor (workflows only)", seconds, "floor", seconds / floor))
+
+    files = args.workflows + args.manifests
+    print(f"# platform-skills benchmark, {date.today().isoformat()}")
+    print()
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.system()} {platform.release()}")
+    print(f"Corpus: {args.workflows} workflows (~45 lines) and {args.manifests} manifest files "
+          f"({files} files); median of {args.runs} runs")
+    print()
+    print("| command | median (s) | ratio | baseline |")
+    print("|---|---:|---:|---|")
+    for name, seconds, baseline, ratio in rows:
+        print(f"| {name} | {seconds:.3f} | {ratio:.2f}x | {baseline} |")
+    print()
+    print(f"Peak memory of the full scan: {scan_rss:.0f} MiB in the largest process; "
+          f"{serial_rss:.0f} MiB for the whole scan in one process (--jobs 1)")
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
