@@ -13,6 +13,14 @@ _VERSION_WORD = re.compile(r"\bv?\d+(?:\.\d+)*\b")
 SLSA_GENERATOR = "slsa-framework/slsa-github-generator"
 
 
+def _workflow(step, permissions="permissions:\n  contents: read\n"):
+    """A one-job workflow around ``step``: the shape every example here shares."""
+    return f"on: push\n{permissions}jobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - {step}\n"
+
+
+_CHECKOUT = "uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"
+
+
 def remote_uses(wf):
     """``(node, owner/repo[/path], ref)`` for every ``uses:`` that names a repository."""
     for node, _ in wf.uses_nodes():
@@ -37,26 +45,8 @@ def remote_uses(wf):
         "comment (`uses: actions/checkout@<sha> # v4.2.2`); let Dependabot or Renovate bump "
         "both together. `slsa-framework/slsa-github-generator` is the exception: its reusable "
         "workflows must be referenced by a `vX.Y.Z` tag (see PSK130)."),
-    bad="""\
-on: push
-permissions:
-  contents: read
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-""",
-    good="""\
-on: push
-permissions:
-  contents: read
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
-""",
+    bad=_workflow("uses: actions/checkout@v4"),
+    good=_workflow(_CHECKOUT),
 )
 def unpinned_action(wf):
     for node, name, ref in remote_uses(wf):
@@ -77,26 +67,8 @@ def unpinned_action(wf):
         "Renovate read the trailing comment to know which release the SHA stands for and keep "
         "the two in step when they update it."),
     fix="Add the release the SHA belongs to as a trailing comment: `@<sha> # v4.2.2`.",
-    bad="""\
-on: push
-permissions:
-  contents: read
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
-""",
-    good="""\
-on: push
-permissions:
-  contents: read
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
-""",
+    bad=_workflow(_CHECKOUT.split(" #")[0]),
+    good=_workflow(_CHECKOUT),
 )
 def pin_without_version_comment(wf):
     lines = wf.doc.lines
@@ -119,26 +91,8 @@ def pin_without_version_comment(wf):
         "`uses: docker://image:tag` pulls whatever the tag points at today. Image tags are as "
         "mutable as git tags, so the step can change under you without a commit."),
     fix="Pin the image by digest: `uses: docker://alpine:3.20@sha256:<64 hex>`.",
-    bad="""\
-on: push
-permissions:
-  contents: read
-jobs:
-  lint:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: docker://alpine:3.20
-""",
-    good="""\
-on: push
-permissions:
-  contents: read
-jobs:
-  lint:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: docker://alpine:3.20@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d
-""",
+    bad=_workflow("uses: docker://alpine:3.20"),
+    good=_workflow("uses: docker://alpine:3.20@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d"),
 )
 def docker_action_not_digest(wf):
     for node, _ in wf.uses_nodes():
@@ -160,24 +114,8 @@ def docker_action_not_digest(wf):
         "Set `permissions: {}` (or `contents: read`) at the top of the workflow and grant each "
         "job only what it needs, e.g. `id-token: write` and `packages: write` for keyless "
         "signing and pushing."),
-    bad="""\
-on: push
-jobs:
-  test:
-    runs-on: ubuntu-latest
-    steps:
-      - run: make test
-""",
-    good="""\
-on: push
-permissions:
-  contents: read
-jobs:
-  test:
-    runs-on: ubuntu-latest
-    steps:
-      - run: make test
-""",
+    bad=_workflow("run: make test", permissions=""),
+    good=_workflow("run: make test"),
 )
 def missing_permissions(wf):
     if wf.permissions[0] is not None:
@@ -196,25 +134,8 @@ def missing_permissions(wf):
         "`write-all` hands every step write access to code, packages, releases, deployments "
         "and the OIDC token at once. Any compromised dependency in the job inherits all of it."),
     fix="List the scopes the job needs (`contents: read`, `packages: write`, ...) instead.",
-    bad="""\
-on: push
-permissions: write-all
-jobs:
-  test:
-    runs-on: ubuntu-latest
-    steps:
-      - run: make test
-""",
-    good="""\
-on: push
-permissions:
-  contents: read
-jobs:
-  test:
-    runs-on: ubuntu-latest
-    steps:
-      - run: make test
-""",
+    bad=_workflow("run: make test", permissions="permissions: write-all\n"),
+    good=_workflow("run: make test"),
 )
 def write_all_permissions(wf):
     holders = [("the workflow", wf.permissions)] + [(f"job '{j.name}'", j.permissions)
