@@ -63,3 +63,13 @@ def test_audit_hook_runs_on_the_whole_repository(tmp_path, pre_commit_home):
     proc = _try_repo(consumer, "platform-skills-audit", pre_commit_home)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "No image signing" in proc.stdout and "GAP" in proc.stdout
+
+
+def test_the_projects_own_hooks_pass(tmp_path):
+    """yamllint, ruff and the project's own check on examples/, as a contributor runs them."""
+    env = {"PRE_COMMIT_HOME": str(tmp_path), "HOME": str(tmp_path),
+           "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
+    proc = subprocess.run([*PRE_COMMIT, "run", "--all-files"], cwd=ROOT, capture_output=True,
+                          text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "platform-skills check (examples)" in proc.stdout
