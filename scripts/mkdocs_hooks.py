@@ -11,8 +11,8 @@ Their relative links are written for GitHub, relative to the file's place in the
 (``../docs/rules.md#psk101`` from a reference, ``docs/rules.md`` from the changelog). On the
 site the same page sits elsewhere, so every relative link is re-resolved: a target under
 ``docs/`` or ``references/`` (or the changelog) becomes the site-relative page link, anything
-else in the repository (``../examples/...``) becomes a link to the file on GitHub. Links
-inside code (fenced blocks and inline code spans) are never touched.
+else in the repository (``../examples/...``) becomes a link to the file (or folder) on
+GitHub. Links inside code (fenced blocks and inline code spans) are never touched.
 
 Registered in ``mkdocs.yml`` under ``hooks:``.
 """
@@ -100,7 +100,10 @@ def rewrite_target(target: str, repo_src: str, site_src: str, blob_base: str | N
     if site_target is not None:
         new = posixpath.relpath(site_target, posixpath.dirname(site_src) or ".") + suffix
     elif blob_base:
-        new = blob_base + repo_target + suffix
+        if path.endswith("/") and "/blob/" in blob_base:
+            new = blob_base.replace("/blob/", "/tree/", 1) + repo_target + "/" + suffix
+        else:
+            new = blob_base + repo_target + suffix
     else:
         return target
     return f"<{new}>" if bracketed else new

@@ -1,65 +1,9 @@
-"""Shared helpers: the corpus with inline expectations, scratch repositories, CLI runs."""
-
-import json
-import os
-import re
-import subprocess
-import sys
-from pathlib import Path
+"""Fixtures shared by the tests in this folder (helpers live in support.py)."""
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "tests" / "fixtures" / "corpus"
-_EXPECT = re.compile(r"#.*?\bexpect(?:\+(\d+))?:\s*((?:PSK\d{3}[, ]*)+)")
-
-
-def expected_findings(tree):
-    """``{(relative path, rule, line)}`` from ``# expect[+N]: ID[, ID]`` markers in ``tree``."""
-    expected = set()
-    for path in sorted(tree.rglob("*.y*ml")):
-        rel = path.relative_to(tree).as_posix()
-        for number, text in enumerate(path.read_text().splitlines(), 1):
-            for match in _EXPECT.finditer(text):
-                line = number + int(match.group(1) or 0)
-                for rule_id in match.group(2).replace(",", " ").split():
-                    expected.add((rel, rule_id, line))
-    return expected
-
-
-def run_cli(*args, cwd=None, env=None):
-    """Run the installed console script for real; returns CompletedProcess."""
-    exe = Path(sys.executable).with_name("platform-skills")
-    return subprocess.run([str(exe), *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=300)
-
-
-def run_json(*args, cwd=None):
-    proc = run_cli(*args, "--format", "json", cwd=cwd)
-    try:
-        return proc, json.loads(proc.stdout)
-    except json.JSONDecodeError as exc:
-        raise AssertionError(f"not JSON (rc={proc.returncode}): {proc.stdout!r} {proc.stderr!r}") from exc
-
-
-def write_tree(root, files):
-    """Create ``{relative path: text}`` under ``root``."""
-    for rel, text in files.items():
-        path = Path(root) / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return Path(root)
-
-
-@pytest.fixture
-def tree(tmp_path):
-    def make(files):
-        return write_tree(tmp_path, files)
-    return make
-
 
 @pytest.fixture(autouse=True)
-def _no_user_config(monkeypatch):
+def _no_color(monkeypatch):
+    """CLI output in assertions is plain text, whatever the developer's terminal says."""
     monkeypatch.setenv("NO_COLOR", "1")
-    yield
-    os.environ.pop("PLATFORM_SKILLS_TEST", None)

@@ -2,7 +2,7 @@
 
 import yaml
 
-from conftest import ROOT, run_json
+from support import ROOT, run_json
 
 
 def test_action_is_a_valid_composite_action():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import ROOT, run_cli, run_json, write_tree
+from support import ROOT, run_cli, run_json, write_tree
 
 CLEAN_RELEASE = """\
 on:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT, run_cli, run_json
+from support import CORPUS, ROOT, run_cli, run_json
 
 CHECKOV = Path(sys.executable).with_name("checkov")
 

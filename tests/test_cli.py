@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import run_cli, run_json, write_tree
+from support import run_cli, run_json, write_tree
 
 WORKFLOW = """\
 on: push
@@ -170,3 +170,17 @@ def test_rules_command_lists_the_catalog():
 def test_version():
     proc = run_cli("--version")
     assert re.fullmatch(r"platform-skills \d+\.\d+\.\d+\n", proc.stdout)
+
+
+def test_suppression_scope(tmp_path):
+    """A trailing comment covers its own line only; a comment line covers the line below."""
+    text = (
+        "on: push\npermissions: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4 # platform-skills: ignore[PSK001] mirrored\n"
+        "      - uses: actions/cache@v4\n"
+        "      # platform-skills: ignore[PSK0] vendored, reviewed quarterly\n"
+        "      - uses: actions/setup-go@v5\n"
+        "      - uses: actions/setup-node@v4\n")
+    write_tree(tmp_path, {".github/workflows/ci.yml": text})
+    _, data = run_json("check", ".", cwd=tmp_path)
+    assert [(f["rule"], f["line"]) for f in data["findings"]] == [("PSK001", 8), ("PSK001", 11)]

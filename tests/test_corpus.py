@@ -1,6 +1,6 @@
 """The engine on the annotated corpus: every marked (rule, line) and nothing else."""
 
-from conftest import CORPUS, expected_findings, run_json
+from support import CORPUS, expected_findings, run_json
 
 
 def test_corpus_has_expectations_for_every_file_rule():

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, run_json, write_tree
+from support import ROOT, run_json, write_tree
 
 REFERENCES = sorted((ROOT / "references").glob("*.md"))
 _FENCE = re.compile(r"^```ya?ml[^\n]*\n(.*?)^```", re.M | re.S)

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from conftest import run_json, write_tree
+from support import run_json, write_tree
 
 GOOD_WITH_FINDING = """\
 on: push

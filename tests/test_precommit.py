@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write_tree
+from support import ROOT, write_tree
 
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 

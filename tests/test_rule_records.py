@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from conftest import run_json, write_tree
 from platform_skills.model import DOMAINS, SEVERITIES
 from platform_skills.registry import all_rules, get_rule, select
+from support import run_json, write_tree
 
 RULES = all_rules()
 FILE_RULES = [r for r in RULES if r.scope == "file"]

@@ -1,7 +1,8 @@
 """Inline suppressions: ``# platform-skills: ignore[PSK001,PSK002] reason``.
 
-A suppression covers its own line and the line below it. One without a reason still
-suppresses, but is itself reported (PSK006) so it cannot slip through review.
+A trailing comment covers its own line; a comment on a line of its own covers the line
+below. One without a reason still suppresses, but is itself reported (PSK006) so it cannot
+slip through review.
 """
 
 import re
@@ -23,8 +24,8 @@ def parse(lines):
             continue
         ids = frozenset(i.strip().upper() for i in match.group(1).split(",") if i.strip())
         entry = (ids, match.group(2).strip(), index + 1)
-        for covered_line in (index + 1, index + 2):
-            covered.setdefault(covered_line, []).append(entry)
+        own_line = text[:match.start()].strip() == ""
+        covered.setdefault(index + 2 if own_line else index + 1, []).append(entry)
     return covered
 
 
