@@ -19,18 +19,18 @@ jobs:
       attestations: write
     steps:
       - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
-      - uses: sigstore/cosign-installer@d7d6bc7722e3daa8354c50bcb52f4837da5e9b6a # v3.8.1
+      - uses: sigstore/cosign-installer@faadad0cce49287aee09b3a48701e75088a2c6ad # v4.0.0
       - id: build
         uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83 # v6.18.0
         with:
           push: true
           tags: ghcr.io/example-org/app:${{ github.sha }}
-      - uses: aquasecurity/trivy-action@6c175e9c4083a92bbca2f9724c8a5e33bc2d97a5 # v0.30.0
+      - uses: aquasecurity/trivy-action@57a97c7e7821a5776cebc9bb87c984fa69cba8f1 # v0.35.0
         with:
           image-ref: ghcr.io/example-org/app@${{ steps.build.outputs.digest }}
           exit-code: "1"
           severity: CRITICAL,HIGH
-      - uses: anchore/sbom-action@e11c554f704a0b820cbf8c51673f6945e0731532 # v0.20.0
+      - uses: anchore/sbom-action@17ae1740179002c89186b61233e0f892c3118b11 # v0.23.0
         with:
           image: ghcr.io/example-org/app@${{ steps.build.outputs.digest }}
           format: spdx-json
@@ -40,7 +40,7 @@ jobs:
         run: |
           cosign sign --yes "ghcr.io/example-org/app@${DIGEST}"
           cosign attest --yes --type spdxjson --predicate sbom.spdx.json "ghcr.io/example-org/app@${DIGEST}"
-      - uses: actions/attest-build-provenance@e8998f949152b193b063cb0ec769d69d929409be # v2.4.0
+      - uses: actions/attest-build-provenance@a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32 # v4.1.0
         with:
           subject-name: ghcr.io/example-org/app
           subject-digest: ${{ steps.build.outputs.digest }}
@@ -111,3 +111,22 @@ def test_push_via_cli_tools_counts_as_publishing(tmp_path):
         "    steps:\n      - run: ko build ./cmd/app --bare\n")})
     _, data = run_json("audit", ".", cwd=tmp_path)
     assert {"PSK901", "PSK902", "PSK903", "PSK905"} <= _rows(data)
+
+
+@pytest.mark.parametrize("inputs, gaps", [
+    ({}, {"PSK904"}),  # provenance mode: provenance yes, SBOM still unattested
+    ({"sbom-path": "sbom.spdx.json"}, {"PSK905"}),
+    ({"predicate-type": "https://slsa.dev/provenance/v1", "predicate-path": "p.json"}, {"PSK904"}),
+    ({"predicate-type": "https://example.com/custom/v1", "predicate": "{}"}, {"PSK904", "PSK905"}),
+])
+def test_actions_attest_modes(tmp_path, inputs, gaps):
+    """actions/attest v4 makes provenance with no predicate, an SBOM attestation with sbom-path."""
+    text = CLEAN_RELEASE.replace("--type spdxjson", "--type slsaprovenance")
+    text = text[:text.index("      - uses: actions/attest-build-provenance")]
+    text += ("      - uses: actions/attest@1111111111111111111111111111111111111111 # v4.1.0 (test pin)\n"
+             "        with:\n          subject-name: ghcr.io/example-org/app\n"
+             "          subject-digest: ${{ steps.build.outputs.digest }}\n")
+    text += "".join(f"          {k}: {v!r}\n" for k, v in inputs.items())
+    write_tree(tmp_path, {".github/workflows/release.yml": text})
+    _, data = run_json("audit", ".", cwd=tmp_path)
+    assert _rows(data) == gaps

@@ -359,18 +359,37 @@ def generates_sbom(step):
     return False
 
 
+def attest_mode(step):
+    """What ``actions/attest`` (v4 folds attest-sbom and attest-build-provenance into it) makes:
+    ``sbom`` with ``sbom-path``, ``custom`` with a predicate, ``provenance`` otherwise."""
+    if step.input("sbom-path") is not None:
+        return "sbom"
+    predicate_type = nodes.text(step.input("predicate-type"), "").lower()
+    if "slsa.dev/provenance" in predicate_type:
+        return "provenance"
+    if any(k in predicate_type for k in ("spdx", "cyclonedx")):
+        return "sbom"
+    if predicate_type or step.input("predicate") is not None or step.input("predicate-path") is not None:
+        return "custom"
+    return "provenance"
+
+
 def attests_sbom(wf):
-    if any(step.action == "actions/attest-sbom" for step in wf.steps()):
-        return True
+    for step in wf.steps():
+        if step.action == "actions/attest-sbom" or (
+                step.action == "actions/attest" and attest_mode(step) == "sbom"):
+            return True
     return any(call.verb == "attest" and call.attest_type() in ("spdx", "spdxjson", "cyclonedx")
                for call in cosign_calls(wf))
 
 
 def has_provenance(wf):
-    for node, _ in wf.uses_nodes():
+    for node, owner in wf.uses_nodes():
         name = node.value.split("@", 1)[0].lower()
         if name.startswith("slsa-framework/slsa-github-generator") or \
                 name == "actions/attest-build-provenance":
+            return True
+        if name == "actions/attest" and attest_mode(owner) == "provenance":
             return True
     return False
 
