@@ -23,10 +23,10 @@ run: setup
 	@echo "Site built in site/ (open site/index.html, or run 'make serve')."
 
 site: setup
-	$(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 serve: setup
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 # Debian's Chromium drives the browser test; Playwright never downloads a browser.
 browser-deps:
