@@ -5,7 +5,8 @@ No rule logic here: each check asks the native engine (``bridge``) whether its r
 - ``github_actions`` framework: workflows under ``.github/workflows/``, as a whole-file check
   whose result range is narrowed to the first finding's line.
 - ``kubernetes`` framework: manifests and Kyverno policies, one result per document
-  (Checkov reports the document's range; the exact lines are in the check's details).
+  (Checkov 3.3 reports the document's range and drops a check's details, so the exact line
+  is the CLI's to give).
 - ``yaml`` framework: what the two above never hand to a check: composite actions
   (``action.yml``), workflows outside ``.github/workflows/`` or that fail Checkov's workflow
   schema, and manifests without ``metadata``.
@@ -47,9 +48,6 @@ class _Adapter:
         name = self.entity_path.rsplit(":", 1)[-1] if self.entity_path else ""
         return scanned_file(self.entity_path, entity_type, name)
 
-    def _explain(self, found):
-        self.details = found.messages.get(self.rule.id, [])
-
 
 class WorkflowCheck(_Adapter, BaseGithubActionsCheck):
     def __init__(self, rule):
@@ -63,7 +61,6 @@ class WorkflowCheck(_Adapter, BaseGithubActionsCheck):
         lines = found.lines.get(self.rule.id) if found and found.kind == "workflow" else None
         if not lines:
             return CheckResult.PASSED, conf
-        self._explain(found)
         return _narrowed(lines, conf)
 
 
@@ -79,10 +76,7 @@ class ManifestCheck(_Adapter, BaseK8Check):
             return CheckResult.PASSED
         line = first_line_in(found.lines.get(self.rule.id, ()), conf.get("__startline__"),
                              conf.get("__endline__"))
-        if line is None:
-            return CheckResult.PASSED
-        self._explain(found)
-        return CheckResult.FAILED
+        return CheckResult.PASSED if line is None else CheckResult.FAILED
 
 
 class FallbackCheck(_Adapter, BaseYamlCheck):
@@ -102,7 +96,6 @@ class FallbackCheck(_Adapter, BaseYamlCheck):
         lines = found.lines.get(self.rule.id)
         if not lines:
             return CheckResult.PASSED, conf
-        self._explain(found)
         return _narrowed(lines, conf)
 
 

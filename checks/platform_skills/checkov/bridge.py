@@ -16,15 +16,15 @@ _CACHE = {}
 
 
 class FileFindings:
-    __slots__ = ("kind", "lines", "messages")
+    """The document kind of a file and the lines each rule fired at."""
+
+    __slots__ = ("kind", "lines")
 
     def __init__(self, kind, findings):
         self.kind = kind
         self.lines = {}
-        self.messages = {}
         for f in findings:
             self.lines.setdefault(f.rule.id, []).append(f.line)
-            self.messages.setdefault(f.rule.id, []).append(f"line {f.line}: {f.message}")
 
 
 def findings_for(path):
