@@ -99,7 +99,7 @@ sbom_not_attested = rule(
         "An SBOM left as a build artifact cannot be tied to the image it describes and expires "
         "with the workflow run. Attesting it signs it and stores it next to the image digest."),
     fix="`cosign attest --predicate sbom.spdx.json --type spdxjson image@digest`, or "
-        "`actions/attest-sbom`.",
+        "`actions/attest` with `sbom-path` (`actions/attest-sbom` before v4).",
     bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
 )(_gap(SBOM_ATTESTED, needs=SBOM))
 
@@ -111,8 +111,8 @@ no_slsa_provenance = rule(
         "Provenance records which repository, commit, workflow and builder produced the "
         "digest. It lets a verifier reject an image that was built anywhere else, even with a "
         "valid signature."),
-    fix="Call `slsa-github-generator`'s container workflow by tag, or add "
-        "`actions/attest-build-provenance`.",
+    fix="Call `slsa-github-generator`'s container workflow by tag, or add `actions/attest` "
+        "(provenance is its default mode; `actions/attest-build-provenance` before v4).",
     bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
 )(_gap(PROVENANCE))
 
