@@ -23,12 +23,16 @@ _CHECKOUT = "uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v
 
 def remote_uses(wf):
     """``(node, owner/repo[/path], ref)`` for every ``uses:`` that names a repository."""
-    for node, _ in wf.uses_nodes():
-        value = node.value.strip()
-        if not value or value.startswith(("./", "docker://", ".\\")) or "${{" in value:
-            continue
-        name, _, ref = value.partition("@")
-        yield node, name.lower(), ref
+    if "remote_uses" not in wf.memo:
+        found = []
+        for node, _ in wf.uses_nodes():
+            value = node.value.strip()
+            if not value or value.startswith(("./", "docker://", ".\\")) or "${{" in value:
+                continue
+            name, _, ref = value.partition("@")
+            found.append((node, name.lower(), ref))
+        wf.memo["remote_uses"] = found
+    return wf.memo["remote_uses"]
 
 
 @rule(

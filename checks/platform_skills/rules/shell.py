@@ -17,6 +17,7 @@ WRAPPERS = frozenset(("sudo", "env", "xargs", "timeout", "nice", "nohup", "exec"
                       "retry", "parallel", "time"))
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
+_SPECIAL = re.compile(r"[\\'\"$`#;&|()<]")  # a line without these is plain words
 
 
 class Token:
@@ -122,6 +123,12 @@ def split_commands(lines):
         if heredoc is not None:
             if text.strip() == heredoc:
                 heredoc = None
+            continue
+        if quote is None and not buf and not _SPECIAL.search(text):
+            # Fast path (most script lines): whitespace-separated words, one command.
+            current.extend(Token(word, lineno) for word in text.split())
+            _end(current, commands)
+            current = []
             continue
         i = 0
         n = len(text)

@@ -9,6 +9,9 @@ import re
 from .. import nodes
 from .shell import parse_run
 
+# Scripts that mention none of these cannot hold a command any rule reads (signing,
+# scanning, SBOM, pushing, GITHUB_ENV exports): they are not tokenised at all.
+_RELEVANT = re.compile(r"cosign|trivy|grype|syft|docker|podman|buildx|crane|\bko\b|GITHUB_ENV")
 _VAR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
                   r"|\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -43,8 +46,10 @@ class Step:
 
     @property
     def commands(self):
+        """The ``run:`` script's commands, when it mentions a tool the rules read."""
         if self._commands is None:
-            self._commands = parse_run(self.run, self._lines) if self.run is not None else []
+            relevant = nodes.is_scalar(self.run) and _RELEVANT.search(self.run.value)
+            self._commands = parse_run(self.run, self._lines) if relevant else []
         return self._commands
 
     def env_value(self, name):
