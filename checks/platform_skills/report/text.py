@@ -2,7 +2,7 @@
 
 import re
 
-from ..model import SEVERITIES, SEVERITY_RANK
+from ..model import SEVERITIES
 
 _COLORS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36"}
 
@@ -66,6 +66,3 @@ def render(report):
     out.append(_summary(report, report.findings))
     return "\n".join(out)
 
-
-def worst(findings):
-    return min((SEVERITY_RANK[f.rule.severity] for f in findings), default=None)

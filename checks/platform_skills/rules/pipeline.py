@@ -10,7 +10,6 @@ from .. import nodes
 from .shell import basename
 
 _DIGEST_REF = re.compile(r"@(?:sha256:[0-9a-fA-F]{64}\b|\$)")
-_EXPRESSION = re.compile(r"^\s*\$\{\{.*\}\}\s*$", re.S)
 
 # cosign flags that take a value; every other flag is read as a switch.
 COSIGN_VALUE_FLAGS = frozenset((
@@ -35,10 +34,6 @@ _DOCKER_VALUE_FLAGS = frozenset(("-v", "--volume", "-e", "--env", "--env-file", 
                                  "--label", "--cpus", "-m", "--memory", "--add-host"))
 TRIVY_IMAGES = ("aquasec/trivy", "aquasecurity/trivy")
 GRYPE_IMAGES = ("anchore/grype",)
-
-
-def is_expression(value):
-    return bool(_EXPRESSION.match(value or ""))
 
 
 def truthy_input(node):
