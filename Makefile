@@ -31,7 +31,9 @@ serve: setup
 
 # Debian's Chromium drives the browser test; Playwright never downloads a browser.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null; }
 
 test: setup browser-deps
 	$(BIN)/python -m pytest -q
