@@ -72,4 +72,4 @@ def test_the_projects_own_hooks_pass(tmp_path):
     proc = subprocess.run([*PRE_COMMIT, "run", "--all-files"], cwd=ROOT, capture_output=True,
                           text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "platform-skills check (examples)" in proc.stdout
+    assert "platform-skills check (own workflows, action and examples)" in proc.stdout
