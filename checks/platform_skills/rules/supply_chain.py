@@ -76,7 +76,7 @@ def cosign_by_tag(wf):
             refs = pipeline.image_refs_by_tag(call, assigned)
             if refs:
                 yield call.line, (f"cosign {call.verb} targets '{refs[0]}', which is not "
-                                  "digest-qualified; sign image@sha256:<digest>")
+                                  "digest-qualified; use image@sha256:<digest>")
 
 
 @rule(
