@@ -154,9 +154,16 @@ def _classify(shown, by_name, roots, text):
             nodes.get(maps[0], "runs"), "using") is not None:
         return Document(shown, "action", maps, text), None
     manifests = []
-    for root in maps:
-        if nodes.text(nodes.get(root, "kind")) == "List":
-            manifests.extend(i for i in nodes.items(nodes.get(root, "items")) if nodes.is_map(i))
+    pending = list(reversed(maps))
+    seen = set()  # aliases can make Lists of Lists exponential: expand each node once
+    while pending:  # `kind: List` (and PodList, DeploymentList, ...) hold their objects in items
+        root = pending.pop()
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        items = nodes.get(root, "items")
+        if nodes.text(nodes.get(root, "kind"), "").endswith("List") and nodes.is_seq(items):
+            pending.extend(i for i in reversed(items.value) if nodes.is_map(i))
         elif nodes.get(root, "kind") is not None and nodes.get(root, "apiVersion") is not None:
             manifests.append(root)
     if manifests:

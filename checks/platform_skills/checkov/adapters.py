@@ -9,7 +9,8 @@ No rule logic here: each check asks the native engine (``bridge``) whether its r
   is the CLI's to give).
 - ``yaml`` framework: what the two above never hand to a check: composite actions
   (``action.yml``), workflows outside ``.github/workflows/`` or that fail Checkov's workflow
-  schema, and manifests without ``metadata``.
+  schema, manifests without ``metadata`` and typed lists (``PodList``). Checkov's yaml
+  parser keeps only a file's first document, so those last two are reached only there.
 """
 
 import os
@@ -91,31 +92,39 @@ class FallbackCheck(_Adapter, BaseYamlCheck):
     def scan_entity_conf(self, conf, entity_type):
         path = self._file(entity_type)
         found = findings_for(path)
-        if not found or not _unreached(found.kind, path, conf):
+        ranges = _unreached(found.kind, path, conf) if found else None
+        if not ranges:
             return CheckResult.UNKNOWN, conf
-        lines = found.lines.get(self.rule.id)
+        lines = [n for n in found.lines.get(self.rule.id, ())
+                 if any(first_line_in((n,), start, end) for start, end in ranges)]
         if not lines:
             return CheckResult.PASSED, conf
         return _narrowed(lines, conf)
 
 
+_WHOLE_FILE = [(None, None)]
+
+
 def _unreached(kind, path, conf):
-    """Whether Checkov's own frameworks leave this file to the fallback."""
+    """Line ranges of this file that Checkov's own frameworks never hand to a check."""
     if kind == "action":
-        return True
+        return _WHOLE_FILE
     if kind == "workflow":
         if _WORKFLOW_DIR not in os.sep + os.path.abspath(path):
-            return True
+            return _WHOLE_FILE
         from checkov.github_actions.utils import is_schema_valid
-        return not is_schema_valid(conf)
-    docs = conf if isinstance(conf, list) else [conf]
-    docs = [i for d in docs for i in (d.get("items") or [] if _is_list(d) else [d])]
-    return any(isinstance(d, dict) and "kind" in d and not isinstance(d.get("metadata"), dict)
-               for d in docs)
-
-
-def _is_list(doc):
-    return isinstance(doc, dict) and doc.get("kind") == "List" and isinstance(doc.get("items"), list)
+        return [] if is_schema_valid(conf) else _WHOLE_FILE
+    ranges = []
+    pending = list(conf) if isinstance(conf, list) else [conf]
+    while pending:
+        doc = pending.pop()
+        if not isinstance(doc, dict) or "kind" not in doc:
+            continue
+        if doc.get("kind") == "List" and isinstance(doc.get("items"), list):
+            pending.extend(doc["items"])  # Checkov's kubernetes framework expands these
+        elif str(doc.get("kind")).endswith("List") or not isinstance(doc.get("metadata"), dict):
+            ranges.append((doc.get("__startline__"), doc.get("__endline__")))
+    return ranges
 
 
 def _register():

@@ -153,7 +153,12 @@ def script_assignments(step, upto, exported=None):
             pairs = command.argv[1:]
         for token in pairs:
             name, eq, value = token.text.partition("=")
-            if eq:
+            if not eq:
+                continue
+            if name.endswith("+"):  # VAR+=value appends, as when a loop collects references
+                name = name[:-1]
+                assigned[name] = assigned.get(name, "") + step.expand(value, assigned)
+            else:
                 assigned[name] = step.expand(value, assigned)
     return assigned
 
@@ -205,7 +210,7 @@ def is_push(command, publish_tools=False):
 class Scan:
     """A CVE scan: where it is, whether it can fail the build, and its severity threshold."""
 
-    __slots__ = ("tool", "line", "gating", "severity", "severity_line", "step")
+    __slots__ = ("tool", "line", "gating", "severity", "severity_line", "step", "why")
 
     def __init__(self, tool, line, gating, severity, severity_line, step):
         self.tool = tool
@@ -214,6 +219,14 @@ class Scan:
         self.severity = severity          # the threshold text, or None when implicit
         self.severity_line = severity_line
         self.step = step
+        self.why = None if gating else (
+            "no non-zero exit code" if tool == "trivy" else "it cannot fail the build")
+
+    def neutralise(self, why):
+        """The scan would fail, but something around it swallows the failure."""
+        if self.gating:
+            self.gating = False
+            self.why = why
 
 
 def _env_setting(step, name, assigned=None):
@@ -231,25 +244,48 @@ def scans(wf):
 
 def _find_scans(wf):
     for step in wf.steps():
+        found = []
         action = step.action
         if action == "aquasecurity/trivy-action":
-            scan = _trivy_action(step)
-            if scan:
-                yield scan
+            found.append(_trivy_action(step))
         elif action == "anchore/scan-action":
-            yield _scan_action(step)
-        for command in step.commands:
+            found.append(_scan_action(step))
+        commands = step.commands
+        for index, command in enumerate(commands):
             args = tool_args(command, "trivy", TRIVY_IMAGES)
             if args is not None:
                 scan = _trivy_cli(step, command, args)
-                if scan:
-                    yield scan
-                continue
-            args = tool_args(command, "grype", GRYPE_IMAGES)
-            if args is not None:
-                scan = _grype_cli(step, command, args)
-                if scan:
-                    yield scan
+            else:
+                args = tool_args(command, "grype", GRYPE_IMAGES)
+                scan = _grype_cli(step, command, args) if args is not None else None
+            if scan and _swallowed(commands, index):
+                scan.neutralise("'|| ...' after it swallows the failure")
+            found.append(scan)
+        ignored = _continue_on_error(step)
+        for scan in found:
+            if scan:
+                if ignored:
+                    scan.neutralise(f"continue-on-error: true on the {ignored} lets it pass")
+                yield scan
+
+
+def _swallowed(commands, index):
+    """``scan || true`` (or any fallback but ``exit N`` / ``false``) turns a failure into success."""
+    if commands[index].then != "||" or index + 1 >= len(commands):
+        return False
+    fallback = [t.text for t in commands[index + 1].argv]
+    if fallback[:1] == ["false"]:
+        return False
+    if fallback[:1] == ["exit"]:
+        return len(fallback) < 2 or fallback[1] in ("0", "")
+    return True
+
+
+def _continue_on_error(step):
+    for owner, node in (("step", step.node), ("job", step.job.node)):
+        if nodes.is_true(nodes.get(node, "continue-on-error")):
+            return owner
+    return None
 
 
 def _nonzero(value):

@@ -94,7 +94,7 @@ no_sbom = rule(
 sbom_not_attested = rule(
     id="PSK904", name="sbom-not-attested", severity="medium", domain="repository",
     targets=("repository",), reference=REF + "#sbom-generation-and-attestation",
-    summary="An SBOM is generated but never attested",
+    summary="Publishes an image whose SBOM is generated but never attested",
     rationale=(
         "An SBOM left as a build artifact cannot be tied to the image it describes and expires "
         "with the workflow run. Attesting it signs it and stores it next to the image digest."),

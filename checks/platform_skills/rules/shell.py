@@ -15,7 +15,7 @@ _KEYWORDS = frozenset(("if", "then", "else", "elif", "do", "while", "until", "!"
 # Programs that run another program given in their arguments.
 WRAPPERS = frozenset(("sudo", "env", "xargs", "timeout", "nice", "nohup", "exec", "command",
                       "retry", "parallel", "time"))
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 _HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 _SPECIAL = re.compile(r"[\\'\"$`#;&|()<]")  # a line without these is plain words
 
@@ -34,10 +34,11 @@ class Token:
 class Command:
     """One simple command: leading ``VAR=value`` assignments, then program and arguments."""
 
-    __slots__ = ("tokens", "assignments", "argv")
+    __slots__ = ("tokens", "assignments", "argv", "then")
 
-    def __init__(self, tokens):
+    def __init__(self, tokens, then=None):
         self.tokens = tokens
+        self.then = then  # the operator after it: "&&", "||", ";", "|", "&" (None: end of line)
         start = 0
         while start < len(tokens) and (tokens[start].text in _KEYWORDS
                                        or _ASSIGNMENT.match(tokens[start].text)):
@@ -87,7 +88,11 @@ def script_lines(node, source_lines):
         return [(start + 1 + i, text) for i, text in enumerate(value.split("\n"))]
     single_line = node.end_mark.line == node.start_mark.line
     if style in ('"', "'") or source_lines is None or (style != ">" and single_line):
-        return [(start, value.replace("\n", " "))]
+        # A quoted value's newlines (escaped "\n" or folded blank lines) still end shell
+        # lines; their exact source lines are not recoverable, so stay within the scalar.
+        last = node.end_mark.line + 1
+        return [(min(start + i, last) if not single_line else start, text)
+                for i, text in enumerate(value.split("\n"))]
     # Folded or plain multi-line: folding turns single newlines into spaces, so the
     # lines of one paragraph are one shell line; keep each line's own number.
     first = start + 1 if style == ">" else start
@@ -194,9 +199,10 @@ def split_commands(lines):
             if ch in ";&|()":
                 _flush(buf, buf_line, current)
                 buf, buf_line = [], None
-                _end(current, commands)
+                operator = text[i:i + 2] if text.startswith(("&&", "||", ";;"), i) else ch
+                _end(current, commands, operator)
                 current = []
-                i += 2 if text.startswith(("&&", "||", ";;"), i) else 1
+                i += len(operator)
                 continue
             if ch == "<":
                 match = _HEREDOC.match(text, i)
@@ -243,9 +249,9 @@ def _flush(buf, buf_line, current):
         current.append(Token("".join(buf), buf_line))
 
 
-def _end(current, commands):
+def _end(current, commands, then=None):
     if current:
-        commands.append(Command(current))
+        commands.append(Command(current, then))
 
 
 def parse_run(node, source_lines):

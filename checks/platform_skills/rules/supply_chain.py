@@ -246,8 +246,7 @@ jobs:
 def scan_not_gating(wf):
     for scan in pipeline.scans(wf):
         if not scan.gating:
-            how = {"trivy": "no non-zero exit code", "grype": "it cannot fail the build"}
-            yield scan.line, f"{scan.tool} scan does not gate: {how[scan.tool]}"
+            yield scan.line, f"{scan.tool} scan does not gate: {scan.why}"
 
 
 @rule(
