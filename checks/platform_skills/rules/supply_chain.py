@@ -209,7 +209,9 @@ def sign_before_push(wf):
     rationale=(
         "A scan that always exits 0 is a report nobody reads on the day it matters. Trivy "
         "exits 0 by default whatever it finds; Grype only fails with `--fail-on`; "
-        "`anchore/scan-action` with `fail-build: false` never fails."),
+        "`anchore/scan-action` with `fail-build: false` never fails. A gate whose failure is "
+        "swallowed, by `continue-on-error: true` on the step or job or by `|| true` after "
+        "the command, cannot fail the build either."),
     fix=(
         "Trivy: `exit-code: \"1\"` (action) or `--exit-code 1` (CLI), with "
         "`severity: CRITICAL,HIGH`. Grype: `fail-build: true` and `severity-cutoff: high` "
