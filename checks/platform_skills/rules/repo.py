@@ -5,7 +5,7 @@ Each workflow contributes facts ("publishes", "signs", ...); the gap rules read 
 
 from .. import nodes
 from ..model import rule
-from . import pipeline
+from . import pipeline, scans
 from .kyverno import IMAGE_POLICIES, kyverno_kind
 
 REF = "references/supply-chain.md"
@@ -24,7 +24,7 @@ def workflow_facts(wf):
         facts.add(PUBLISHES)
     if any(call.verb == "sign" for call in pipeline.cosign_calls(wf)):
         facts.add(SIGNS)
-    if any(scan.gating for scan in pipeline.scans(wf)):
+    if any(scan.gating for scan in scans.scans(wf)):
         facts.add(CVE_GATE)
     if any(pipeline.generates_sbom(step) for step in wf.steps()):
         facts.add(SBOM)

@@ -4,7 +4,7 @@ import re
 
 from .. import nodes
 from ..model import rule
-from . import pipeline
+from . import pipeline, scans
 from .github_actions import SLSA_GENERATOR
 
 REF = "references/supply-chain.md"
@@ -246,7 +246,7 @@ jobs:
 """,
 )
 def scan_not_gating(wf):
-    for scan in pipeline.scans(wf):
+    for scan in scans.scans(wf):
         if not scan.gating:
             yield scan.line, f"{scan.tool} scan does not gate: {scan.why}"
 
@@ -285,8 +285,8 @@ jobs:
 """,
 )
 def severity_gate_critical_only(wf):
-    for scan in pipeline.scans(wf):
-        if scan.gating and pipeline.lets_high_through(scan):
+    for scan in scans.scans(wf):
+        if scan.gating and scans.lets_high_through(scan):
             yield scan.severity_line, (f"{scan.tool} gate threshold '{scan.severity}' lets HIGH "
                                        "vulnerabilities through; gate on CRITICAL,HIGH")
 

@@ -1,0 +1,172 @@
+"""CVE scans (Trivy, Grype) in a workflow: where each is, whether it can fail the build, and
+its severity threshold. PSK110/PSK111 read them, and so does the audit's "CVE gate" row."""
+
+from .. import nodes
+from .commands import GRYPE_IMAGES, SBOM_FORMATS, TRIVY_IMAGES, flag_value, tool_args
+
+TRIVY_SCANS = frozenset(("image", "i", "fs", "filesystem", "repo", "repository", "sbom", "rootfs"))
+
+
+GRYPE_NON_SCANS = frozenset(("db", "version", "completion", "config", "explain", "help"))
+
+
+class Scan:
+    """A CVE scan: where it is, whether it can fail the build, and its severity threshold."""
+
+    __slots__ = ("tool", "line", "gating", "severity", "severity_line", "step", "why")
+
+    def __init__(self, tool, line, gating, severity, severity_line, step):
+        self.tool = tool
+        self.line = line
+        self.gating = gating
+        self.severity = severity          # the threshold text, or None when implicit
+        self.severity_line = severity_line
+        self.step = step
+        self.why = None if gating else (
+            "no non-zero exit code" if tool == "trivy" else "it cannot fail the build")
+
+    def neutralise(self, why):
+        """The scan would fail, but something around it swallows the failure."""
+        if self.gating:
+            self.gating = False
+            self.why = why
+
+
+def _env_setting(step, name, assigned=None):
+    if assigned and name in assigned:
+        return assigned[name]
+    return step.env_value(name)
+
+
+def scans(wf):
+    """Every trivy/grype vulnerability scan in the workflow (computed once per workflow)."""
+    if "scans" not in wf.memo:
+        wf.memo["scans"] = list(_find_scans(wf))
+    return wf.memo["scans"]
+
+
+def _find_scans(wf):
+    for step in wf.steps():
+        found = []
+        action = step.action
+        if action == "aquasecurity/trivy-action":
+            found.append(_trivy_action(step))
+        elif action == "anchore/scan-action":
+            found.append(_scan_action(step))
+        commands = step.commands
+        for index, command in enumerate(commands):
+            args = tool_args(command, "trivy", TRIVY_IMAGES)
+            if args is not None:
+                scan = _trivy_cli(step, command, args)
+            else:
+                args = tool_args(command, "grype", GRYPE_IMAGES)
+                scan = _grype_cli(step, command, args) if args is not None else None
+            if scan and _swallowed(commands, index):
+                scan.neutralise("'|| ...' after it swallows the failure")
+            found.append(scan)
+        ignored = _continue_on_error(step)
+        for scan in found:
+            if scan:
+                if ignored:
+                    scan.neutralise(f"continue-on-error: true on the {ignored} lets it pass")
+                yield scan
+
+
+def _swallowed(commands, index):
+    """``scan || true`` (or any fallback but ``exit N`` / ``false``) turns a failure into success."""
+    if commands[index].then != "||" or index + 1 >= len(commands):
+        return False
+    fallback = [t.text for t in commands[index + 1].argv]
+    if fallback[:1] == ["false"]:
+        return False
+    if fallback[:1] == ["exit"]:
+        return len(fallback) < 2 or fallback[1] in ("0", "")
+    return True
+
+
+def _continue_on_error(step):
+    for owner, node in (("step", step.node), ("job", step.job.node)):
+        if nodes.is_true(nodes.get(node, "continue-on-error")):
+            return owner
+    return None
+
+
+def _nonzero(value):
+    if value is None:
+        return False
+    value = value.strip().strip("'\"")
+    if "$" in value:
+        return True  # decided at run time: give it the benefit of the doubt
+    try:
+        return int(value) != 0
+    except ValueError:
+        return False
+
+
+def _trivy_action(step):
+    scan_type = nodes.text(step.input("scan-type"), "image").strip().lower()
+    scanners = nodes.text(step.input("scanners"), "vuln").lower()
+    fmt = nodes.text(step.input("format"), "").lower()
+    if scan_type in ("config", "k8s") or "vuln" not in scanners or fmt in SBOM_FORMATS:
+        return None
+    if step.input("trivy-config") is not None and step.input("exit-code") is None:
+        return None  # the exit code lives in a config file we cannot see
+    code = nodes.text(step.input("exit-code"))
+    if code is None:
+        code = step.env_value("TRIVY_EXIT_CODE")
+    key, value = nodes.get_pair(step.with_, "severity")
+    severity = nodes.text(value)
+    severity_line = nodes.line(key) if key is not None else nodes.line(step.uses)
+    if severity is None:
+        severity = step.env_value("TRIVY_SEVERITY")
+    return Scan("trivy", nodes.line(step.uses), _nonzero(code), severity, severity_line, step)
+
+
+def _scan_action(step):
+    fail = nodes.text(step.input("fail-build"), "true").strip().lower()
+    gating = fail not in ("false", "no", "off")
+    key, value = nodes.get_pair(step.with_, "severity-cutoff")
+    cutoff = nodes.text(value)
+    line = nodes.line(key) if key is not None else nodes.line(step.uses)
+    return Scan("grype", nodes.line(step.uses), gating, cutoff, line, step)
+
+
+def _trivy_cli(step, command, args):
+    if not any(t.text in TRIVY_SCANS for t in args if not t.text.startswith("-")):
+        return None  # not a scan: trivy config, trivy version, ...
+    scanners, _ = flag_value(args, "--scanners", "--security-checks")
+    fmt, _ = flag_value(args, "--format", "-f")
+    if (scanners is not None and "vuln" not in scanners) or (fmt or "").lower() in SBOM_FORMATS:
+        return None
+    assigned = {t.text.split("=", 1)[0]: t.text.split("=", 1)[1] for t in command.assignments}
+    code, _ = flag_value(args, "--exit-code")
+    if code is None:
+        code = _env_setting(step, "TRIVY_EXIT_CODE", assigned)
+    severity, token = flag_value(args, "--severity", "-s")
+    severity_line = token.line if token else command.line
+    if severity is None:
+        severity = _env_setting(step, "TRIVY_SEVERITY", assigned)
+    return Scan("trivy", command.line, _nonzero(code), severity, severity_line, step)
+
+
+def _grype_cli(step, command, args):
+    if args and args[0].text in GRYPE_NON_SCANS:
+        return None
+    if not args:
+        return None
+    assigned = {t.text.split("=", 1)[0]: t.text.split("=", 1)[1] for t in command.assignments}
+    fail_on, token = flag_value(args, "--fail-on", "-f")
+    line = token.line if token else command.line
+    if fail_on is None:
+        fail_on = _env_setting(step, "GRYPE_FAIL_ON_SEVERITY", assigned)
+    return Scan("grype", command.line, fail_on is not None and fail_on != "", fail_on, line, step)
+
+
+def lets_high_through(scan):
+    """Whether a gating scan's threshold only fails on CRITICAL findings."""
+    value = (scan.severity or "").strip().strip("'\"")
+    if not value or "$" in value:
+        return False  # default thresholds include HIGH; expressions are decided at run time
+    if scan.tool == "trivy":
+        return "HIGH" not in value.upper().replace(" ", "").split(",")
+    return value.lower() == "critical"
