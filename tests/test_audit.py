@@ -130,3 +130,17 @@ def test_actions_attest_modes(tmp_path, inputs, gaps):
     write_tree(tmp_path, {".github/workflows/release.yml": text})
     _, data = run_json("audit", ".", cwd=tmp_path)
     assert _rows(data) == gaps
+
+
+def test_audit_sarif_places_gaps_on_the_publishing_workflow():
+    """Code scanning rejects results without a file; gap rows land on the workflow that pushes."""
+    import json
+
+    proc = run_cli("audit", "examples/insecure-pipeline", "--format", "sarif", cwd=ROOT)
+    results = json.loads(proc.stdout)["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {"PSK901", "PSK111", "PSK904", "PSK905", "PSK001"}
+    for r in results:
+        location = r["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"] == \
+            "examples/insecure-pipeline/.github/workflows/release.yml"
+        assert location["region"]["startLine"] == 1

@@ -22,7 +22,7 @@ class Result:
         self.findings = []
         self.errors = []
         self.files = 0
-        self.facts = set()
+        self.facts = {}  # supply-chain fact -> the first file that shows it (audit only)
 
 
 def check_document(doc, rules):
@@ -89,7 +89,7 @@ def _check_file(path, root, rules, want_facts):
     facts = None
     if want_facts:
         try:
-            facts = document_facts(doc)
+            facts = dict.fromkeys(document_facts(doc), doc.path)
         except Exception as exc:
             errors.append(FileError(doc.path, f"internal error in audit: {type(exc).__name__}"))
     return findings, errors, facts
@@ -151,8 +151,8 @@ def _merge(result, findings, errors, facts):
         return
     result.files += 1
     result.findings.extend(findings)
-    if facts:
-        result.facts |= facts
+    for fact, path in (facts or {}).items():
+        result.facts.setdefault(fact, path)
 
 
 def audit(repo_path, rules, excluded=None, jobs=None):

@@ -15,7 +15,7 @@ class Report:
         self.files = files
         self.command = command
         self.gaps = gaps          # audit only: the gap rows as findings at path "."
-        self.facts = facts or set()
+        self.facts = facts or {}
         self.color = color
 
 

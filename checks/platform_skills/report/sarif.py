@@ -5,6 +5,7 @@ import json
 from .. import version
 from ..model import HANDBOOK_URL
 from ..registry import all_rules
+from ..rules.repo import PUBLISHES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # GitHub maps security-severity to its own critical/high/medium/low bands.
@@ -35,10 +36,14 @@ def render(report):
     index = {r.id: i for i, r in enumerate(rules)}
     findings = report.gaps if report.command == "audit" else report.findings
     results = []
+    # Code scanning needs a file for every result: a repository gap is shown on the workflow
+    # that publishes the image.
+    publisher = report.facts.get(PUBLISHES) if isinstance(report.facts, dict) else None
     for f in findings:
-        location = {"physicalLocation": {"artifactLocation": {"uri": f.path or "."}}}
-        if f.line:
-            location["physicalLocation"]["region"] = {"startLine": f.line}
+        uri, line = (f.path, f.line) if f.line or not publisher else (publisher, 1)
+        location = {"physicalLocation": {"artifactLocation": {"uri": uri}}}
+        if line:
+            location["physicalLocation"]["region"] = {"startLine": line}
         results.append({
             "ruleId": f.rule.id,
             "ruleIndex": index[f.rule.id],
