@@ -122,13 +122,13 @@ def _scan(args):
         print(f"platform-skills: error: {problem}", file=sys.stderr)
         return EXIT_ERROR
     rules = select(all_rules(), settings["select"], settings["ignore"])
+    file_rules = [r for r in rules if r.scope == "file"]
     excluded = _excluder(settings["exclude"])
     color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     if args.command == "audit":
         if not os.path.isdir(args.repo):
             print(f"platform-skills: error: {args.repo}: not a directory", file=sys.stderr)
             return EXIT_ERROR
-        file_rules = [r for r in rules if r.scope == "file"]
         result, gaps = engine.audit(args.repo, file_rules, excluded, jobs=args.jobs)
         chosen = {r.id for r in rules}
         gaps = [g for g in gaps if g.rule.id in chosen]
@@ -137,7 +137,6 @@ def _scan(args):
         failing = gaps
         default_fail = "high"
     else:
-        file_rules = [r for r in rules if r.scope == "file"]
         result = engine.run(args.paths, file_rules, excluded, jobs=args.jobs)
         report = Report(result.findings, result.errors, result.files, color=color)
         failing = result.findings

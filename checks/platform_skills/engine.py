@@ -174,7 +174,6 @@ def audit(repo_path, rules, excluded=None, jobs=None):
                 noun = "finding" if len(hits) == 1 else "findings"
                 gaps.append(Finding(rule, ".", 0, f"{len(hits)} {row.rule_id} {noun}: "
                                                   f"{where}{more}"))
-        else:
-            for _, _ in rule.check(result.facts):
-                gaps.append(Finding(rule, ".", 0, rule.summary))
+        elif any(True for _ in rule.check(result.facts)):
+            gaps.append(Finding(rule, ".", 0, rule.summary))
     return result, gaps

@@ -2,7 +2,7 @@
 
 from ..registry import FIX_ORDER, gap_rows
 from ..rules.repo import ADMISSION, PUBLISHES
-from .text import _COLORS, _errors, _paint
+from .text import COLORS, error_lines, paint, plural
 
 
 def render_audit(report):
@@ -10,18 +10,17 @@ def render_audit(report):
     if PUBLISHES not in report.facts:
         out.append("No workflow publishes a container image, so the supply-chain gap table "
                    "does not apply. Run 'platform-skills check' for file findings.")
-        out.extend(_errors(report))
+        out.extend(error_lines(report))
         return "\n".join(out)
     gaps = {g.rule.id: g for g in report.gaps}
     rows = gap_rows()
     width = max(len(r.title) for r in rows)
-    files = f"{report.files} file{'s' if report.files != 1 else ''}"
-    out.append(f"Supply-chain gap table ({files} checked)")
+    out.append(f"Supply-chain gap table ({plural(report.files, 'file')} checked)")
     out.append("")
     out.append(f"  {'step':<4}  {'gap':<{width}}  {'rule':<6}  {'severity':<8}  status")
     for row in rows:
         gap = gaps.get(row.rule.id)
-        status = _paint(report, _COLORS[row.rule.severity], "GAP") if gap else "ok"
+        status = paint(report, COLORS[row.rule.severity], "GAP") if gap else "ok"
         out.append(f"  {row.step:<4}  {row.title:<{width}}  {row.rule.id:<6}  "
                    f"{row.rule.severity:<8}  {status}")
     open_gaps = [r for r in rows if r.rule.id in gaps]
@@ -42,5 +41,5 @@ def render_audit(report):
                "enforce signatures at admission once images are signed.")
     if report.errors:
         out.append("")
-        out.extend(_errors(report))
+        out.extend(error_lines(report))
     return "\n".join(out)

@@ -4,10 +4,10 @@ import re
 
 from ..model import SEVERITIES
 
-_COLORS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36"}
+COLORS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36"}
 
 
-def _paint(report, code, text):
+def paint(report, code, text):
     return f"\033[{code}m{text}\033[0m" if report.color else text
 
 
@@ -21,27 +21,28 @@ def first_sentence(markdown):
 
 
 def _finding(report, f):
-    sev = _paint(report, _COLORS[f.rule.severity], f"[{f.rule.severity}]")
+    sev = paint(report, COLORS[f.rule.severity], f"[{f.rule.severity}]")
     where = f"{f.path}:{f.line}:" if f.line else f"{f.path}:"
     return (f"{where} {f.rule.id} {f.rule.name} {sev} {f.message}\n"
             f"    fix: {first_sentence(f.rule.fix)}\n"
             f"    see: {f.rule.help_url}")
 
 
-def _summary(report, findings, files_word="file"):
+def plural(count, noun):
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _summary(report, findings):
     counts = {}
     for f in findings:
         counts[f.rule.severity] = counts.get(f.rule.severity, 0) + 1
     parts = [f"{counts[s]} {s}" for s in SEVERITIES if s in counts]
     detail = f" ({', '.join(parts)})" if parts else ""
-    files = f"{report.files} {files_word}{'s' if report.files != 1 else ''} checked"
-    errors = f", {len(report.errors)} error{'s' if len(report.errors) != 1 else ''}" \
-        if report.errors else ""
-    noun = "finding" if len(findings) == 1 else "findings"
-    return f"{len(findings)} {noun}{detail}; {files}{errors}"
+    errors = f", {plural(len(report.errors), 'error')}" if report.errors else ""
+    return f"{plural(len(findings), 'finding')}{detail}; {plural(report.files, 'file')} checked{errors}"
 
 
-def _errors(report):
+def error_lines(report):
     return [f"{e.path}: error: {e.message}" for e in report.errors]
 
 
@@ -60,7 +61,7 @@ def render(report):
     if report.errors:
         if out:
             out.append("")
-        out.extend(_errors(report))
+        out.extend(error_lines(report))
     if out:
         out.append("")
     out.append(_summary(report, report.findings))

@@ -17,6 +17,7 @@ from .commands import (
     truthy_input,
 )
 
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DIGEST_REF = re.compile(r"@(?:sha256:[0-9a-fA-F]{64}\b|\$)")
 
 # cosign flags that take a value; every other flag is read as a switch.
@@ -107,7 +108,7 @@ def github_env_exports(job):
                     "GITHUB_ENV" in t.text for t in command.argv):
                 for token in command.argv[1:]:
                     name, eq, value = token.text.partition("=")
-                    if eq and re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+                    if eq and _ENV_NAME.match(name):
                         seen[name] = step.expand(value)
     return exported
 
