@@ -31,7 +31,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from platform_skills import model
-from platform_skills.registry import FIX_ORDER, all_rules, gap_rows, get_rule
+from platform_skills.audit import FIX_ORDER, GAP_ROWS
+from platform_skills.registry import all_rules, get_rule
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_PAGE = "rules.md"
@@ -300,7 +301,7 @@ def render_rule_table(domain: str | None = None) -> str:
 
 def render_gap_table() -> str:
     rows = ["| Fix step | Gap | Severity | Rule | What it costs you |", "|---|---|---|---|---|"]
-    for row in gap_rows():
+    for row in GAP_ROWS:
         step = f"{row.step}. {FIX_ORDER[row.step - 1]}"
         title = cell(row.title)
         if getattr(row, "rollup", False):
@@ -312,7 +313,7 @@ def render_gap_table() -> str:
 
 def render_fix_order() -> str:
     by_step: dict[int, list] = {}
-    for row in gap_rows():
+    for row in GAP_ROWS:
         by_step.setdefault(row.step, []).append(row.rule)
     lines = []
     for number, title in enumerate(FIX_ORDER, start=1):

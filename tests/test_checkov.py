@@ -62,7 +62,7 @@ def test_every_file_rule_is_registered_in_checkov(parity):
 
     _, checkov = parity
     assert {rule for rule, _ in checkov} >= {r.id for r in all_rules()
-                                             if r.scope == "file" and r.id != "PSK006"}
+                                             if r.scope == "file"}
 
 
 def test_cli_path_never_imports_checkov_or_mkdocs():

@@ -34,7 +34,9 @@ def test_json_shape_is_the_contract(repo):
     assert set(data) == {"version", "findings", "errors", "summary"}
     assert data["version"] == 1
     first = data["findings"][0]
-    assert set(first) == {"rule", "name", "severity", "path", "line", "message", "help"}
+    required = {"rule", "name", "severity", "path", "line", "message", "help"}
+    added = {"column", "related", "fix"}  # keys added since version 1 (consumers ignore them)
+    assert required <= set(first) <= required | added
     assert [(f["rule"], f["line"]) for f in data["findings"]] == [
         ("PSK001", 10), ("PSK101", 11), ("PSK102", 11)]
     assert first["path"] == ".github/workflows/release.yml"

@@ -1,6 +1,6 @@
 """The run-script tokenizer: commands, their file lines, and what it must not mistake for one."""
 
-from platform_skills.rules.shell import split_commands
+from platform_skills.readers.shell import split_commands
 
 
 def commands(script, first_line=10):

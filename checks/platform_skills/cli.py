@@ -79,26 +79,30 @@ def main(argv=None):
 
 
 def _settings(args, start):
-    from .loader import ConfigError, read_config
+    from .config import ConfigError, find, rule_options
+    from .registry import get_rule
 
     config = {}
     if not args.no_config:
         try:
-            config, _ = read_config(start)
+            config, _ = find(start)
+            options = rule_options(config, get_rule)
         except ConfigError as exc:
             return None, str(exc)
+    else:
+        options = {}
     select = _csv(args.select) or config.get("select")
     ignore = _csv(args.ignore) + list(config.get("ignore", []))
     fail_on = args.fail_on or config.get("fail-on")
     if fail_on is not None and fail_on not in SEVERITY_RANK:
         return None, f"fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}"
     excludes = list(args.exclude or []) + list(config.get("exclude", []))
-    from .registry import all_rules
-    known = {r.id for r in all_rules()}
+    from .registry import RULES, matches_any
     for pattern in (select or []) + ignore:
-        if not any(i.startswith(pattern.upper()) for i in known):
+        if not any(matches_any(i, [pattern]) for i in RULES):
             return None, f"no rule matches {pattern!r} (see 'platform-skills rules')"
-    return {"select": select, "ignore": ignore, "fail_on": fail_on, "exclude": excludes}, None
+    return {"select": select, "ignore": ignore, "fail_on": fail_on, "exclude": excludes,
+            "options": options}, None
 
 
 def _excluder(patterns):
@@ -112,7 +116,6 @@ def _excluder(patterns):
 
 
 def _scan(args):
-    from . import engine
     from .registry import all_rules, select
     from .report import Report, render
 
@@ -125,21 +128,23 @@ def _scan(args):
     file_rules = [r for r in rules if r.scope == "file"]
     excluded = _excluder(settings["exclude"])
     color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    options = settings["options"]
     if args.command == "audit":
         if not os.path.isdir(args.repo):
             print(f"platform-skills: error: {args.repo}: not a directory", file=sys.stderr)
             return EXIT_ERROR
-        result, gaps = engine.audit(args.repo, file_rules, excluded, jobs=args.jobs)
+        from . import audit
+        result, gaps = audit.run(args.repo, file_rules, excluded, jobs=args.jobs, options=options)
         chosen = {r.id for r in rules}
         gaps = [g for g in gaps if g.rule.id in chosen]
         report = Report(result.findings, result.errors, result.files, "audit", gaps,
-                        result.facts, color)
-        failing = gaps
+                        result.facts, color, result.skipped)
         default_fail = "high"
     else:
-        result = engine.run(args.paths, file_rules, excluded, jobs=args.jobs)
-        report = Report(result.findings, result.errors, result.files, color=color)
-        failing = result.findings
+        from . import engine
+        result = engine.run(args.paths, file_rules, excluded, jobs=args.jobs, options=options)
+        report = Report(result.findings, result.errors, result.files, color=color,
+                        skipped=result.skipped)
         default_fail = "low"
     output = render(args.format, report)
     if output:
@@ -147,7 +152,7 @@ def _scan(args):
     if report.errors:
         return EXIT_ERROR
     threshold = SEVERITY_RANK[settings["fail_on"] or default_fail]
-    if any(SEVERITY_RANK[f.rule.severity] <= threshold for f in failing):
+    if any(SEVERITY_RANK[f.rule.severity] <= threshold for f in report.shown):
         return EXIT_FINDINGS
     return EXIT_OK
 
@@ -161,11 +166,17 @@ def _rules(args):
         print(json.dumps([{
             "id": r.id, "name": r.name, "severity": r.severity, "domain": r.domain,
             "scope": r.scope, "summary": r.summary, "checkov_id": r.checkov_id,
-            "help": r.help_url} for r in rules], indent=2))
+            "help": r.help_url, "since": r.since, "status": r.status,
+            "options": [{"name": o.name, "type": o.type, "default": _plain(o.default),
+                         "doc": o.doc} for o in r.options]} for r in rules], indent=2))
     else:
         for r in rules:
             print(f"{r.id}  {r.name:<36} {r.severity:<8}  {r.summary.replace('`', '')}")
     return EXIT_OK
+
+
+def _plain(value):
+    return list(value) if isinstance(value, tuple) else value
 
 
 if __name__ == "__main__":

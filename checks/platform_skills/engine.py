@@ -1,4 +1,4 @@
-"""Runs the rules over documents, and over a whole repository for ``audit``.
+"""Runs the rules over documents, dispatching by input kind from the kinds table.
 
 Large trees are split across processes: parsing dominates and is CPU-bound, and each
 file is independent. Results cross the process boundary as plain tuples.
@@ -6,174 +6,140 @@ file is independent. Results cross the process boundary as plain tuples.
 
 import os
 
-from . import loader
-from .model import FileError, Finding
-from .registry import get_rule
-from .rules import repo, suppressions
-from .rules.workflow import Workflow
+from . import kinds, loader
+from .findings import Builder
+from .model import FileError, Finding, Location, Skipped
+from .readers.facts import document_facts
+from .readers.suppressions import SuppressionView
+from .registry import RULES, get_rule
 
 PARALLEL_MIN_FILES = 400  # below this, starting worker processes costs more than it saves
 
 
 class Result:
-    __slots__ = ("findings", "errors", "files", "facts")
+    __slots__ = ("findings", "errors", "skipped", "files", "facts")
 
     def __init__(self):
         self.findings = []
         self.errors = []
+        self.skipped = []
         self.files = 0
         self.facts = {}  # supply-chain fact -> the first file that shows it (audit only)
 
 
-def check_document(doc, rules):
+def check_document(doc, rules, options=None):
     """Findings of ``rules`` on one document, suppressions applied; rule crashes become errors."""
-    raw, errors = [], []
-    wf = None
-
-    def run(rule, subject):
-        try:
-            for line, message in rule.check(subject):
-                raw.append(Finding(rule, doc.path, line, message))
-        except Exception as exc:  # a rule bug must not lose the other rules' findings
-            errors.append(FileError(doc.path, f"internal error in {rule.id}: "
-                                              f"{type(exc).__name__}: {exc}"))
-
+    options = options or {}
+    builder = Builder(doc.path, doc.text, doc.lines)
+    errors = []
+    kind = kinds.get(doc.kind)
+    hygiene = []
     for rule in rules:
         if doc.kind in rule.targets:
-            if doc.kind == "manifest":
-                for root in doc.roots:
-                    run(rule, root)
-            else:
-                if wf is None:
-                    wf = Workflow(doc)
-                run(rule, wf)
-        elif "source" in rule.targets and suppressions.MARKER in doc.text:
-            run(rule, doc.lines)
-    return _apply_suppressions(doc, _dedupe(raw)), errors
+            extra = (options.get(rule.id) or rule.option_defaults(),) if rule.options else ()
+            for view in kind.views(doc):
+                _run(rule, builder, errors, doc.path, view, *extra)
+        elif kinds.SUPPRESSIONS in rule.targets:
+            hygiene.append(rule)
+    if hygiene and builder.ledger is not None and builder.ledger.entries:
+        view = SuppressionView(builder.ledger.entries, {r.id for r in rules}, RULES)
+        for rule in hygiene:
+            _run(rule, builder, errors, doc.path, view)
+    return sorted(builder.findings, key=Finding.sort_key), errors
 
 
-def _dedupe(findings):
-    seen = set()
-    out = []
-    for f in findings:
-        key = (f.rule.id, f.line)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
+def _run(rule, builder, errors, path, view, *extra):
+    try:
+        for item in rule.check(view, *extra):
+            builder.add(rule, item)
+    except Exception as exc:  # a rule bug must not lose the other rules' findings
+        errors.append(FileError(path, f"internal error in {rule.id}: {type(exc).__name__}: {exc}"))
 
 
-def _apply_suppressions(doc, findings):
-    if not findings or suppressions.MARKER not in doc.text:
-        return findings
-    covered = suppressions.parse(doc.lines)
-    return [f for f in findings
-            if f.rule.id == "PSK006" or not suppressions.covers(covered.get(f.line), f.rule.id)]
-
-
-def document_facts(doc):
-    if doc.kind == "manifest":
-        facts = set()
-        for root in doc.roots:
-            facts |= repo.manifest_facts(root)
-        return facts
-    return repo.workflow_facts(Workflow(doc))
-
-
-def _check_file(path, root, rules, want_facts):
-    """``(findings or None when not checked, errors, facts)`` for one file."""
-    doc, error = loader.load(path, root)
+def _check_file(path, root, rules, options, want_facts):
+    """``(findings or None when not checked, errors, skipped, facts)`` for one file."""
+    doc, problem = loader.load(path, root)
     if doc is None:
-        return None, [error] if error else [], None
-    findings, errors = check_document(doc, rules)
+        if isinstance(problem, Skipped):
+            return None, [], [problem], None
+        return None, [problem] if problem else [], [], None
+    findings, errors = check_document(doc, rules, options)
     facts = None
     if want_facts:
         try:
-            facts = dict.fromkeys(document_facts(doc), doc.path)
+            facts = dict.fromkeys(document_facts(doc, kinds.get(doc.kind).views(doc)), doc.path)
         except Exception as exc:
             errors.append(FileError(doc.path, f"internal error in audit: {type(exc).__name__}"))
-    return findings, errors, facts
+    return findings, errors, [], facts
 
 
 # Worker state: rules are looked up by ID so only strings cross the process boundary.
-_WORKER_RULES = None
+_WORKER = None
 
 
-def _init_worker(rule_ids):
-    global _WORKER_RULES
-    _WORKER_RULES = [get_rule(i) for i in rule_ids]
+def _init_worker(rule_ids, options):
+    global _WORKER
+    _WORKER = ([get_rule(i) for i in rule_ids], options)
+
+
+def _location_tuple(loc):
+    return (loc.path, loc.line, loc.column, loc.note)
 
 
 def _work(batch, want_facts):
+    rules, options = _WORKER
     out = []
     for path, root in batch:
-        findings, errors, facts = _check_file(path, root, _WORKER_RULES, want_facts)
+        findings, errors, skipped, facts = _check_file(path, root, rules, options, want_facts)
         out.append((None if findings is None else
-                    [(f.rule.id, f.path, f.line, f.message) for f in findings],
-                    [(e.path, e.message) for e in errors], facts))
+                    [(f.rule.id, f.path, f.line, f.message, f.column,
+                      [_location_tuple(r) for r in f.related]) for f in findings],
+                    [(e.path, e.message) for e in errors],
+                    [(s.path, s.reason) for s in skipped], facts))
     return out
 
 
-def run(paths, rules, excluded=None, want_facts=False, jobs=None):
-    """Check every file under ``paths`` with ``rules``."""
+def run(paths, rules, excluded=None, want_facts=False, jobs=None, options=None):
+    """Check every file under ``paths`` with ``rules`` (``options``: ``{rule_id: {...}}``)."""
+    options = options or {}
     result = Result()
     candidates, errors = loader.discover(paths, excluded)
     result.errors.extend(errors)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(candidates) >= PARALLEL_MIN_FILES:
-        _run_parallel(candidates, rules, want_facts, jobs, result)
+        _run_parallel(candidates, rules, options, want_facts, jobs, result)
     else:
         for path, root in candidates:
-            findings, errs, facts = _check_file(path, root, rules, want_facts)
-            _merge(result, findings, errs, facts)
+            _merge(result, *_check_file(path, root, rules, options, want_facts))
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: e.path)
+    result.skipped.sort(key=lambda s: s.path)
     return result
 
 
-def _run_parallel(candidates, rules, want_facts, jobs, result):
+def _run_parallel(candidates, rules, options, want_facts, jobs, result):
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     size = max(50, len(candidates) // (jobs * 4))
     batches = [candidates[i:i + size] for i in range(0, len(candidates), size)]
-    with context.Pool(jobs, initializer=_init_worker, initargs=([r.id for r in rules],)) as pool:
+    with context.Pool(jobs, initializer=_init_worker,
+                      initargs=([r.id for r in rules], options)) as pool:
         for chunk in pool.starmap(_work, [(b, want_facts) for b in batches]):
-            for findings, errs, facts in chunk:
+            for findings, errs, skipped, facts in chunk:
                 if findings is not None:
-                    findings = [Finding(get_rule(r), p, ln, m) for r, p, ln, m in findings]
-                _merge(result, findings, [FileError(p, m) for p, m in errs], facts)
+                    findings = [Finding(get_rule(r), p, ln, m, col, [Location(*x) for x in rel])
+                                for r, p, ln, m, col, rel in findings]
+                _merge(result, findings, [FileError(p, m) for p, m in errs],
+                       [Skipped(p, r) for p, r in skipped], facts)
 
 
-def _merge(result, findings, errors, facts):
+def _merge(result, findings, errors, skipped, facts):
     result.errors.extend(errors)
+    result.skipped.extend(skipped)
     if findings is None:
         return
     result.files += 1
     result.findings.extend(findings)
     for fact, path in (facts or {}).items():
         result.facts.setdefault(fact, path)
-
-
-def audit(repo_path, rules, excluded=None, jobs=None):
-    """The repository gap rows (as findings at path ".") plus the file run they roll up."""
-    result = run([repo_path], rules, excluded, want_facts=True, jobs=jobs)
-    gaps = []
-    if repo.PUBLISHES not in result.facts:
-        return result, gaps
-    by_rule = {}
-    for f in result.findings:
-        by_rule.setdefault(f.rule.id, []).append(f)
-    for row in repo.GAP_ROWS:
-        rule = get_rule(row.rule_id)
-        if row.rollup:
-            hits = by_rule.get(row.rule_id, [])
-            if hits:
-                where = ", ".join(f"{f.path}:{f.line}" for f in hits[:5])
-                more = f" and {len(hits) - 5} more" if len(hits) > 5 else ""
-                noun = "finding" if len(hits) == 1 else "findings"
-                gaps.append(Finding(rule, ".", 0, f"{len(hits)} {row.rule_id} {noun}: "
-                                                  f"{where}{more}"))
-        elif any(True for _ in rule.check(result.facts)):
-            gaps.append(Finding(rule, ".", 0, rule.summary))
-    return result, gaps

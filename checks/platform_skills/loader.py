@@ -1,45 +1,20 @@
-"""Finding, reading and parsing files: the only code that touches the file system or YAML.
+"""Finding, reading and parsing files: the only code that touches the file system.
 
 Every failure becomes a ``FileError`` for that file alone; nothing here raises for bad
-input. Files that are simply not ours (a Helm template, an unrelated YAML list, an empty
-file) are skipped quietly.
+input. Files that are simply not ours (an unrelated YAML list, an empty file) are passed
+over quietly; files that are ours but templated are passed over with a ``Skipped`` notice.
+What a file is, and how it is parsed, comes from the kinds table (``kinds.py``).
 """
 
 import os
-import re
 
-import yaml
+from . import kinds
+from .model import Document, FileError, Skipped
+from .parsers import ParseError
 
-from . import nodes
-from .model import Document, FileError
-
-YAML_SUFFIXES = (".yml", ".yaml")
 SKIP_DIRS = frozenset((".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox",
                        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".terraform", "site-packages"))
 MAX_BYTES = 10 * 1024 * 1024
-_GO_TEMPLATE = re.compile(r"(?<!\$)\{\{")
-_ACTION_NAMES = ("action.yml", "action.yaml")
-_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TAGS = {"scalar": "tag:yaml.org,2002:str", "sequence": "tag:yaml.org,2002:seq",
-         "mapping": "tag:yaml.org,2002:map"}
-
-
-class _Loader(_BASE_LOADER):
-    """The safe C loader without implicit tag resolution.
-
-    Rules read scalars as the text written in the file (``on``, ``true``, ``2026-01-15``), so
-    the regex-based guessing of bool/int/timestamp tags for every scalar is wasted work: it
-    is a third of the parse time. Composition (anchors, aliases, marks) is unchanged.
-    """
-
-    def resolve(self, kind, value, implicit):
-        return _TAGS[kind.id]
-
-    def descend_resolver(self, current_node, current_index):
-        pass  # path-based resolvers are never registered on a safe loader
-
-    def ascend_resolver(self):
-        pass
 
 
 def display_path(path):
@@ -51,8 +26,8 @@ def display_path(path):
 def discover(paths, excluded=None):
     """Expand the paths given on the command line into ``(path, root)`` candidates.
 
-    Directories are walked for YAML files; files named explicitly are taken as given,
-    whatever their suffix (pre-commit decides what to pass). ``root`` is the tree a
+    Directories are walked for files some kind reads; files named explicitly are taken as
+    given, whatever their name (pre-commit decides what to pass). ``root`` is the tree a
     symlinked file must resolve into. Returns ``(candidates, errors)``.
     """
     candidates, errors = [], []
@@ -69,7 +44,8 @@ def discover(paths, excluded=None):
 
 
 def walk(top, excluded=None):
-    """YAML files under ``top``: never follows directory symlinks, so loops cannot hang it."""
+    """Files under ``top`` that a kind reads; never follows directory symlinks, so loops
+    cannot hang it."""
     stack = [top]
     while stack:
         directory = stack.pop()
@@ -77,8 +53,7 @@ def walk(top, excluded=None):
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
-        names = {e.name for e in entries}
-        helm_chart = "Chart.yaml" in names
+        helm_chart = any(e.name == "Chart.yaml" for e in entries)
         for entry in entries:
             rel = display_path(entry.path)
             if excluded and excluded(rel):
@@ -93,81 +68,42 @@ def walk(top, excluded=None):
                 if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                     continue  # a virtualenv
                 stack.append(entry.path)
-            elif entry.name.endswith(YAML_SUFFIXES):
+            elif kinds.wanted(rel, entry.name) and not kinds.ignored(rel):
                 yield entry.path
-    return
-
-
-def classify_path(path):
-    """What a file is by its name alone: workflow, action, or None (decide by content)."""
-    norm = path.replace(os.sep, "/")
-    name = norm.rsplit("/", 1)[-1]
-    if name in _ACTION_NAMES:
-        return "action"
-    if "/.github/workflows/" in "/" + norm and name.endswith(YAML_SUFFIXES):
-        return "workflow"
-    return None
 
 
 def load(path, root=os.curdir):
-    """Read and parse one file: ``(Document or None, FileError or None)``."""
+    """Read and parse one file: ``(Document or None, FileError or Skipped or None)``."""
     shown = display_path(path)
+    if kinds.ignored(shown):
+        return None, None
+    name = shown.rsplit("/", 1)[-1]
+    kind = kinds.claiming(shown, name)
     try:
         text = _read_text(path, root)
     except _Unreadable as exc:
         return None, FileError(shown, str(exc))
     if not text.strip():
         return None, None
-    by_name = classify_path(path)
-    if by_name is None and "kind" not in text and "jobs" not in text and "runs" not in text:
-        return None, None  # cannot be ours: skip the parse
-    try:
-        roots = [r for r in yaml.compose_all(text, Loader=_Loader) if r is not None]
-    except yaml.MarkedYAMLError as exc:
-        if _GO_TEMPLATE.search(text) and by_name is None:
-            return None, None  # a Helm or Go template, not plain YAML
-        return None, FileError(shown, _yaml_message(exc))
-    except yaml.YAMLError as exc:
-        return None, FileError(shown, f"invalid YAML: {type(exc).__name__}")
-    except RecursionError:
-        return None, FileError(shown, "invalid YAML: nesting too deep to parse")
-    except MemoryError:
-        return None, FileError(shown, "invalid YAML: too large to parse")
-    return _classify(shown, by_name, roots, text)
-
-
-def _classify(shown, by_name, roots, text):
-    if by_name is not None:
-        if not roots:
-            return None, None
-        root = roots[0]
-        if not nodes.is_map(root):
-            what = "workflow" if by_name == "workflow" else "action metadata file"
-            return None, FileError(shown, f"a {what} must be a mapping at the top level, "
-                                          f"found a {root.id} at line {nodes.line(root)}")
-        return Document(shown, by_name, [root], text), None
-    maps = [r for r in roots if nodes.is_map(r)]
-    if len(maps) == 1 and nodes.get(maps[0], "jobs") is not None and (
-            nodes.get(maps[0], "on") is not None or nodes.get(maps[0], "true") is not None):
-        return Document(shown, "workflow", maps, text), None
-    if len(maps) == 1 and nodes.is_map(nodes.get(maps[0], "runs")) and nodes.get(
-            nodes.get(maps[0], "runs"), "using") is not None:
-        return Document(shown, "action", maps, text), None
-    manifests = []
-    pending = list(reversed(maps))
-    seen = set()  # aliases can make Lists of Lists exponential: expand each node once
-    while pending:  # `kind: List` (and PodList, DeploymentList, ...) hold their objects in items
-        root = pending.pop()
-        if id(root) in seen:
-            continue
-        seen.add(id(root))
-        items = nodes.get(root, "items")
-        if nodes.text(nodes.get(root, "kind"), "").endswith("List") and nodes.is_seq(items):
-            pending.extend(i for i in reversed(items.value) if nodes.is_map(i))
-        elif nodes.get(root, "kind") is not None and nodes.get(root, "apiVersion") is not None:
-            manifests.append(root)
-    if manifests:
-        return Document(shown, "manifest", manifests, text), None
+    candidates = [kind] if kind is not None else kinds.content_candidates(name, text)
+    parsed = {}  # parser -> roots: content kinds sharing a parser parse the text once
+    for candidate in candidates:
+        if candidate.parse not in parsed:
+            try:
+                parsed[candidate.parse] = candidate.parse(text)
+            except ParseError as exc:
+                if exc.template:
+                    return None, Skipped(shown, f"{exc.template} template that is not plain "
+                                                "YAML")
+                return None, FileError(shown, str(exc))
+            except Exception as exc:  # a parser bug must not end the run
+                return None, FileError(shown, f"cannot parse: {type(exc).__name__}")
+        try:
+            kept = candidate.accept(parsed[candidate.parse], kind is not None)
+        except kinds.KindError as exc:
+            return None, FileError(shown, str(exc))
+        if kept:
+            return Document(shown, candidate.name, kept, text), None
     return None, None
 
 
@@ -183,7 +119,7 @@ def _read_text(path, root):
             raise _Unreadable("symlink points outside the scanned tree; not read")
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+            data = _read_all(handle)
     except IsADirectoryError:
         raise _Unreadable("is a directory") from None
     except OSError as exc:
@@ -196,7 +132,7 @@ def _read_text(path, root):
         except UnicodeDecodeError:
             raise _Unreadable("not valid UTF-16 despite its byte-order mark") from None
     if b"\x00" in data:
-        raise _Unreadable("binary content (NUL bytes); not a YAML file")
+        raise _Unreadable("binary content (NUL bytes); not a text file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -204,87 +140,26 @@ def _read_text(path, root):
                           f"{exc.start})") from None
 
 
-def _yaml_message(exc):
-    """The parser's problem and position, never the offending source excerpt."""
-    mark = exc.problem_mark or exc.context_mark
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-    problem = exc.problem or exc.context or "cannot parse"
-    context = ""
-    if exc.context and exc.context_mark and exc.problem:
-        context = f" ({exc.context} at line {exc.context_mark.line + 1})"
-    return f"invalid YAML{where}: {problem}{context}"
+def _read_all(handle):
+    """The file's bytes, at most ``MAX_BYTES + 1`` of them.
 
-
-CONFIG_KEYS = ("select", "ignore", "fail-on", "exclude")
-
-
-class ConfigError(Exception):
-    pass
-
-
-def read_config(start):
-    """Settings from ``.platform-skills.yaml`` or ``[tool.platform-skills]`` in pyproject.toml.
-
-    Looked for in ``start`` and its parents up to the repository root (the folder with
-    ``.git``). Returns ``({}, None)`` when there is none; raises ConfigError when invalid.
+    The read is sized from ``fstat`` (one small allocation for the common small file); a
+    file that reports size 0 or the wrong size (``/proc``, a pipe, a file still growing)
+    is read on in chunks until end of file or the limit.
     """
-    here = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
-    while True:
-        yaml_path = os.path.join(here, ".platform-skills.yaml")
-        if os.path.isfile(yaml_path):
-            return _config_from_yaml(yaml_path), yaml_path
-        toml_path = os.path.join(here, "pyproject.toml")
-        if os.path.isfile(toml_path):
-            settings = _config_from_pyproject(toml_path)
-            if settings is not None:
-                return settings, toml_path
-        parent = os.path.dirname(here)
-        if os.path.exists(os.path.join(here, ".git")) or parent == here:
-            return {}, None
-        here = parent
-
-
-def _config_from_yaml(path):
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=_BASE_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{display_path(path)}: cannot read settings: "
-                          f"{getattr(exc, 'problem', None) or exc}") from None
-    return _validate_config(data or {}, path)
-
-
-def _config_from_pyproject(path):
-    with open(path, "rb") as handle:
-        data = handle.read()
-    if b"platform-skills" not in data:
-        return None
-    import tomllib
-    try:
-        table = tomllib.loads(data.decode("utf-8")).get("tool", {}).get("platform-skills")
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{display_path(path)}: invalid TOML: {exc}") from None
-    return None if table is None else _validate_config(table, path)
-
-
-def _validate_config(data, path):
-    shown = display_path(path)
-    if not isinstance(data, dict):
-        raise ConfigError(f"{shown}: settings must be a mapping")
-    unknown = sorted(set(data) - set(CONFIG_KEYS))
-    if unknown:
-        raise ConfigError(f"{shown}: unknown setting(s) {', '.join(unknown)}; "
-                          f"known: {', '.join(CONFIG_KEYS)}")
-    out = {}
-    for key, value in data.items():
-        if key == "fail-on":
-            if not isinstance(value, str):
-                raise ConfigError(f"{shown}: fail-on must be a severity name")
-            out[key] = value
-            continue
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{shown}: {key} must be a list of strings")
-        out[key] = value
-    return out
+        size = os.fstat(handle.fileno()).st_size
+    except OSError:
+        size = 0
+    data = handle.read(min(size, MAX_BYTES) + 1) if size else b""
+    if size and len(data) <= size:
+        return data  # the short read means end of file: the usual case
+    chunks = [data]
+    total = len(data)
+    while total <= MAX_BYTES:
+        chunk = handle.read(min(1 << 20, MAX_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)

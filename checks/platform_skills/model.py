@@ -1,10 +1,11 @@
-"""The records everything else is built on: severities, rules and findings.
+"""The records everything else is built on: severities, rules, options, findings, documents.
 
 Kept import-light on purpose: the pre-commit path imports this module on every commit.
 """
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+STATUSES = ("stable", "preview", "deprecated")
 
 # Where the handbook is published; rule help links are built from it.
 HANDBOOK_URL = "https://platform-skills.github.io/platform-skills/"
@@ -19,22 +20,62 @@ DOMAINS = (
 )
 
 
+def id_matches(rule_id, pattern):
+    """Whether ``pattern`` (a full ID or a prefix such as ``PSK1``) names ``rule_id``."""
+    pattern = pattern.strip().upper()
+    return bool(pattern) and rule_id.startswith(pattern)
+
+
+class Option:
+    """A typed, documented per-rule setting (``rules: {PSK001: {trusted-owners: [...]}}``)."""
+
+    __slots__ = ("name", "type", "default", "doc")
+
+    TYPES = {"list": "a list of strings", "str": "a string", "bool": "true or false"}
+
+    def __init__(self, name, type, default, doc):
+        if type not in self.TYPES:
+            raise ValueError(f"option {name}: unknown type {type!r}")
+        self.name = name
+        self.type = type
+        self.default = default
+        self.doc = doc
+
+    def coerce(self, value):
+        """The value in this option's type, or raise ValueError saying what was expected."""
+        if self.type == "list":
+            if isinstance(value, str):
+                value = [value]
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                return tuple(value)
+        elif self.type == "str" and isinstance(value, str) or self.type == "bool" and isinstance(value, bool):
+            return value
+        raise ValueError(f"{self.name} must be {self.TYPES[self.type]}")
+
+
 class Rule:
     """One rule: its contract fields, its documentation and the function that checks it.
 
-    ``check`` takes a rule-specific view (a workflow, a Kubernetes document or a repository
-    summary) and yields ``(line, message)`` pairs. ``targets`` names the views it runs on.
+    ``check(view)`` (or ``check(view, options)`` when the rule declares options) takes the
+    view its input kind builds and yields ``(where, message)`` or ``(where, message,
+    related)``: ``where`` is a line number or a YAML node, ``related`` a list of
+    ``(where, note)`` or ``(path, where, note)`` for the other places the finding joins.
+    ``targets`` names the input kinds (see ``kinds.py``) whose views it reads.
     """
 
     __slots__ = (
         "id", "name", "severity", "domain", "targets", "summary", "rationale",
-        "fix", "bad", "good", "reference", "check",
+        "fix", "bad", "good", "reference", "check", "since", "status", "options", "limits",
+        "suppressible", "example_name", "precision",
     )
 
     def __init__(self, id, name, severity, domain, targets, summary, rationale, fix,
-                 bad, good, reference, check):
+                 bad, good, reference, check, since="0.1.0", status="stable", options=(),
+                 limits="", suppressible=True, example_name=None, precision="high"):
         if severity not in SEVERITY_RANK:
             raise ValueError(f"{id}: unknown severity {severity!r}")
+        if status not in STATUSES:
+            raise ValueError(f"{id}: unknown status {status!r}")
         self.id = id
         self.name = name
         self.severity = severity
@@ -47,6 +88,15 @@ class Rule:
         self.good = good
         self.reference = reference
         self.check = check
+        self.since = since
+        self.status = status
+        self.options = tuple(options)
+        self.limits = limits            # known limits, Markdown; shown on the rule's page
+        self.suppressible = suppressible  # False for the rules that judge suppressions
+        self.example_name = example_name  # file name the examples are checked under
+        # How often a finding is right (SARIF's precision: very-high, high, medium, low):
+        # lower where the rule must guess, e.g. about values computed at run time.
+        self.precision = precision
 
     @property
     def scope(self):
@@ -65,23 +115,43 @@ class Rule:
     def checkov_id(self):
         return "CKV_PSK_" + self.id[3:]
 
+    def option_defaults(self):
+        return {o.name: o.default for o in self.options}
+
     def __repr__(self):
         return f"<Rule {self.id} {self.name}>"
 
 
+class Location:
+    """A place in a file: 1-based line (0: the whole repository), column where known, a note."""
+
+    __slots__ = ("path", "line", "column", "note")
+
+    def __init__(self, path, line, column=None, note=""):
+        self.path = path
+        self.line = line
+        self.column = column
+        self.note = note
+
+    def __repr__(self):
+        return f"<Location {self.path}:{self.line}>"
+
+
 class Finding:
-    """A rule that fired at one place. ``line`` is 1-based; 0 means the whole repository."""
+    """A rule that fired: a primary place, and the related places it joins."""
 
-    __slots__ = ("rule", "path", "line", "message")
+    __slots__ = ("rule", "path", "line", "message", "column", "related")
 
-    def __init__(self, rule, path, line, message):
+    def __init__(self, rule, path, line, message, column=None, related=()):
         self.rule = rule
         self.path = path
         self.line = line
         self.message = message
+        self.column = column
+        self.related = tuple(related)  # Location records
 
     def sort_key(self):
-        return (self.path, self.line, self.rule.id)
+        return (self.path, self.line, self.rule.id, self.message)
 
     def __repr__(self):
         return f"<Finding {self.rule.id} {self.path}:{self.line}>"
@@ -100,21 +170,39 @@ class FileError:
         return f"<FileError {self.path}: {self.message}>"
 
 
-class Document:
-    """A parsed file: what kind it is, its YAML roots (composed nodes) and its source."""
+class Skipped:
+    """A file that is ours by name but was not checked, with the reason (a template, say)."""
 
-    __slots__ = ("path", "kind", "roots", "text", "_lines")
+    __slots__ = ("path", "reason")
+
+    def __init__(self, path, reason):
+        self.path = path
+        self.reason = reason
+
+    def __repr__(self):
+        return f"<Skipped {self.path}: {self.reason}>"
+
+
+class Document:
+    """A parsed file: its input kind, its parsed roots and its source.
+
+    ``roots`` is what the kind's parser returned (composed YAML nodes for YAML kinds).
+    ``memo`` holds views built from it, so each is built once whoever asks.
+    """
+
+    __slots__ = ("path", "kind", "roots", "text", "memo", "_lines")
 
     def __init__(self, path, kind, roots, text):
         self.path = path      # display path, relative to the current directory, "/" separators
-        self.kind = kind      # "workflow", "action" or "manifest"
-        self.roots = roots    # one composed root node per YAML document
+        self.kind = kind      # a kind name from kinds.py
+        self.roots = roots
         self.text = text
+        self.memo = {}
         self._lines = None
 
     @property
     def lines(self):
-        """Source lines (0-based list), for comments YAML drops: version pins, suppressions."""
+        """Source lines (0-based list), for comments parsers drop: version pins, suppressions."""
         if self._lines is None:
             self._lines = self.text.split("\n")
         return self._lines

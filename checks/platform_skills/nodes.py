@@ -22,6 +22,11 @@ def line(node):
     return node.start_mark.line + 1
 
 
+def column(node):
+    """1-based column where the node starts."""
+    return node.start_mark.column + 1
+
+
 def text(node, default=None):
     """The scalar's string value, or ``default`` for anything that is not a scalar."""
     return node.value if is_scalar(node) else default
@@ -36,21 +41,39 @@ def pairs(node):
             yield key.value, key, value
 
 
+# Mappings longer than this are indexed on first lookup; shorter ones are scanned (cheaper).
+_INDEX_FROM = 8
+
+
+def _index(node):
+    """``{key: (key_node, value_node)}`` of a long mapping, built once and kept on the node.
+
+    The first of duplicate keys wins, as in the linear scan.
+    """
+    index = node.__dict__.get("_psk_index")
+    if index is None:
+        index = {}
+        for k, v in node.value:
+            if k.id == "scalar" and k.value not in index:
+                index[k.value] = (k, v)
+        node._psk_index = index
+    return index
+
+
 def get(node, key):
     """The value node for ``key`` in a mapping, or None."""
-    if is_map(node):
-        for k, v in node.value:
-            if k.id == "scalar" and k.value == key:
-                return v
-    return None
+    return get_pair(node, key)[1]
 
 
 def get_pair(node, key):
     """``(key_node, value_node)`` for ``key`` in a mapping, or ``(None, None)``."""
-    if is_map(node):
-        for k, v in node.value:
-            if k.id == "scalar" and k.value == key:
-                return k, v
+    if node is None or node.id != "mapping":
+        return None, None
+    if len(node.value) > _INDEX_FROM:
+        return _index(node).get(key, (None, None))
+    for k, v in node.value:
+        if k.id == "scalar" and k.value == key:
+            return k, v
     return None, None
 
 

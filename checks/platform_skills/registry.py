@@ -1,56 +1,65 @@
-"""The one list of rules: the CLI, the site, SARIF and the Checkov adapters all read it."""
+"""The one table of rules, ID -> record: the CLI, the site, SARIF and Checkov all read it.
 
-from .model import Rule
-from .rules import github_actions, kubernetes, kyverno, repo, supply_chain, suppressions
+Explicit on purpose: a rule exists when it is listed here, and the contract test reads this
+table. Each record is validated against the input-kinds table when the registry loads.
+"""
 
-_MODULES = (github_actions, suppressions, supply_chain, kyverno, kubernetes, repo)
-FIX_ORDER = repo.FIX_ORDER
+from . import kinds
+from .model import id_matches
+from .rules.github_actions import permissions, pinning, suppressions
+from .rules.kubernetes import images
+from .rules.kyverno import policies, verification
+from .rules.repository import gaps
+from .rules.supply_chain import provenance, scanning, signing
 
-
-def _collect():
-    found = {}
-    for module in _MODULES:
-        for value in vars(module).values():
-            if isinstance(value, Rule):
-                if value.id in found and found[value.id] is not value:
-                    raise RuntimeError(f"duplicate rule id {value.id}")
-                found[value.id] = value
-    return dict(sorted(found.items()))
-
-
-_RULES = _collect()
+RULES = {rule.id: rule for rule in (
+    pinning.unpinned_action,
+    pinning.pin_without_version_comment,
+    pinning.docker_action_not_digest,
+    permissions.missing_permissions,
+    permissions.write_all_permissions,
+    suppressions.suppression_without_reason,
+    suppressions.suppression_unknown_rule,
+    suppressions.suppression_unused,
+    signing.cosign_by_tag,
+    signing.keyless_without_id_token,
+    signing.cosign_experimental,
+    signing.sign_before_push,
+    scanning.scan_not_gating,
+    scanning.severity_gate_critical_only,
+    provenance.slsa_generator_sha_without_compile,
+    policies.deny_without_audit,
+    policies.cluster_policy_namespaced,
+    verification.keyless_identity_too_broad,
+    verification.image_policy_matches_all,
+    verification.tlog_verification_disabled,
+    images.image_latest_or_untagged,
+    images.image_not_digest,
+    gaps.no_image_signing,
+    gaps.no_cve_gate,
+    gaps.no_sbom,
+    gaps.sbom_not_attested,
+    gaps.no_slsa_provenance,
+)}
+RULES = dict(sorted(RULES.items()))
+for _rule in RULES.values():
+    kinds.validate(_rule)
 
 
 def all_rules():
     """Every rule, in ID order."""
-    return list(_RULES.values())
+    return list(RULES.values())
 
 
 def get_rule(rule_id):
-    return _RULES[rule_id]
+    return RULES[rule_id]
+
+
+def matches_any(rule_id, patterns):
+    return any(id_matches(rule_id, p) for p in patterns)
 
 
 def select(rules, select=None, ignore=None):
     """Rules matching ``select`` (IDs or prefixes; default all) and not ``ignore``."""
-    def matches(rule_id, patterns):
-        return any(rule_id.startswith(p.strip().upper()) for p in patterns if p.strip())
-    return [r for r in rules
-            if (not select or matches(r.id, select)) and not (ignore and matches(r.id, ignore))]
-
-
-class GapRowView:
-    """A gap-table row with its rule record attached."""
-
-    __slots__ = ("rule", "title", "impact", "step", "rollup")
-
-    def __init__(self, row):
-        self.rule = _RULES[row.rule_id]
-        self.title = row.title
-        self.impact = row.impact
-        self.step = row.step
-        self.rollup = row.rollup
-
-
-def gap_rows():
-    """The audit gap table rows, in fix order."""
-    return [GapRowView(row) for row in repo.GAP_ROWS]
+    return [r for r in rules if (not select or matches_any(r.id, select))
+            and not (ignore and matches_any(r.id, ignore))]

@@ -153,10 +153,10 @@ def test_catalog_shows_the_real_finding_for_each_bad_example(built_site):
 
 
 def test_audit_page_lists_the_gap_rows_in_fix_order(built_site):
-    from platform_skills.registry import FIX_ORDER, gap_rows
+    from platform_skills.audit import FIX_ORDER, GAP_ROWS
     text = built_site.text("audit/")
-    positions = [text.find(row.title) for row in gap_rows()]
-    assert -1 not in positions, [row.title for row in gap_rows() if row.title not in text]
+    positions = [text.find(row.title) for row in GAP_ROWS]
+    assert -1 not in positions, [row.title for row in GAP_ROWS if row.title not in text]
     assert positions == sorted(positions)
     for title in FIX_ORDER:
         assert title in text

@@ -21,13 +21,13 @@ from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
 from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
 from checkov.yaml_doc.enums import BlockType
 
+from platform_skills import kinds
 from platform_skills.checkov.bridge import findings_for, first_line_in, scanned_file
+from platform_skills.readers.kyverno import CEL_VALIDATING, CLUSTER_SCOPED, NAMESPACED
+from platform_skills.readers.podspec import POD_SPEC_PATHS
 from platform_skills.registry import all_rules
-from platform_skills.rules.kubernetes import POD_SPEC_PATHS
-from platform_skills.rules.kyverno import CEL_VALIDATING, CLUSTER_SCOPED
 
-MANIFEST_KINDS = sorted(set(POD_SPEC_PATHS) | CLUSTER_SCOPED | CEL_VALIDATING | {
-    "Policy", "NamespacedMutatingPolicy", "NamespacedGeneratingPolicy", "NamespacedDeletingPolicy"})
+MANIFEST_KINDS = sorted(set(POD_SPEC_PATHS) | CLUSTER_SCOPED | CEL_VALIDATING | NAMESPACED)
 _WORKFLOW_DIR = os.sep + os.path.join(".github", "workflows") + os.sep
 
 
@@ -127,17 +127,24 @@ def _unreached(kind, path, conf):
     return ranges
 
 
+# Each Checkov framework a kind names, and the adapter that answers for it there.
+ADAPTERS = {"github_actions": WorkflowCheck, "kubernetes": ManifestCheck, "yaml": FallbackCheck}
+
+
+def _frameworks(rule):
+    """The frameworks that reach the files a rule reads, from the kinds table."""
+    targets = [kinds.get(t) for t in rule.targets if t not in kinds.PSEUDO_TARGETS]
+    if kinds.SUPPRESSIONS in rule.targets:  # suppression comments can be in any file
+        targets = kinds.all_kinds()
+    return {framework for kind in targets for framework in kind.checkov}
+
+
 def _register():
     checks = []
     for rule in all_rules():
-        if rule.scope != "file":
-            continue
-        targets = set(rule.targets)
-        if targets & {"workflow", "source"}:
-            checks.append(WorkflowCheck(rule))
-        if targets & {"manifest", "source"}:
-            checks.append(ManifestCheck(rule))
-        checks.append(FallbackCheck(rule))
+        if rule.scope == "file":
+            frameworks = _frameworks(rule)
+            checks.extend(adapter(rule) for name, adapter in ADAPTERS.items() if name in frameworks)
     return checks
 
 

@@ -35,7 +35,7 @@ def findings_for(path):
     except OSError:
         return None
     if key not in _CACHE:
-        doc, _ = loader.load(path, root=os.path.dirname(path))
+        doc, _ = loader.load(path, root=os.path.dirname(path))  # errors are the CLI's to report
         _CACHE[key] = None if doc is None else FileFindings(doc.kind, check_document(doc, _FILE_RULES)[0])
     return _CACHE[key]
 

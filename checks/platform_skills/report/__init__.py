@@ -6,10 +6,10 @@ FORMATS = ("text", "json", "sarif", "github")
 class Report:
     """What a run produced, in the shape every renderer reads."""
 
-    __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color")
+    __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color", "skipped")
 
     def __init__(self, findings, errors, files, command="check", gaps=None, facts=None,
-                 color=False):
+                 color=False, skipped=()):
         self.findings = findings
         self.errors = errors
         self.files = files
@@ -17,6 +17,12 @@ class Report:
         self.gaps = gaps          # audit only: the gap rows as findings at path "."
         self.facts = facts or {}
         self.color = color
+        self.skipped = list(skipped)
+
+    @property
+    def shown(self):
+        """The findings this report is about: gap rows for ``audit``, file findings otherwise."""
+        return self.gaps if self.command == "audit" else self.findings
 
 
 def render(fmt, report):
@@ -26,6 +32,8 @@ def render(fmt, report):
         from . import sarif as module
     elif fmt == "github":
         from . import github as module
+    elif report.command == "audit":
+        from . import audit_table as module
     else:
         from . import text as module
     return module.render(report)

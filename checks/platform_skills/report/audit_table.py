@@ -1,11 +1,11 @@
 """The audit's text report: the supply-chain gap table in fix order, then what to do next."""
 
-from ..registry import FIX_ORDER, gap_rows
-from ..rules.repo import ADMISSION, PUBLISHES
-from .text import COLORS, error_lines, paint, plural
+from ..audit import FIX_ORDER, GAP_ROWS
+from ..readers.facts import ADMISSION, PUBLISHES
+from .style import COLORS, error_lines, paint, plural, skipped_line
 
 
-def render_audit(report):
+def render(report):
     out = []
     if PUBLISHES not in report.facts:
         out.append("No workflow publishes a container image, so the supply-chain gap table "
@@ -13,7 +13,7 @@ def render_audit(report):
         out.extend(error_lines(report))
         return "\n".join(out)
     gaps = {g.rule.id: g for g in report.gaps}
-    rows = gap_rows()
+    rows = GAP_ROWS
     width = max(len(r.title) for r in rows)
     out.append(f"Supply-chain gap table ({plural(report.files, 'file')} checked)")
     out.append("")
@@ -39,7 +39,10 @@ def render_audit(report):
     out.append("")
     out.append(f"Step 4, {FIX_ORDER[3].lower()}: an image-verification policy is {admission}; "
                "enforce signatures at admission once images are signed.")
-    if report.errors:
+    skipped = skipped_line(report)
+    if report.errors or skipped:
         out.append("")
-        out.extend(error_lines(report))
+    if skipped:
+        out.append(skipped)
+    out.extend(error_lines(report))
     return "\n".join(out)

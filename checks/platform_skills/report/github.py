@@ -13,8 +13,7 @@ def _prop(text):
 
 def render(report):
     out = []
-    findings = report.gaps if report.command == "audit" else report.findings
-    for f in findings:
+    for f in report.shown:
         where = f"file={_prop(f.path)},line={f.line}," if f.line else ""
         title = _prop(f"{f.rule.id} {f.rule.name}")
         out.append(f"::{_LEVEL[f.rule.severity]} {where}title={title}::"

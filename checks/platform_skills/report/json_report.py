@@ -4,16 +4,24 @@ import json
 
 
 def finding_dict(f):
-    return {"rule": f.rule.id, "name": f.rule.name, "severity": f.rule.severity,
-            "path": f.path, "line": f.line, "message": f.message, "help": f.rule.help_url}
+    out = {"rule": f.rule.id, "name": f.rule.name, "severity": f.rule.severity,
+           "path": f.path, "line": f.line, "message": f.message, "help": f.rule.help_url}
+    if f.column:
+        out["column"] = f.column
+    if f.related:
+        out["related"] = [{"path": r.path, "line": r.line, "note": r.note} for r in f.related]
+    return out
 
 
 def render(report):
-    findings = report.gaps if report.command == "audit" else report.findings
-    return json.dumps({
+    findings = report.shown
+    data = {
         "version": 1,
         "findings": [finding_dict(f) for f in findings],
         "errors": [{"path": e.path, "message": e.message} for e in report.errors],
         "summary": {"files": report.files, "findings": len(findings),
                     "errors": len(report.errors)},
-    }, indent=2)
+    }
+    if report.skipped:
+        data["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
+    return json.dumps(data, indent=2)

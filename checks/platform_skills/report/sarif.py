@@ -4,8 +4,8 @@ import json
 
 from .. import version
 from ..model import HANDBOOK_URL
+from ..readers.facts import PUBLISHES
 from ..registry import all_rules
-from ..rules.repo import PUBLISHES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # GitHub maps security-severity to its own critical/high/medium/low bands.
@@ -27,30 +27,41 @@ def rule_descriptor(rule):
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {"security-severity": SECURITY_SEVERITY[rule.severity],
                        "tags": ["security", "supply-chain", rule.domain],
-                       "precision": "high"},
+                       "precision": rule.precision},
     }
+
+
+def _location(uri, line, column=None):
+    location = {"physicalLocation": {"artifactLocation": {"uri": uri}}}
+    if line:
+        region = {"startLine": line}
+        if column:
+            region["startColumn"] = column
+        location["physicalLocation"]["region"] = region
+    return location
 
 
 def render(report):
     rules = all_rules()
     index = {r.id: i for i, r in enumerate(rules)}
-    findings = report.gaps if report.command == "audit" else report.findings
     results = []
     # Code scanning needs a file for every result: a repository gap is shown on the workflow
     # that publishes the image.
     publisher = report.facts.get(PUBLISHES) if isinstance(report.facts, dict) else None
-    for f in findings:
+    for f in report.shown:
         uri, line = (f.path, f.line) if f.line or not publisher else (publisher, 1)
-        location = {"physicalLocation": {"artifactLocation": {"uri": uri}}}
-        if line:
-            location["physicalLocation"]["region"] = {"startLine": line}
-        results.append({
+        result = {
             "ruleId": f.rule.id,
             "ruleIndex": index[f.rule.id],
             "level": LEVEL[f.rule.severity],
             "message": {"text": f.message},
-            "locations": [location],
-        })
+            "locations": [_location(uri, line, f.column)],
+        }
+        if f.related:
+            result["relatedLocations"] = [
+                dict(_location(r.path, r.line, r.column), id=i, message={"text": r.note})
+                for i, r in enumerate(f.related)]
+        results.append(result)
     notifications = [{"level": "error", "message": {"text": e.message},
                       "locations": [{"physicalLocation": {"artifactLocation": {"uri": e.path}}}]}
                      for e in report.errors]

@@ -3,13 +3,7 @@
 import re
 
 from ..model import SEVERITIES
-
-COLORS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36"}
-
-
-def paint(report, code, text):
-    return f"\033[{code}m{text}\033[0m" if report.color else text
-
+from .style import COLORS, error_lines, paint, plural, skipped_line
 
 _SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)\.\s+(?=[A-Z])")
 
@@ -23,13 +17,10 @@ def first_sentence(markdown):
 def _finding(report, f):
     sev = paint(report, COLORS[f.rule.severity], f"[{f.rule.severity}]")
     where = f"{f.path}:{f.line}:" if f.line else f"{f.path}:"
-    return (f"{where} {f.rule.id} {f.rule.name} {sev} {f.message}\n"
+    related = "".join(f"\n    {r.path}:{r.line}: {r.note}" for r in f.related)
+    return (f"{where} {f.rule.id} {f.rule.name} {sev} {f.message}{related}\n"
             f"    fix: {first_sentence(f.rule.fix)}\n"
             f"    see: {f.rule.help_url}")
-
-
-def plural(count, noun):
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _summary(report, findings):
@@ -42,14 +33,7 @@ def _summary(report, findings):
     return f"{plural(len(findings), 'finding')}{detail}; {plural(report.files, 'file')} checked{errors}"
 
 
-def error_lines(report):
-    return [f"{e.path}: error: {e.message}" for e in report.errors]
-
-
 def render(report):
-    if report.command == "audit":
-        from .audit_table import render_audit
-        return render_audit(report)
     out = []
     current = None
     for f in report.findings:
@@ -64,6 +48,9 @@ def render(report):
         out.extend(error_lines(report))
     if out:
         out.append("")
+    skipped = skipped_line(report)
+    if skipped:
+        out.append(skipped)
     out.append(_summary(report, report.findings))
     return "\n".join(out)
 

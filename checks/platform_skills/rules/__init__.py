@@ -1,1 +1,1 @@
-"""Rule modules, one per domain. Each module-level ``Rule`` is collected by the registry."""
+"""Rule records, one package per domain. Rule modules import readers, never each other."""

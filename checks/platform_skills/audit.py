@@ -1,0 +1,64 @@
+"""The audit: the repository's gap rules over its facts, and the gap table in fix order.
+
+Rows are either a gap rule (PSK901-PSK905, raised from the repository's facts) or a
+roll-up of file findings (PSK111, PSK001) that the table counts.
+"""
+
+from . import engine
+from .findings import Builder
+from .readers.facts import PUBLISHES
+from .registry import get_rule
+
+FIX_ORDER = ("Sign images", "Gate on CVEs", "Generate and attest SBOMs", "Enforce at admission",
+             "Produce SLSA provenance", "Pin actions")
+
+
+class GapRow:
+    """One row of the audit gap table, in fix order."""
+
+    __slots__ = ("rule", "title", "impact", "step", "rollup")
+
+    def __init__(self, rule_id, title, impact, step, rollup=False):
+        self.rule = get_rule(rule_id)
+        self.title = title
+        self.impact = impact
+        self.step = step
+        self.rollup = rollup  # counted from file findings rather than repository facts
+
+
+GAP_ROWS = (
+    GapRow("PSK901", "No image signing", "Consumers cannot tell your image from a forged one.", 1),
+    GapRow("PSK902", "No CVE gate", "Known-vulnerable images ship unchallenged.", 2),
+    GapRow("PSK111", "Severity gate CRITICAL only",
+           "Exploitable HIGH vulnerabilities pass the gate.", 2, rollup=True),
+    GapRow("PSK903", "No SBOM", "No quick answer to \"are we affected?\" on the next CVE.", 3),
+    GapRow("PSK904", "SBOM not attested", "The SBOM cannot be tied to the image digest.", 3),
+    GapRow("PSK905", "No SLSA provenance",
+           "Nothing proves where and how the image was built.", 5),
+    GapRow("PSK001", "Action versions pinned to tag",
+           "A moved tag runs new code with your token and secrets.", 6, rollup=True),
+)
+
+
+def run(repo_path, rules, excluded=None, jobs=None, options=None):
+    """``(result, gaps)``: the file run over the repository, and its gap rows as findings at
+    path ".". No gaps when nothing publishes an image."""
+    result = engine.run([repo_path], rules, excluded, want_facts=True, jobs=jobs, options=options)
+    builder = Builder(".")
+    if PUBLISHES not in result.facts:
+        return result, builder.findings
+    by_rule = {}
+    for f in result.findings:
+        by_rule.setdefault(f.rule.id, []).append(f)
+    for row in GAP_ROWS:
+        if row.rollup:
+            hits = by_rule.get(row.rule.id, [])
+            if hits:
+                where = ", ".join(f"{f.path}:{f.line}" for f in hits[:5])
+                more = f" and {len(hits) - 5} more" if len(hits) > 5 else ""
+                noun = "finding" if len(hits) == 1 else "findings"
+                builder.add(row.rule, (0, f"{len(hits)} {row.rule.id} {noun}: {where}{more}"))
+        else:
+            for item in row.rule.check(result.facts):
+                builder.add(row.rule, item)
+    return result, builder.findings

@@ -1,0 +1,128 @@
+"""Project settings: ``.platform-skills.yaml`` or ``[tool.platform-skills]`` in pyproject.toml.
+
+Keys: ``select``, ``ignore``, ``fail-on``, ``exclude``, ``trusted-owners`` (shorthand for
+PSK001's option of that name) and ``rules`` (per-rule options: ``rules: {PSK001:
+{trusted-owners: [...]}}``). Unknown keys are errors that name the file and the key.
+"""
+
+import os
+
+from .loader import display_path as _shown
+from .parsers import load_settings
+
+YAML_NAME = ".platform-skills.yaml"
+LIST_KEYS = ("select", "ignore", "exclude", "trusted-owners")
+KEYS = LIST_KEYS + ("fail-on", "rules")
+
+
+class ConfigError(Exception):
+    pass
+
+
+def find(start):
+    """``(settings, path)`` from ``start`` or its parents up to the repository root.
+
+    The repository root is the folder with ``.git``. Returns ``({}, None)`` when there is
+    none; raises ConfigError when a file is invalid or two files sit at one level.
+    """
+    here = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+    while True:
+        found = []
+        yaml_path = os.path.join(here, YAML_NAME)
+        if os.path.isfile(yaml_path):
+            found.append((_from_yaml(yaml_path), yaml_path))
+        toml_path = os.path.join(here, "pyproject.toml")
+        if os.path.isfile(toml_path):
+            settings = _from_pyproject(toml_path)
+            if settings is not None:
+                found.append((settings, toml_path))
+        if len(found) > 1:
+            raise ConfigError(f"{_shown(yaml_path)} and [tool.platform-skills] in "
+                              f"{_shown(toml_path)} both configure platform-skills; keep one")
+        if found:
+            return found[0]
+        parent = os.path.dirname(here)
+        if os.path.exists(os.path.join(here, ".git")) or parent == here:
+            return {}, None
+        here = parent
+
+
+def _from_yaml(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = load_settings(handle)
+    except Exception as exc:  # OSError, UnicodeDecodeError, yaml.YAMLError
+        raise ConfigError(f"{_shown(path)}: cannot read settings: "
+                          f"{getattr(exc, 'problem', None) or exc}") from None
+    return validate(data or {}, path)
+
+
+def _from_pyproject(path):
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if b"platform-skills" not in data:
+        return None
+    import tomllib
+    try:
+        table = tomllib.loads(data.decode("utf-8")).get("tool", {}).get("platform-skills")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{_shown(path)}: invalid TOML: {exc}") from None
+    return None if table is None else validate(table, path)
+
+
+def validate(data, path):
+    """Check the shape of every key; per-rule options are checked later against the rules."""
+    shown = _shown(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{shown}: settings must be a mapping")
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"{shown}: unknown setting(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(KEYS)}")
+    out = {"_path": shown}
+    for key, value in data.items():
+        if key == "fail-on":
+            if not isinstance(value, str):
+                raise ConfigError(f"{shown}: fail-on must be a severity name")
+        elif key == "rules":
+            if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+                raise ConfigError(f"{shown}: rules must map rule IDs to mappings of options")
+        else:
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{shown}: {key} must be a list of strings")
+        out[key] = value
+    return out
+
+
+def rule_options(settings, lookup):
+    """``{rule_id: {option: value}}`` from ``rules:`` and ``trusted-owners``, type-checked.
+
+    ``lookup(rule_id)`` returns the rule record or raises KeyError. Errors name the file,
+    the rule and the key.
+    """
+    shown = settings.get("_path", "settings")
+    raw = {str(k).upper(): dict(v) for k, v in (settings.get("rules") or {}).items()}
+    if "trusted-owners" in settings:
+        raw.setdefault("PSK001", {})["trusted-owners"] = settings["trusted-owners"]
+    out = {}
+    for rule_id, values in raw.items():
+        try:
+            rule = lookup(rule_id)
+        except KeyError:
+            raise ConfigError(f"{shown}: rules.{rule_id}: no such rule") from None
+        declared = {o.name: o for o in rule.options}
+        chosen = rule.option_defaults()
+        for key, value in values.items():
+            option = declared.get(key)
+            if option is None:
+                known = ", ".join(declared) or "none"
+                raise ConfigError(f"{shown}: rules.{rule_id}: unknown option {key!r}; "
+                                  f"{rule_id} takes: {known}")
+            try:
+                chosen[key] = option.coerce(value)
+            except ValueError as exc:
+                raise ConfigError(f"{shown}: rules.{rule_id}: {exc}") from None
+        out[rule_id] = chosen
+    return out

@@ -1,0 +1,53 @@
+"""The one way findings are made: places resolved, duplicates merged, suppressions applied.
+
+A rule yields ``(where, message)`` or ``(where, message, related)``. ``where`` is a line
+number or a YAML node (whose line and column are read from its mark); each related place
+is ``(where, note)`` in the same file or ``(path, where, note)`` in another. A suppression
+comment at any of a finding's places in this file silences it.
+"""
+
+from .model import Finding, Location
+from .readers.suppressions import MARKER, Ledger
+
+
+def place(where):
+    """``(line, column or None)`` of a line number or a node."""
+    if isinstance(where, int):
+        return where, None
+    mark = where.start_mark
+    return mark.line + 1, mark.column + 1
+
+
+class Builder:
+    """Collects the findings of one document (or of the repository, for ``audit``)."""
+
+    __slots__ = ("path", "ledger", "_seen", "findings")
+
+    def __init__(self, path, text=None, lines=None):
+        self.path = path
+        self.ledger = Ledger(lines) if text is not None and MARKER in text else None
+        self._seen = set()
+        self.findings = []
+
+    def add(self, rule, item):
+        """Record what a rule yielded, unless a suppression or an identical finding covers it."""
+        where, message = item[0], item[1]
+        line, column = place(where)
+        related = [self._related(r) for r in (item[2] if len(item) > 2 else ())]
+        key = (rule.id, line, message)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        if self.ledger is not None and rule.suppressible:
+            lines = [line] + [r.line for r in related if r.path == self.path]
+            if self.ledger.silence(rule.id, lines):
+                return
+        self.findings.append(Finding(rule, self.path, line, message, column, related))
+
+    def _related(self, item):
+        if len(item) == 3:
+            path, where, note = item
+        else:
+            path, (where, note) = self.path, item
+        line, column = place(where)
+        return Location(path, line, column, note)

@@ -1,0 +1,208 @@
+"""The input kinds: a closed, registered table of what the checks read.
+
+Each kind says how a file is recognised (by location and name, or by content), how it is
+parsed, and which view its rules receive. The loader, the engine and the Checkov adapters
+all read this table; adding a kind is one ``register`` call plus the reader its view needs.
+
+Recognition: a kind whose ``claims`` accepts the path takes the file. A file no kind claims
+is parsed once and offered to each kind that also recognises content (``hints`` set) and
+shares that parser, in table order; the first whose ``accept`` returns roots takes it.
+"""
+
+from . import nodes
+from .parsers import yaml_roots
+
+YAML_SUFFIXES = (".yml", ".yaml")
+# Targets that are not file kinds: the repository model (audit) and the suppression
+# comments of any checked file, which the finding builder hands to the hygiene rules.
+REPOSITORY = "repository"
+SUPPRESSIONS = "suppressions"
+PSEUDO_TARGETS = frozenset((REPOSITORY, SUPPRESSIONS))
+
+
+class KindError(Exception):
+    """A file its name says is of a kind, whose content cannot be: a per-file error."""
+
+
+class Kind:
+    """One input kind.
+
+    - ``claims(norm, name)``: True when the location alone decides (``norm`` is the path
+      with ``/`` separators, ``name`` its last part); None for content-only kinds.
+    - ``parse(text)``: the roots, or ``ParseError``.
+    - ``accept(roots, claimed)``: the roots the kind keeps, or None when the content is not
+      of this kind (raise ``KindError`` when a claimed file is malformed).
+    - ``view(doc)``: the list of subjects each rule of this kind is called with.
+    - ``checkov``: the Checkov frameworks that reach these files.
+    - ``hints``: for kinds also recognised by content, substrings one of which the text
+      must hold to be worth parsing (None: recognised by location only); ``suffixes``: the
+      file names content recognition considers.
+    """
+
+    __slots__ = ("name", "title", "claims", "parse", "accept", "view", "checkov", "hints",
+                 "suffixes")
+
+    def __init__(self, name, title, parse, view, claims=None, accept=None, checkov=(),
+                 hints=None, suffixes=YAML_SUFFIXES):
+        self.name = name
+        self.title = title
+        self.claims = claims
+        self.parse = parse
+        self.accept = accept or (lambda roots, claimed: roots)
+        self.view = view
+        self.checkov = tuple(checkov)
+        self.hints = hints
+        self.suffixes = suffixes  # names content recognition considers
+
+    def views(self, doc):
+        """The rules' subjects for ``doc``, built once per document."""
+        found = doc.memo.get("view")
+        if found is None:
+            found = doc.memo["view"] = list(self.view(doc))
+        return found
+
+    def __repr__(self):
+        return f"<Kind {self.name}>"
+
+
+_KINDS = {}
+
+
+def register(kind):
+    """Add a kind to the table (tests register toy kinds through this too)."""
+    if kind.name in _KINDS or kind.name in PSEUDO_TARGETS:
+        raise ValueError(f"input kind {kind.name!r} is already registered")
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def unregister(name):
+    _KINDS.pop(name, None)
+
+
+def get(name):
+    return _KINDS[name]
+
+
+def all_kinds():
+    return list(_KINDS.values())
+
+
+def claiming(norm, name):
+    """The kind whose location rule takes this path, or None."""
+    for kind in _KINDS.values():
+        if kind.claims is not None and kind.claims(norm, name):
+            return kind
+    return None
+
+
+def content_candidates(name, text):
+    """Kinds that may recognise this unclaimed file by content, in table order."""
+    return [k for k in _KINDS.values() if k.hints is not None and name.endswith(k.suffixes)
+            and any(h in text for h in k.hints)]
+
+
+def wanted(norm, name):
+    """Whether a directory walk should offer this file to the loader."""
+    return claiming(norm, name) is not None or any(
+        k.hints is not None and name.endswith(k.suffixes) for k in _KINDS.values())
+
+
+def ignored(norm):
+    """Files that look like ours but are data: anything below ``.github/workflows/*/``."""
+    head, sep, rest = ("/" + norm).partition("/.github/workflows/")
+    return bool(sep) and "/" in rest
+
+
+def validate(rule):
+    """Raise ValueError when a rule targets a kind the table does not hold."""
+    unknown = set(rule.targets) - set(_KINDS) - PSEUDO_TARGETS
+    if unknown or not rule.targets:
+        raise ValueError(f"{rule.id} targets unknown input kinds {sorted(unknown)}; "
+                         f"known: {sorted(_KINDS)}")
+
+
+# ---------------------------------------------------------------------------------------
+# GitHub Actions: workflows and composite actions
+
+
+def _in_workflows_dir(norm, name):
+    parent = ("/" + norm).rsplit("/", 2)
+    return len(parent) == 3 and parent[1] == "workflows" and \
+        ("/" + norm).endswith("/.github/workflows/" + name) and name.endswith(YAML_SUFFIXES)
+
+
+def _is_action_file(norm, name):
+    return name in ("action.yml", "action.yaml") and not _in_workflows_dir(norm, name)
+
+
+def _single_mapping(what):
+    def accept(roots, claimed):
+        maps = [r for r in roots if nodes.is_map(r)]
+        if claimed:
+            if not roots:
+                return None
+            if not nodes.is_map(roots[0]):
+                raise KindError(f"a {what} must be a mapping at the top level, found a "
+                                f"{roots[0].id} at line {nodes.line(roots[0])}")
+            return [roots[0]]
+        if len(maps) != 1:
+            return None
+        return maps if _SHAPES[what](maps[0]) else None
+    return accept
+
+
+def _looks_like_workflow(root):
+    return nodes.get(root, "jobs") is not None and (
+        nodes.get(root, "on") is not None or nodes.get(root, "true") is not None)
+
+
+def _looks_like_action(root):
+    runs = nodes.get(root, "runs")
+    return nodes.is_map(runs) and nodes.get(runs, "using") is not None
+
+
+_SHAPES = {"workflow": _looks_like_workflow, "action metadata file": _looks_like_action}
+
+
+def _workflow_view(doc):
+    from .readers.workflow import Workflow
+    return [Workflow(doc)]
+
+
+# ---------------------------------------------------------------------------------------
+# Kubernetes-style objects (workloads, Kyverno policies, ...)
+
+
+def _manifests(roots, claimed):
+    """Every object with ``apiVersion`` and ``kind``; ``*List`` objects are expanded."""
+    found = []
+    pending = [r for r in reversed(roots) if nodes.is_map(r)]
+    seen = set()  # aliases can make Lists of Lists exponential: expand each node once
+    while pending:
+        root = pending.pop()
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        items = nodes.get(root, "items")
+        if nodes.text(nodes.get(root, "kind"), "").endswith("List") and nodes.is_seq(items):
+            pending.extend(i for i in reversed(items.value) if nodes.is_map(i))
+        elif nodes.get(root, "kind") is not None and nodes.get(root, "apiVersion") is not None:
+            found.append(root)
+    return found or None
+
+
+def _roots_view(doc):
+    return doc.roots
+
+
+# A workflow or an action outside the usual place (an example, a file passed by name) is
+# recognised by its shape; then Kubernetes-style objects.
+register(Kind("workflow", "GitHub Actions workflow", yaml_roots, _workflow_view,
+              claims=_in_workflows_dir, accept=_single_mapping("workflow"),
+              checkov=("github_actions", "yaml"), hints=("jobs",)))
+register(Kind("action", "composite action metadata", yaml_roots, _workflow_view,
+              claims=_is_action_file, accept=_single_mapping("action metadata file"),
+              checkov=("yaml",), hints=("runs",)))
+register(Kind("manifest", "Kubernetes manifest", yaml_roots, _roots_view, accept=_manifests,
+              checkov=("kubernetes", "yaml"), hints=("kind",)))

@@ -1,0 +1,52 @@
+"""Reference shapes every domain shares: commit SHAs, image digests, ``uses:`` values, images."""
+
+import re
+
+SHA = re.compile(r"^[0-9a-fA-F]{40}$")
+DIGEST = re.compile(r"@sha256:[0-9a-fA-F]{64}$")
+
+
+class Uses:
+    """A parsed ``uses:`` value: ``local`` (``./``), ``docker`` (``docker://``), ``remote``
+    (``owner/repo[/path]@ref``, name lower-cased) or ``dynamic`` (an expression)."""
+
+    __slots__ = ("kind", "name", "ref", "value")
+
+    def __init__(self, kind, name, ref, value):
+        self.kind = kind
+        self.name = name
+        self.ref = ref
+        self.value = value
+
+    @property
+    def pinned(self):
+        return bool(SHA.match(self.ref))
+
+
+def parse_uses(value):
+    value = value.strip()
+    if value.startswith(("./", ".\\")):
+        return Uses("local", value, "", value)
+    if value.startswith("docker://"):
+        return Uses("docker", value[len("docker://"):], "", value)
+    if "${{" in value:
+        return Uses("dynamic", value, "", value)
+    name, _, ref = value.partition("@")
+    return Uses("remote", name.strip().lower(), ref.strip(), value)
+
+
+def split_image(image):
+    """``(tag or None, has_digest)``; a registry port (``host:5000/app``) is not a tag."""
+    name, _, _ = image.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last else None
+    return tag, bool(DIGEST.search(image))
+
+SEMVER_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
+VERSION_WORD = re.compile(r"\bv?\d+(?:\.\d+)*\b")
+SLSA_GENERATOR = "slsa-framework/slsa-github-generator"
+
+
+def slsa_tag_exempt(uses):
+    """``slsa-github-generator`` by ``vX.Y.Z``: its reusable workflows only accept tag refs."""
+    return uses.name.startswith(SLSA_GENERATOR + "/") and bool(SEMVER_TAG.match(uses.ref))

@@ -1,0 +1,169 @@
+"""A read-only view of a workflow or composite action: jobs, steps, commands, env.
+
+Built once per document and shared by the GitHub Actions and supply-chain rules, so a
+``run:`` script is tokenised once however many rules read it.
+"""
+
+import re
+
+from .. import nodes
+from .patterns import parse_uses
+from .shell import parse_run
+
+# Scripts that mention none of these cannot hold a command any rule reads (signing,
+# scanning, SBOM, pushing, GITHUB_ENV exports): they are not tokenised at all.
+_RELEVANT = re.compile(r"cosign|trivy|grype|syft|docker|podman|buildx|crane|\bko\b|GITHUB_ENV")
+_VAR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
+                  r"|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class Step:
+    __slots__ = ("node", "job", "index", "uses", "with_", "env", "run", "ref", "action",
+                 "_commands", "_lines")
+
+    def __init__(self, node, job, index, source_lines):
+        self.node = node
+        self.job = job
+        self.index = index
+        self.uses = self.with_ = self.env = self.run = None
+        for key, value in node.value:  # one pass instead of a lookup per key
+            name = key.value if key.id == "scalar" else None
+            if name == "uses":
+                self.uses = value
+            elif name == "with":
+                self.with_ = value
+            elif name == "env":
+                self.env = value
+            elif name == "run":
+                self.run = value
+        # The parsed ``uses:`` (None for a ``run:`` step) and, for a remote one, its
+        # lower-cased ``owner/repo[/path]``, which is what rules compare against.
+        self.ref = parse_uses(self.uses.value) if nodes.is_scalar(self.uses) else None
+        self.action = self.ref.name if self.ref is not None and self.ref.kind == "remote" else ""
+        self._commands = None
+        self._lines = source_lines
+
+    def input(self, name):
+        """The ``with:`` value node for ``name``, or None."""
+        return nodes.get(self.with_, name)
+
+    @property
+    def commands(self):
+        """The ``run:`` script's commands, when it mentions a tool the rules read."""
+        if self._commands is None:
+            relevant = nodes.is_scalar(self.run) and _RELEVANT.search(self.run.value)
+            self._commands = parse_run(self.run, self._lines) if relevant else []
+        return self._commands
+
+    def env_value(self, name):
+        """The value of an environment variable as this step sees it (step > job > top)."""
+        for env in (self.env, self.job.env, self.job.workflow.env):
+            value = nodes.get(env, name)
+            if value is not None:
+                return nodes.text(value, "")
+        return None
+
+    def expand(self, word, assigned=None):
+        """Substitute ``$VAR``, ``${VAR}`` and ``${{ env.VAR }}`` from env and earlier assignments."""
+        if "$" not in word:
+            return word
+
+        def lookup(match):
+            name = match.group(1) or match.group(2) or match.group(3)
+            if assigned and name in assigned:
+                return assigned[name]
+            value = self.env_value(name)
+            return match.group(0) if value is None else value
+
+        return _VAR.sub(lookup, word)
+
+
+class Job:
+    __slots__ = ("key", "node", "workflow", "steps", "env", "permissions", "uses", "ref")
+
+    def __init__(self, key, node, workflow, source_lines):
+        self.key = key
+        self.node = node
+        self.workflow = workflow
+        self.env = nodes.get(node, "env")
+        self.permissions = nodes.get_pair(node, "permissions")
+        self.uses = nodes.get(node, "uses")
+        self.ref = parse_uses(self.uses.value) if nodes.is_scalar(self.uses) else None
+        self.steps = [Step(s, self, i, source_lines)
+                      for i, s in enumerate(nodes.items(nodes.get(node, "steps")))
+                      if nodes.is_map(s)]
+
+    @property
+    def name(self):
+        return self.key.value
+
+    def grants(self, scope, level="write"):
+        """Whether this job's token gets ``scope: level`` (job permissions replace top-level)."""
+        key, perms = self.permissions
+        if key is None:
+            key, perms = self.workflow.permissions
+            if key is None:
+                return None  # repository default: unknown here
+        return permission_grants(perms, scope, level)
+
+
+class Workflow:
+    __slots__ = ("doc", "root", "kind", "env", "permissions", "jobs", "memo")
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.root = doc.roots[0]
+        self.kind = doc.kind
+        self.memo = {}  # derived views several rules share (scans, cosign calls)
+        lines = doc.lines
+        if doc.kind == "action":
+            runs = nodes.get(self.root, "runs")
+            self.env = None
+            self.permissions = (None, None)
+            pseudo = runs if nodes.is_map(runs) else None
+            self.jobs = [Job(nodes.get_pair(self.root, "runs")[0], pseudo, self, lines)] if pseudo \
+                else []
+        else:
+            self.env = nodes.get(self.root, "env")
+            self.permissions = nodes.get_pair(self.root, "permissions")
+            self.jobs = [Job(k, v, self, lines)
+                         for _, k, v in nodes.pairs(nodes.get(self.root, "jobs")) if nodes.is_map(v)]
+
+    def steps(self):
+        for job in self.jobs:
+            yield from job.steps
+
+    def env_mappings(self):
+        """Every ``env:`` the file can set: top, job, container, service, step."""
+        yield self.env
+        for job in self.jobs:
+            yield job.env
+            yield nodes.path(job.node, "container", "env")
+            for _, _, service in nodes.pairs(nodes.get(job.node, "services")):
+                yield nodes.get(service, "env")
+            for step in job.steps:
+                yield step.env
+
+    def uses_refs(self):
+        """``(node, Uses, owner)`` for every ``uses:``: job-level reusable workflows and step
+        actions; ``owner`` is the Job or Step that holds it."""
+        found = self.memo.get("uses")
+        if found is None:
+            found = self.memo["uses"] = []
+            for job in self.jobs:
+                if job.ref is not None:
+                    found.append((job.uses, job.ref, job))
+                for step in job.steps:
+                    if step.ref is not None:
+                        found.append((step.uses, step.ref, step))
+        return found
+
+
+def permission_grants(perms, scope, level="write"):
+    if nodes.is_scalar(perms):
+        value = perms.value.strip()
+        return value == "write-all" or (value == "read-all" and level == "read")
+    if nodes.is_map(perms):
+        granted = nodes.text(nodes.get(perms, scope), "")
+        return granted == "write" or (level == "read" and granted == "read")
+    return False

@@ -1,0 +1,26 @@
+"""What the text renderers share: colours, plurals, error and skip lines."""
+
+COLORS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36"}
+
+
+def paint(report, code, text):
+    return f"\033[{code}m{text}\033[0m" if report.color else text
+
+
+def plural(count, noun):
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def error_lines(report):
+    return [f"{e.path}: error: {e.message}" for e in report.errors]
+
+
+def skipped_line(report):
+    """One line saying how many files were not checked and why, or None."""
+    if not report.skipped:
+        return None
+    reasons = {}
+    for s in report.skipped:
+        reasons[s.reason] = reasons.get(s.reason, 0) + 1
+    why = "; ".join(f"{plural(n, 'file')}: {reason}" for reason, n in sorted(reasons.items()))
+    return f"skipped {plural(len(report.skipped), 'file')} ({why})"

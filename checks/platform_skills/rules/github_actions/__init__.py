@@ -1,0 +1,1 @@
+"""GitHub Actions hygiene: pinning, permissions, suppression comments."""

@@ -1,0 +1,48 @@
+"""Least-privilege tokens: missing and write-all permissions (PSK004, PSK005)."""
+
+from ... import nodes
+from ...model import rule
+from .examples import REF, workflow
+
+
+@rule(
+    id="PSK004", name="missing-permissions", severity="medium", domain="github-actions",
+    targets=("workflow",), reference=REF + "#least-privilege-permissions",
+    summary="Job without `permissions:` in a workflow without top-level `permissions:`",
+    rationale=(
+        "With no `permissions:` anywhere, the job's GITHUB_TOKEN gets the repository or "
+        "organisation default, which on older repositories is read-write on everything. A "
+        "compromised step can then push code, cut releases or rewrite packages."),
+    fix=(
+        "Set `permissions: {}` (or `contents: read`) at the top of the workflow and grant each "
+        "job only what it needs, e.g. `id-token: write` and `packages: write` for keyless "
+        "signing and pushing."),
+    bad=workflow("run: make test", permissions=""),
+    good=workflow("run: make test"),
+)
+def missing_permissions(wf):
+    if wf.permissions[0] is not None:
+        return
+    for job in wf.jobs:
+        if job.permissions[0] is None:
+            yield nodes.line(job.key), (f"job '{job.name}' has no permissions: and the workflow "
+                                        "sets none, so its token gets the repository default")
+
+
+@rule(
+    id="PSK005", name="write-all-permissions", severity="high", domain="github-actions",
+    targets=("workflow",), reference=REF + "#least-privilege-permissions",
+    summary="`permissions: write-all`",
+    rationale=(
+        "`write-all` hands every step write access to code, packages, releases, deployments "
+        "and the OIDC token at once. Any compromised dependency in the job inherits all of it."),
+    fix="List the scopes the job needs (`contents: read`, `packages: write`, ...) instead.",
+    bad=workflow("run: make test", permissions="permissions: write-all\n"),
+    good=workflow("run: make test"),
+)
+def write_all_permissions(wf):
+    holders = [("the workflow", wf.permissions)] + [(f"job '{j.name}'", j.permissions)
+                                                     for j in wf.jobs]
+    for who, (key, value) in holders:
+        if key is not None and nodes.text(value, "").strip() == "write-all":
+            yield nodes.line(key), f"{who} grants permissions: write-all"

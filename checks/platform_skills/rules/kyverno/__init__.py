@@ -1,0 +1,1 @@
+"""Kyverno admission policies."""

@@ -1,0 +1,1 @@
+"""Whole-repository gaps, raised by audit."""

@@ -1,0 +1,88 @@
+"""Repository gaps for ``audit`` (PSK901-PSK905): what the whole repository lacks.
+
+Each file contributes facts (``readers/facts.py``); these rules read their union.
+"""
+
+from ...model import rule
+from ...readers.facts import CVE_GATE, PROVENANCE, PUBLISHES, SBOM, SBOM_ATTESTED, SIGNS
+
+REF = "references/supply-chain.md"
+
+
+def _gap(missing, needs=PUBLISHES):
+    def check(facts):
+        if needs in facts and missing not in facts:
+            yield 0, GAP_MESSAGES[missing]
+    return check
+
+
+GAP_MESSAGES = {
+    SIGNS: "images are published but no workflow signs them",
+    CVE_GATE: "images are published but no workflow scan can fail the build on CVEs",
+    SBOM: "images are published but nothing generates an SBOM",
+    SBOM_ATTESTED: "an SBOM is generated but never attested to the image",
+    PROVENANCE: "images are published without signed build provenance",
+}
+
+
+_NO_EXAMPLE = ""
+
+
+no_image_signing = rule(
+    id="PSK901", name="no-image-signing", severity="critical", domain="repository",
+    targets=("repository",), reference=REF + "#keyless-signing",
+    summary="Publishes an image and no workflow signs it",
+    rationale=(
+        "Without a signature nobody downstream can tell your image from one pushed with a "
+        "stolen registry token. Signing is also what admission policies verify, so every later "
+        "control depends on it."),
+    fix="Add keyless `cosign sign` by digest after the push (see the sign-and-push example).",
+    bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
+)(_gap(SIGNS))
+
+no_cve_gate = rule(
+    id="PSK902", name="no-cve-gate", severity="critical", domain="repository",
+    targets=("repository",), reference=REF + "#cve-gates",
+    summary="Publishes an image and no workflow gates on CVEs",
+    rationale=(
+        "Without a gating scan, images with known critical vulnerabilities ship as readily as "
+        "clean ones; the first person to notice is an attacker or an auditor."),
+    fix="Add a Trivy or Grype scan that fails the build on CRITICAL,HIGH before the push.",
+    bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
+)(_gap(CVE_GATE))
+
+no_sbom = rule(
+    id="PSK903", name="no-sbom", severity="high", domain="repository",
+    targets=("repository",), reference=REF + "#sbom-generation-and-attestation",
+    summary="Publishes an image and nothing generates an SBOM",
+    rationale=(
+        "When the next critical library CVE lands, an SBOM per image answers \"are we affected, "
+        "where?\" in minutes instead of a week of grepping Dockerfiles."),
+    fix="Generate an SPDX or CycloneDX SBOM with `anchore/sbom-action` (Syft) for each image.",
+    bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
+)(_gap(SBOM))
+
+sbom_not_attested = rule(
+    id="PSK904", name="sbom-not-attested", severity="medium", domain="repository",
+    targets=("repository",), reference=REF + "#sbom-generation-and-attestation",
+    summary="Publishes an image whose SBOM is generated but never attested",
+    rationale=(
+        "An SBOM left as a build artifact cannot be tied to the image it describes and expires "
+        "with the workflow run. Attesting it signs it and stores it next to the image digest."),
+    fix="`cosign attest --predicate sbom.spdx.json --type spdxjson image@digest`, or "
+        "`actions/attest` with `sbom-path` (`actions/attest-sbom` before v4).",
+    bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
+)(_gap(SBOM_ATTESTED, needs=SBOM))
+
+no_slsa_provenance = rule(
+    id="PSK905", name="no-slsa-provenance", severity="medium", domain="repository",
+    targets=("repository",), reference=REF + "#provenance",
+    summary="Publishes an image without signed build provenance",
+    rationale=(
+        "Provenance records which repository, commit, workflow and builder produced the "
+        "digest. It lets a verifier reject an image that was built anywhere else, even with a "
+        "valid signature."),
+    fix="Call `slsa-github-generator`'s container workflow by tag, or add `actions/attest` "
+        "(provenance is its default mode; `actions/attest-build-provenance` before v4).",
+    bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
+)(_gap(PROVENANCE))

@@ -1,0 +1,1 @@
+"""Signing, scanning, SBOM and provenance steps in workflows."""

@@ -1,0 +1,94 @@
+"""CVE scan gates in workflows: a scan that can fail, on the right threshold (PSK110, PSK111)."""
+
+from ...model import rule
+from ...readers import scans
+from .examples import REF
+
+
+@rule(
+    id="PSK110", name="scan-not-gating", severity="high", domain="supply-chain",
+    targets=("workflow", "action"), reference=REF + "#cve-gates",
+    summary="CVE scan that cannot fail the build",
+    rationale=(
+        "A scan that always exits 0 is a report nobody reads on the day it matters. Trivy "
+        "exits 0 by default whatever it finds; Grype only fails with `--fail-on`; "
+        "`anchore/scan-action` with `fail-build: false` never fails. A gate whose failure is "
+        "swallowed, by `continue-on-error: true` on the step or job or by `|| true` after "
+        "the command, cannot fail the build either."),
+    fix=(
+        "Trivy: `exit-code: \"1\"` (action) or `--exit-code 1` (CLI), with "
+        "`severity: CRITICAL,HIGH`. Grype: `fail-build: true` and `severity-cutoff: high` "
+        "(action) or `--fail-on high` (CLI). Keep a non-gating SARIF run as well if you upload "
+        "results, but make one run gate."),
+    bad="""\
+on: push
+permissions:
+  contents: read
+jobs:
+  scan:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aquasecurity/trivy-action@57a97c7e7821a5776cebc9bb87c984fa69cba8f1 # v0.35.0
+        with:
+          image-ref: ghcr.io/example-org/app:${{ github.sha }}
+          severity: CRITICAL,HIGH
+""",
+    good="""\
+on: push
+permissions:
+  contents: read
+jobs:
+  scan:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aquasecurity/trivy-action@57a97c7e7821a5776cebc9bb87c984fa69cba8f1 # v0.35.0
+        with:
+          image-ref: ghcr.io/example-org/app:${{ github.sha }}
+          severity: CRITICAL,HIGH
+          exit-code: "1"
+""",
+)
+def scan_not_gating(wf):
+    for scan in scans.scans(wf):
+        if not scan.gating:
+            yield scan.line, f"{scan.tool} scan does not gate: {scan.why}"
+
+
+@rule(
+    id="PSK111", name="severity-gate-critical-only", severity="high", domain="supply-chain",
+    targets=("workflow", "action"), reference=REF + "#cve-gates",
+    summary="CVE gate that lets HIGH findings through",
+    rationale=(
+        "Most exploited vulnerabilities are rated HIGH, not CRITICAL. A gate on CRITICAL alone "
+        "passes images with remotely exploitable HIGH findings. CRITICAL,HIGH is the baseline; "
+        "regulated environments add MEDIUM."),
+    fix=(
+        "Trivy: `severity: CRITICAL,HIGH`. Grype: `severity-cutoff: high` or `--fail-on high`. "
+        "Use `ignore-unfixed` or a reviewed ignore file with expiry dates for noise, not a "
+        "higher threshold."),
+    bad="""\
+on: push
+permissions:
+  contents: read
+jobs:
+  scan:
+    runs-on: ubuntu-latest
+    steps:
+      - run: grype ghcr.io/example-org/app:1.0 --fail-on critical
+""",
+    good="""\
+on: push
+permissions:
+  contents: read
+jobs:
+  scan:
+    runs-on: ubuntu-latest
+    steps:
+      - run: grype ghcr.io/example-org/app:1.0 --fail-on high
+""",
+)
+def severity_gate_critical_only(wf):
+    for scan in scans.scans(wf):
+        if scan.gating and scans.lets_high_through(scan):
+            yield scan.severity_line, (f"{scan.tool} gate threshold '{scan.severity}' lets HIGH "
+                                       "vulnerabilities through; gate on CRITICAL,HIGH")

@@ -1,0 +1,148 @@
+"""Signing images in workflows: by digest, with an OIDC token, after the push (PSK101-PSK104)."""
+
+from ... import nodes
+from ...model import rule
+from ...readers import pipeline
+from .examples import REF, SIGN_WORKFLOW
+
+
+@rule(
+    id="PSK101", name="cosign-by-tag", severity="high", domain="supply-chain",
+    targets=("workflow", "action"), reference=REF + "#keyless-signing",
+    summary="`cosign sign`/`attest` on a tag instead of a digest",
+    rationale=(
+        "A signature binds to the manifest digest that the tag pointed at when cosign "
+        "resolved it. If the tag moves between the push and the signing (a parallel build, a "
+        "re-run), you sign someone else's image. Verifiers and admission controllers check "
+        "digests, so sign exactly the digest the build produced."),
+    fix=(
+        "Sign `image@${{ steps.<build>.outputs.digest }}` (the digest output of "
+        "`docker/build-push-action`), or `\"${IMAGE}@${DIGEST}\"` in a script."),
+    bad=SIGN_WORKFLOW.replace("app@${{ steps.build.outputs.digest }}", "app:${{ github.sha }}"),
+    good=SIGN_WORKFLOW,
+)
+def cosign_by_tag(wf):
+    for job in wf.jobs:
+        exports = None
+        for call in pipeline.cosign_calls_in(job):
+            if not pipeline.image_refs_by_tag(call, None):
+                continue  # digest-qualified as written: no need to trace variables
+            if exports is None:
+                exports = pipeline.github_env_exports(job)
+            assigned = pipeline.script_assignments(call.step, call.command,
+                                                   exports.get(call.step.index))
+            refs = pipeline.image_refs_by_tag(call, assigned)
+            if refs:
+                yield call.line, (f"cosign {call.verb} targets '{refs[0]}', which is not "
+                                  "digest-qualified; use image@sha256:<digest>")
+
+
+@rule(
+    id="PSK102", name="keyless-without-id-token", severity="high", domain="supply-chain",
+    targets=("workflow",), reference=REF + "#keyless-signing",
+    summary="Keyless cosign without `id-token: write`",
+    rationale=(
+        "Keyless signing trades the job's OIDC token for a short-lived Fulcio certificate. "
+        "Without `id-token: write` the job cannot request that token and cosign fails, or, "
+        "worse, falls back to an interactive flow that hangs the job until it times out. "
+        "Job-level `permissions:` replace the workflow's, so the grant must be where the job "
+        "reads it."),
+    fix="Grant `id-token: write` (and `packages: write` to push signatures) on the signing job.",
+    bad=SIGN_WORKFLOW.replace("      id-token: write\n", ""),
+    good=SIGN_WORKFLOW,
+)
+def keyless_without_id_token(wf):
+    for job in wf.jobs:
+        if job.grants("id-token"):
+            continue
+        for call in pipeline.cosign_calls_in(job):
+            if call.keyless:
+                yield call.line, (f"keyless cosign {call.verb} in job '{job.name}', whose token "
+                                  "cannot request an OIDC token: grant id-token: write")
+
+
+@rule(
+    id="PSK103", name="cosign-experimental", severity="low", domain="supply-chain",
+    targets=("workflow", "action"), reference=REF + "#troubleshooting",
+    summary="`COSIGN_EXPERIMENTAL` leftover",
+    rationale=(
+        "`COSIGN_EXPERIMENTAL=1` switched on keyless signing in cosign 1.x. Since cosign 2.0 "
+        "keyless is the default and the variable does nothing, but it signals copy-pasted, "
+        "unreviewed signing code and confuses the next reader."),
+    fix="Delete the variable; keep `--yes` on `cosign sign` for non-interactive runs.",
+    bad=SIGN_WORKFLOW.replace("    steps:\n", "    env:\n      COSIGN_EXPERIMENTAL: \"1\"\n"
+                               "    steps:\n", 1),
+    good=SIGN_WORKFLOW,
+)
+def cosign_experimental(wf):
+    for env in wf.env_mappings():
+        key, _ = nodes.get_pair(env, "COSIGN_EXPERIMENTAL")
+        if key is not None:
+            yield nodes.line(key), "COSIGN_EXPERIMENTAL is a cosign v1 leftover"
+    for step in wf.steps():
+        for command in step.commands:
+            exporting = command.program == "export"
+            for token in command.tokens:
+                name = token.text.split("=", 1)[0]
+                if name == "COSIGN_EXPERIMENTAL" and ("=" in token.text or exporting):
+                    yield token.line, "COSIGN_EXPERIMENTAL is a cosign v1 leftover"
+                    break
+
+
+@rule(
+    id="PSK104", name="sign-before-push", severity="medium", domain="supply-chain",
+    targets=("workflow", "action"), reference=REF + "#keyless-signing",
+    summary="`cosign sign` runs before the image is pushed",
+    rationale=(
+        "cosign stores the signature next to the image in the registry and signs a digest that "
+        "must already exist there. Signing before the push fails, or signs an image that was "
+        "built earlier and is about to be replaced."),
+    fix="Move the signing step after the push and sign the digest the push step outputs.",
+    bad="""\
+on: push
+permissions:
+  contents: read
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    permissions:
+      packages: write
+      id-token: write
+    steps:
+      - run: |
+          docker build -t ghcr.io/example-org/app:1.0 .
+          cosign sign --yes "ghcr.io/example-org/app@${DIGEST}"
+          docker push ghcr.io/example-org/app:1.0
+""",
+    good="""\
+on: push
+permissions:
+  contents: read
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    permissions:
+      packages: write
+      id-token: write
+    steps:
+      - run: |
+          docker build -t ghcr.io/example-org/app:1.0 .
+          docker push ghcr.io/example-org/app:1.0
+          DIGEST="$(crane digest ghcr.io/example-org/app:1.0)"
+          cosign sign --yes "ghcr.io/example-org/app@${DIGEST}"
+""",
+)
+def sign_before_push(wf):
+    for job in wf.jobs:
+        events = []
+        for step in job.steps:
+            events.extend(((step.index, i), "push", line) for i, line in pipeline.pushes(step))
+        first_push = min((pos for pos, _, _ in events), default=None)
+        if first_push is None:
+            continue
+        for call in pipeline.cosign_calls_in(job):
+            if call.verb != "sign":
+                continue
+            pos = (call.step.index, call.step.commands.index(call.command))
+            if pos < first_push:
+                yield call.line, "cosign sign runs before the step that pushes the image"
