@@ -84,7 +84,7 @@ def test_each_missing_control_is_one_gap(tmp_path, remove, gap):
 
 
 def test_sbom_and_provenance_gaps(tmp_path):
-    text = CLEAN_RELEASE.replace("--type spdxjson", "--type slsaprovenance")
+    text = CLEAN_RELEASE.replace("--type spdxjson", "--type vuln")  # an attestation, not an SBOM's
     text = text[:text.index("      - uses: actions/attest-build-provenance")]
     write_tree(tmp_path, {".github/workflows/release.yml": text})
     proc, data = run_json("audit", ".", cwd=tmp_path)
@@ -121,7 +121,7 @@ def test_push_via_cli_tools_counts_as_publishing(tmp_path):
 ])
 def test_actions_attest_modes(tmp_path, inputs, gaps):
     """actions/attest v4 makes provenance with no predicate, an SBOM attestation with sbom-path."""
-    text = CLEAN_RELEASE.replace("--type spdxjson", "--type slsaprovenance")
+    text = CLEAN_RELEASE.replace("--type spdxjson", "--type vuln")
     text = text[:text.index("      - uses: actions/attest-build-provenance")]
     text += ("      - uses: actions/attest@1111111111111111111111111111111111111111 # v4.1.0 (test pin)\n"
              "        with:\n          subject-name: ghcr.io/example-org/app\n"
@@ -139,8 +139,20 @@ def test_audit_sarif_places_gaps_on_the_publishing_workflow():
     proc = run_cli("audit", "examples/insecure-pipeline", "--format", "sarif", cwd=ROOT)
     results = json.loads(proc.stdout)["runs"][0]["results"]
     assert {r["ruleId"] for r in results} == {"PSK901", "PSK111", "PSK904", "PSK905", "PSK001"}
+    text = (ROOT / "examples/insecure-pipeline/.github/workflows/release.yml").read_text()
+    push_line = next(n for n, line in enumerate(text.splitlines(), 1)
+                     if "docker push" in line)
     for r in results:
         location = r["locations"][0]["physicalLocation"]
         assert location["artifactLocation"]["uri"] == \
             "examples/insecure-pipeline/.github/workflows/release.yml"
-        assert location["region"]["startLine"] == 1
+        if r["ruleId"].startswith("PSK9"):  # gap rows sit on their evidence: the push
+            assert location["region"]["startLine"] == push_line
+
+
+def test_cosign_slsaprovenance_attestation_counts_as_provenance(tmp_path):
+    text = CLEAN_RELEASE.replace("--type spdxjson", "--type slsaprovenance")
+    text = text[:text.index("      - uses: actions/attest-build-provenance")]
+    write_tree(tmp_path, {".github/workflows/release.yml": text})
+    _, data = run_json("audit", ".", cwd=tmp_path)
+    assert _rows(data) == {"PSK904"}

@@ -62,7 +62,8 @@ def test_fixture_text_snapshot(rule):
     tree = FIXTURES / rule.anchor
     _, out = _run(tree, "check", ".", "--format", "json", "--jobs", "1")
     mine = [Finding(rule, f["path"], f["line"], f["message"], f.get("column"),
-                    [Location(r["path"], r["line"], None, r["note"]) for r in f.get("related", ())])
+                    [Location(r["path"], r["line"], None, r["note"]) for r in f.get("related", ())],
+                    f.get("fix"))
             for f in json.loads(out)["findings"] if f["rule"] == rule.id]
     text = render("text", Report(mine, [], len({f.path for f in mine}))) + "\n"
     snapshot = tree / SNAPSHOT

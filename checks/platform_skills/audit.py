@@ -6,7 +6,7 @@ roll-up of file findings (PSK111, PSK001) that the table counts.
 
 from . import engine
 from .findings import Builder
-from .readers.facts import PUBLISHES
+from .readers.facts import PUBLISHES, resolve
 from .registry import get_rule
 
 FIX_ORDER = ("Sign images", "Gate on CVEs", "Generate and attest SBOMs", "Enforce at admission",
@@ -44,6 +44,7 @@ def run(repo_path, rules, excluded=None, jobs=None, options=None):
     """``(result, gaps)``: the file run over the repository, and its gap rows as findings at
     path ".". No gaps when nothing publishes an image."""
     result = engine.run([repo_path], rules, excluded, want_facts=True, jobs=jobs, options=options)
+    result.facts = resolve(result.facts)
     builder = Builder(".")
     if PUBLISHES not in result.facts:
         return result, builder.findings

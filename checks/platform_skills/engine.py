@@ -9,7 +9,7 @@ import os
 from . import kinds, loader
 from .findings import Builder
 from .model import FileError, Finding, Location, Skipped
-from .readers.facts import document_facts
+from .readers.facts import FACT_KINDS, document_facts
 from .readers.suppressions import SuppressionView
 from .registry import RULES, get_rule
 
@@ -24,7 +24,7 @@ class Result:
         self.errors = []
         self.skipped = []
         self.files = 0
-        self.facts = {}  # supply-chain fact -> the first file that shows it (audit only)
+        self.facts = {}  # supply-chain fact key -> (path, line) of its first evidence (audit)
 
 
 def check_document(doc, rules, options=None):
@@ -67,7 +67,7 @@ def _check_file(path, root, rules, options, want_facts):
     facts = None
     if want_facts:
         try:
-            facts = dict.fromkeys(document_facts(doc, kinds.get(doc.kind).views(doc)), doc.path)
+            facts = document_facts(doc, kinds.get(doc.kind).views(doc))
         except Exception as exc:
             errors.append(FileError(doc.path, f"internal error in audit: {type(exc).__name__}"))
     return findings, errors, [], facts
@@ -103,7 +103,10 @@ def run(paths, rules, excluded=None, want_facts=False, jobs=None, options=None):
     """Check every file under ``paths`` with ``rules`` (``options``: ``{rule_id: {...}}``)."""
     options = options or {}
     result = Result()
-    candidates, errors = loader.discover(paths, excluded)
+    only = {t for r in rules for t in r.targets} - kinds.PSEUDO_TARGETS
+    if want_facts:
+        only |= FACT_KINDS
+    candidates, errors = loader.discover(paths, excluded, only)
     result.errors.extend(errors)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(candidates) >= PARALLEL_MIN_FILES:
@@ -141,5 +144,5 @@ def _merge(result, findings, errors, skipped, facts):
         return
     result.files += 1
     result.findings.extend(findings)
-    for fact, path in (facts or {}).items():
-        result.facts.setdefault(fact, path)
+    for fact, evidence in (facts or {}).items():
+        result.facts.setdefault(fact, evidence)

@@ -42,7 +42,8 @@ class Builder:
             lines = [line] + [r.line for r in related if r.path == self.path]
             if self.ledger.silence(rule.id, lines):
                 return
-        self.findings.append(Finding(rule, self.path, line, message, column, related))
+        fix = item[3] if len(item) > 3 else None
+        self.findings.append(Finding(rule, self.path, line, message, column, related, fix))
 
     def _related(self, item):
         if len(item) == 3:

@@ -10,7 +10,7 @@ shares that parser, in table order; the first whose ``accept`` returns roots tak
 """
 
 from . import nodes
-from .parsers import yaml_roots
+from .parsers import makefile, yaml_roots
 
 YAML_SUFFIXES = (".yml", ".yaml")
 # Targets that are not file kinds: the repository model (audit) and the suppression
@@ -102,10 +102,14 @@ def content_candidates(name, text):
             and any(h in text for h in k.hints)]
 
 
-def wanted(norm, name):
-    """Whether a directory walk should offer this file to the loader."""
-    return claiming(norm, name) is not None or any(
-        k.hints is not None and name.endswith(k.suffixes) for k in _KINDS.values())
+def wanted(norm, name, only=None):
+    """Whether a directory walk should offer this file to the loader (``only``: the kind
+    names the run reads; None for all)."""
+    kind = claiming(norm, name)
+    if kind is not None:
+        return only is None or kind.name in only
+    return any(k.hints is not None and name.endswith(k.suffixes) and (only is None or k.name in only)
+               for k in _KINDS.values())
 
 
 def ignored(norm):
@@ -162,7 +166,8 @@ def _looks_like_action(root):
     return nodes.is_map(runs) and nodes.get(runs, "using") is not None
 
 
-_SHAPES = {"workflow": _looks_like_workflow, "action metadata file": _looks_like_action}
+_SHAPES = {"workflow": _looks_like_workflow, "action metadata file": _looks_like_action,
+           "goreleaser configuration": lambda root: False}
 
 
 def _workflow_view(doc):
@@ -206,3 +211,21 @@ register(Kind("action", "composite action metadata", yaml_roots, _workflow_view,
               checkov=("yaml",), hints=("runs",)))
 register(Kind("manifest", "Kubernetes manifest", yaml_roots, _roots_view, accept=_manifests,
               checkov=("kubernetes", "yaml"), hints=("kind",)))
+
+
+# Release tooling the audit follows from workflows (no file rule reads these yet).
+_GORELEASER_NAMES = (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml")
+
+
+def _is_goreleaser(norm, name):
+    return name in _GORELEASER_NAMES
+
+
+def _is_makefile(norm, name):
+    return name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk")
+
+
+register(Kind("goreleaser", "goreleaser configuration", yaml_roots, _roots_view,
+              claims=_is_goreleaser, accept=_single_mapping("goreleaser configuration")))
+register(Kind("makefile", "Makefile", makefile, lambda doc: [doc.roots], claims=_is_makefile,
+              accept=lambda roots, claimed: roots))

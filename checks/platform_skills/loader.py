@@ -23,17 +23,18 @@ def display_path(path):
     return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
-def discover(paths, excluded=None):
+def discover(paths, excluded=None, only=None):
     """Expand the paths given on the command line into ``(path, root)`` candidates.
 
-    Directories are walked for files some kind reads; files named explicitly are taken as
+    Directories are walked for files some kind reads (``only``: of these kind names); files
+    named explicitly are taken as
     given, whatever their name (pre-commit decides what to pass). ``root`` is the tree a
     symlinked file must resolve into. Returns ``(candidates, errors)``.
     """
     candidates, errors = [], []
     for given in paths:
         if os.path.isdir(given):
-            candidates.extend((p, given) for p in walk(given, excluded))
+            candidates.extend((p, given) for p in walk(given, excluded, only))
         elif os.path.lexists(given):
             if excluded and excluded(display_path(given)):
                 continue
@@ -43,7 +44,7 @@ def discover(paths, excluded=None):
     return candidates, errors
 
 
-def walk(top, excluded=None):
+def walk(top, excluded=None, only=None):
     """Files under ``top`` that a kind reads; never follows directory symlinks, so loops
     cannot hang it."""
     stack = [top]
@@ -68,7 +69,7 @@ def walk(top, excluded=None):
                 if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                     continue  # a virtualenv
                 stack.append(entry.path)
-            elif kinds.wanted(rel, entry.name) and not kinds.ignored(rel):
+            elif kinds.wanted(rel, entry.name, only) and not kinds.ignored(rel):
                 yield entry.path
 
 

@@ -57,9 +57,11 @@ class Rule:
     """One rule: its contract fields, its documentation and the function that checks it.
 
     ``check(view)`` (or ``check(view, options)`` when the rule declares options) takes the
-    view its input kind builds and yields ``(where, message)`` or ``(where, message,
-    related)``: ``where`` is a line number or a YAML node, ``related`` a list of
-    ``(where, note)`` or ``(path, where, note)`` for the other places the finding joins.
+    view its input kind builds and yields ``(where, message)``, ``(where, message,
+    related)`` or ``(where, message, related, fix)``: ``where`` is a line number or a YAML
+    node, ``related`` a list of ``(where, note)`` or ``(path, where, note)`` for the other
+    places the finding joins, ``fix`` advice for this finding when it differs from the rule's
+    (per tool, say).
     ``targets`` names the input kinds (see ``kinds.py``) whose views it reads.
     """
 
@@ -140,15 +142,20 @@ class Location:
 class Finding:
     """A rule that fired: a primary place, and the related places it joins."""
 
-    __slots__ = ("rule", "path", "line", "message", "column", "related")
+    __slots__ = ("rule", "path", "line", "message", "column", "related", "_fix")
 
-    def __init__(self, rule, path, line, message, column=None, related=()):
+    def __init__(self, rule, path, line, message, column=None, related=(), fix=None):
         self.rule = rule
         self.path = path
         self.line = line
         self.message = message
         self.column = column
         self.related = tuple(related)  # Location records
+        self._fix = fix  # advice for this finding, where it differs by tool from the rule's
+
+    @property
+    def fix(self):
+        return self._fix or self.rule.fix
 
     def sort_key(self):
         return (self.path, self.line, self.rule.id, self.message)

@@ -82,3 +82,12 @@ def _yaml_message(exc):
     if exc.context and exc.context_mark and exc.problem:
         context = f" ({exc.context} at line {exc.context_mark.line + 1})"
     return f"invalid YAML{where}: {problem}{context}"
+
+
+def makefile(text):
+    """A Makefile's variables, targets and recipes (``readers/makefile.py``)."""
+    from .readers.makefile import Makefile, MakefileError
+    try:
+        return Makefile(text)
+    except MakefileError as exc:
+        raise ParseError(f"Makefile: {exc}") from None

@@ -1,4 +1,13 @@
-"""Supply-chain facts a file contributes to the repository model that ``audit`` reads."""
+"""Supply-chain facts each file contributes to the repository model that ``audit`` reads.
+
+A fact comes with its evidence, ``(path, line)``. Workflows and composite actions state
+facts directly, and also link to what they run: ``goreleaser release`` links to the
+goreleaser configuration, ``make release`` to the Makefile targets of that name. Those files
+offer their facts under the link, and the audit counts an offer only when a workflow links
+to it: a Makefile target nothing runs publishes nothing.
+
+Keys: ``(fact,)`` direct; ``("link", *what)`` a workflow runs it; ``("offer", *what, fact)``.
+"""
 
 from .. import nodes
 from . import pipeline, scans
@@ -6,45 +15,147 @@ from .kyverno import IMAGE_POLICIES, kyverno_kind
 
 PUBLISHES, SIGNS, CVE_GATE, SBOM, SBOM_ATTESTED, PROVENANCE, ADMISSION = (
     "publishes", "signs", "cve-gate", "sbom", "sbom-attested", "provenance", "admission")
+SIGNS_TAG = "signs-tag"  # cosign signs, but only tags (PSK101): not counted as signing
+FACT_KINDS = frozenset(("workflow", "action", "manifest", "goreleaser", "makefile"))
+GORELEASER = ("goreleaser",)
 
 
-def workflow_facts(wf):
-    """What one workflow or composite action does for the supply chain."""
-    facts = set()
-    if pipeline.publishes_image(wf):
-        facts.add(PUBLISHES)
-    if any(call.verb == "sign" for call in pipeline.cosign_calls(wf)):
-        facts.add(SIGNS)
-    if any(scan.gating for scan in scans.scans(wf)):
-        facts.add(CVE_GATE)
-    if any(pipeline.generates_sbom(step) for step in wf.steps()):
-        facts.add(SBOM)
-    if pipeline.attests_sbom(wf):
-        facts.add(SBOM_ATTESTED)
-    if pipeline.has_provenance(wf):
-        facts.add(PROVENANCE)
+def _step_line(step):
+    return nodes.line(step.uses) if step.uses is not None else nodes.line(step.node)
+
+
+def workflow_facts(wf, path):
+    """What one workflow or composite action does for the supply chain, with evidence."""
+    facts = {}
+
+    def note(key, line):
+        facts.setdefault(key if isinstance(key, tuple) else (key,), (path, line))
+
+    publish = pipeline.publishes_image(wf)
+    if publish:
+        note(PUBLISHES, publish)
+    for job in wf.jobs:
+        exports = outputs = None
+        for call in pipeline.cosign_calls_in(job):
+            if call.verb != "sign":
+                continue
+            if exports is None:
+                exports = pipeline.github_env_exports(job)
+                outputs = pipeline.step_outputs(job)
+            assigned = pipeline.script_assignments(call.step, call.command,
+                                                   exports.get(call.step.index))
+            by_tag = pipeline.image_refs_by_tag(call, assigned, outputs)
+            note(SIGNS_TAG if by_tag else SIGNS, call.line)
+    for scan in scans.scans(wf):
+        if scan.gating:
+            note(CVE_GATE, scan.line)
+    for step in wf.steps():
+        if pipeline.generates_sbom(step):
+            note(SBOM, _step_line(step))
+        if step.action == "goreleaser/goreleaser-action":
+            note(("link",) + GORELEASER, _step_line(step))
+        for command in step.commands:
+            args = command.invocation("goreleaser")
+            if args is not None and any(a.text == "release" for a in args[:1]):
+                note(("link",) + GORELEASER, command.line)
+            args = command.invocation("make")
+            if args is not None:
+                for word in args:
+                    if not word.text.startswith("-") and "=" not in word.text:
+                        note(("link", "make", word.text), command.line)
+    line = pipeline.sbom_attestation_line(wf)
+    if line:
+        note(SBOM_ATTESTED, line)
+    line = pipeline.provenance_line(wf)
+    if line:
+        note(PROVENANCE, line)
     return facts
 
 
-def manifest_facts(root):
+def manifest_facts(root, path):
     """Whether a manifest enforces image signatures at admission."""
     kind = kyverno_kind(root)
     if kind in IMAGE_POLICIES:
-        return {ADMISSION}
+        return {(ADMISSION,): (path, nodes.line(root))}
     if kind in ("ClusterPolicy", "Policy"):
         for rule_node in nodes.items(nodes.path(root, "spec", "rules")):
             if nodes.get(rule_node, "verifyImages") is not None:
-                return {ADMISSION}
-    return set()
+                return {(ADMISSION,): (path, nodes.line(rule_node))}
+    return {}
+
+
+def goreleaser_facts(root, path):
+    """What a goreleaser configuration does when ``goreleaser release`` runs it."""
+    facts = {}
+    for key in ("dockers", "dockers_v2", "docker_manifests", "kos"):
+        key_node, value = nodes.get_pair(root, key)
+        items = [i for i in nodes.items(value) if nodes.is_map(i)]
+        pushed = [i for i in items if not nodes.is_true(nodes.get(i, "skip_push"))]
+        images = [nodes.text(t, "") for i in pushed
+                  for t in nodes.items(nodes.get(i, "image_templates") or nodes.get(i, "images")
+                                       or nodes.get(i, "tags"))]
+        if pushed and not (images and all(pipeline.throwaway(i) for i in images)):
+            facts.setdefault(("offer",) + GORELEASER + (PUBLISHES,), (path, nodes.line(key_node)))
+        if key == "kos" and any(nodes.text(nodes.get(i, "sbom"), "spdx") != "none" for i in pushed):
+            facts.setdefault(("offer",) + GORELEASER + (SBOM,), (path, nodes.line(key_node)))
+    key_node, signs = nodes.get_pair(root, "docker_signs")
+    for sign in nodes.items(signs):
+        cmd = nodes.text(nodes.get(sign, "cmd"), "cosign")
+        args = " ".join(nodes.text(a, "") for a in nodes.items(nodes.get(sign, "args")))
+        if "cosign" in cmd:
+            by_digest = not args or "@${digest}" in args.replace("{{ .Digest }}", "${digest}")
+            fact = SIGNS if by_digest else SIGNS_TAG
+            facts.setdefault(("offer",) + GORELEASER + (fact,), (path, nodes.line(sign)))
+    key_node, sboms = nodes.get_pair(root, "sboms")
+    if nodes.items(sboms):
+        facts.setdefault(("offer",) + GORELEASER + (SBOM,), (path, nodes.line(key_node)))
+    return facts
+
+
+def makefile_facts(makefile, path):
+    """What each target does, its prerequisites included, offered under its name."""
+    facts = {}
+    for name in makefile.targets:
+        for target in makefile.closure([name]):
+            for command in makefile.commands(target):
+                key = ("offer", "make", name)
+                if pipeline.is_push(command, publish_tools=True) and not any(
+                        pipeline.throwaway(makefile.expand(t)) for t in pipeline.push_targets(command)):
+                    facts.setdefault(key + (PUBLISHES,), (path, command.line))
+                args = command.invocation("cosign")
+                if args and args[0].text == "sign":
+                    digest = any(pipeline.digest_qualified(t.text) for t in args[1:])
+                    facts.setdefault(key + (SIGNS if digest else SIGNS_TAG,), (path, command.line))
+                if pipeline.sbom_command(command):
+                    facts.setdefault(key + (SBOM,), (path, command.line))
+    return facts
 
 
 def document_facts(doc, views):
     """The facts of one document, from the views its kind built for the rules."""
-    facts = set()
-    if doc.kind in ("workflow", "action"):
-        for wf in views:
-            facts |= workflow_facts(wf)
-    elif doc.kind == "manifest":
-        for root in views:
-            facts |= manifest_facts(root)
+    facts = {}
+    for view in views:
+        if doc.kind in ("workflow", "action"):
+            found = workflow_facts(view, doc.path)
+        elif doc.kind == "manifest":
+            found = manifest_facts(view, doc.path)
+        elif doc.kind == "goreleaser":
+            found = goreleaser_facts(view, doc.path)
+        elif doc.kind == "makefile":
+            found = makefile_facts(view, doc.path)
+        else:
+            found = {}
+        for key, evidence in found.items():
+            facts.setdefault(key, evidence)
+    return facts
+
+
+def resolve(raw):
+    """``{fact: (path, line)}`` for the repository: direct facts, plus the offers of what a
+    workflow links to."""
+    facts = {key[0]: evidence for key, evidence in raw.items() if len(key) == 1}
+    links = {key[1:] for key in raw if key[0] == "link"}
+    for key, evidence in sorted(raw.items(), key=lambda kv: kv[1]):
+        if key[0] == "offer" and key[1:-1] in links:
+            facts.setdefault(key[-1], evidence)
     return facts

@@ -20,6 +20,14 @@ from .patterns import SLSA_GENERATOR
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DIGEST_REF = re.compile(r"@(?:sha256:[0-9a-fA-F]{64}\b|\$)")
+# Commands whose output is a digest reference (``repo@sha256:...``): a value they produce is
+# digest-qualified however it travels (a shell variable, $GITHUB_ENV, a step output).
+_DIGEST_PRODUCER = re.compile(
+    r"(?:\$\(|`)\s*(?:ko\s+(?:build|publish|resolve)\b"
+    r"|crane\s+digest\b[^)`]*--full-ref"
+    r"|(?:docker|podman)\s+(?:image\s+)?inspect\b[^)`]*RepoDigests"
+    r"|docker\s+buildx\s+imagetools\s+inspect\b[^)`]*(?:Manifest|Digest))")
+_STEP_OUTPUT = re.compile(r"\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\s*\}\}")
 
 # cosign flags that take a value; every other flag is read as a switch.
 COSIGN_VALUE_FLAGS = frozenset((
@@ -48,7 +56,11 @@ class Cosign:
         self.verb = verb
         self.args = args
         self.images = positionals(args, COSIGN_VALUE_FLAGS)
-        self.keyless = not has_flag(args, "--key", "--sk")
+        # Keyless and needing the job's OIDC token: no key, and no token handed over
+        # (``--identity-token`` or ``SIGSTORE_ID_TOKEN`` from another identity provider).
+        self.keyless = not has_flag(args, "--key", "--sk", "--identity-token") and \
+            step.env_value("SIGSTORE_ID_TOKEN") is None and \
+            not any(t.text.startswith("SIGSTORE_ID_TOKEN=") for t in command.assignments)
 
     @property
     def line(self):
@@ -66,13 +78,39 @@ def cosign_calls(wf):
 
 
 def digest_qualified(word):
-    return bool(_DIGEST_REF.search(word))
+    return bool(_DIGEST_REF.search(word) or _DIGEST_PRODUCER.search(word))
 
 
-def image_refs_by_tag(call, assigned):
-    """The image arguments of a cosign call that are not digest-qualified after expansion."""
-    return [t.text for t in call.images
-            if not digest_qualified(call.step.expand(t.text, assigned))]
+def image_refs_by_tag(call, assigned, outputs=None):
+    """The image arguments of a cosign call that are not digest-qualified after expansion
+    (shell and env variables, then ``steps.<id>.outputs.<name>`` written earlier)."""
+    found = []
+    for token in call.images:
+        word = call.step.expand(token.text, assigned)
+        if outputs and "steps." in word:
+            word = _STEP_OUTPUT.sub(lambda m: outputs.get((m.group(1), m.group(2)), m.group(0)),
+                                    word)
+        if not digest_qualified(word):
+            found.append(token.text)
+    return found
+
+
+def step_outputs(job):
+    """``{(step id, name): value}`` that steps write with ``echo "name=value" >> $GITHUB_OUTPUT``."""
+    found = {}
+    for step in job.steps:
+        step_id = nodes.text(nodes.get(step.node, "id"))
+        if not step_id:
+            continue
+        for command in step.commands:
+            if command.program in ("echo", "printf") and any(
+                    "GITHUB_OUTPUT" in t.text for t in command.argv):
+                assigned = script_assignments(step, command)
+                for token in command.argv[1:]:
+                    name, eq, value = token.text.partition("=")
+                    if eq and _ENV_NAME.match(name):
+                        found[(step_id, name)] = step.expand(value, assigned)
+    return found
 
 
 def script_assignments(step, upto, exported=None):
@@ -124,9 +162,10 @@ def pushes(step):
 
 
 def is_push(command, publish_tools=False):
+    """Whether the command pushes an image (``publish_tools``: also ko, crane, skopeo, ...)."""
     prog = command.program
     texts = [t.text for t in command.argv]
-    if prog in ("docker", "podman"):
+    if prog in ("docker", "podman", "buildah"):
         if texts[1:2] == ["push"] or texts[1:3] == ["image", "push"]:
             return True
         if "buildx" in texts[1:2] and ("build" in texts[2:3] or "bake" in texts[2:3]):
@@ -134,10 +173,80 @@ def is_push(command, publish_tools=False):
                                            or t == "--push=true" for t in texts)
     if publish_tools:
         if prog == "ko" and texts[1:2] in (["publish"], ["build"], ["resolve"]):
-            return "--push=false" not in texts
-        if prog == "crane" and texts[1:2] in (["push"], ["copy"], ["cp"]):
+            return "--push=false" not in texts and "--local" not in texts and "-L" not in texts
+        if prog == "crane" and texts[1:2] in (["push"], ["copy"], ["cp"], ["append"]):
             return True
+        if prog == "skopeo" and texts[1:2] == ["copy"]:
+            return any(t.startswith("docker://") for t in texts[2:][-1:])
     return False
+
+
+# Registries that end-to-end tests push to and nobody pulls from.
+_THROWAWAY = re.compile(r"^(?:ttl\.sh|localhost|127\.0\.0\.1|\[::1\]|kind-registry|[a-z0-9-]+:\d+)(?:[:/]|$)")
+
+
+def throwaway(reference):
+    """Whether an image reference names a throwaway registry (``ttl.sh``, ``localhost:5000``,
+    a ``registry:5000``-style service name); an unresolved one is not assumed throwaway."""
+    ref = reference.strip().strip("'\"")
+    if ref.startswith("docker://"):
+        ref = ref[len("docker://"):]
+    return bool(_THROWAWAY.match(ref))
+
+
+def push_targets(command):
+    """The image references a push command names (best effort; empty when unknown)."""
+    texts = [t.text for t in command.argv]
+    prog = command.program
+    if prog == "ko":
+        return []  # ko's destination is KO_DOCKER_REPO; judged by the caller
+    if prog == "skopeo" or (prog == "crane" and texts[1:2] in (["copy"], ["cp"])):
+        return texts[-1:]
+    if prog == "crane":
+        return texts[3:4] if texts[1:2] == ["push"] else []
+    tagged, _ = flag_value(command.argv, "--tag", "-t")
+    if tagged:
+        return [tagged]
+    return [t for t in texts[2:] if not t.startswith("-")][-1:]
+
+
+def publishing_pushes(step):
+    """``[line]`` of the step's pushes that publish: not to a throwaway registry."""
+    lines = []
+    if step.action in ("docker/build-push-action", "docker/bake-action") and \
+            truthy_input(step.input("push")):
+        tags = nodes.text(step.input("tags"), "") + nodes.text(step.input("set"), "")
+        refs = [t for t in re.split(r"[\s,]+", tags) if t]
+        if not refs or not all(throwaway(r) for r in refs):
+            lines.append(nodes.line(step.uses))
+    for command in step.commands:
+        if not is_push(command, publish_tools=True):
+            continue
+        if command.program == "ko":
+            targets = [step.env_value("KO_DOCKER_REPO") or ""] + [
+                t.text.split("=", 1)[1] for t in command.assignments
+                if t.text.startswith("KO_DOCKER_REPO=")]
+            targets = [t for t in targets if t]
+        else:
+            targets = [step.expand(t) for t in push_targets(command)]
+        if not targets or not all(throwaway(t) for t in targets):
+            lines.append(command.line)
+    return lines
+
+
+_SBOM_TOOLS = ("syft", "cdxgen", "cyclonedx-gomod", "cyclonedx-py", "cyclonedx-npm", "cyclonedx")
+
+
+def sbom_command(command):
+    """Whether a shell command generates an SBOM (Syft, CycloneDX generators, trivy formats)."""
+    if any(command.invocation(tool) is not None for tool in _SBOM_TOOLS):
+        return True
+    args = tool_args(command, "trivy", TRIVY_IMAGES)
+    if args is not None:
+        fmt, _ = flag_value(args, "--format", "-f")
+        if (fmt or "").lower() in SBOM_FORMATS:
+            return True
+    return command.program == "docker" and any(t.text.startswith("--sbom") for t in command.argv)
 
 
 def generates_sbom(step):
@@ -148,17 +257,9 @@ def generates_sbom(step):
     if step.action == "aquasecurity/trivy-action" and \
             nodes.text(step.input("format"), "").lower() in SBOM_FORMATS:
         return True
-    for command in step.commands:
-        if command.invocation("syft") is not None:
-            return True
-        args = tool_args(command, "trivy", TRIVY_IMAGES)
-        if args is not None:
-            fmt, _ = flag_value(args, "--format", "-f")
-            if (fmt or "").lower() in SBOM_FORMATS:
-                return True
-        if command.program == "docker" and any(t.text.startswith("--sbom") for t in command.argv):
-            return True
-    return False
+    if step.action.startswith("cyclonedx/gh-") and step.action.endswith("generate-sbom"):
+        return True
+    return any(sbom_command(command) for command in step.commands)
 
 
 def attest_mode(step):
@@ -176,31 +277,38 @@ def attest_mode(step):
     return "provenance"
 
 
-def attests_sbom(wf):
+def sbom_attestation_line(wf):
+    """The line of the first SBOM attestation (actions/attest, cosign attest), or None."""
     for step in wf.steps():
         if step.action == "actions/attest-sbom" or (
                 step.action == "actions/attest" and attest_mode(step) == "sbom"):
-            return True
-    return any(call.verb == "attest" and call.attest_type() in ("spdx", "spdxjson", "cyclonedx")
-               for call in cosign_calls(wf))
+            return nodes.line(step.uses)
+    for call in cosign_calls(wf):
+        if call.verb == "attest" and call.attest_type() in ("spdx", "spdxjson", "cyclonedx"):
+            return call.line
+    return None
 
 
-def has_provenance(wf):
-    for _, uses, owner in wf.uses_refs():
+def provenance_line(wf):
+    """The line of the first signed provenance (slsa-github-generator, actions/attest), or None."""
+    for node, uses, owner in wf.uses_refs():
         if uses.name.startswith(SLSA_GENERATOR) or uses.name == "actions/attest-build-provenance":
-            return True
+            return nodes.line(node)
         if uses.name == "actions/attest" and attest_mode(owner) == "provenance":
-            return True
-    return False
+            return nodes.line(node)
+    for call in cosign_calls(wf):
+        if call.verb == "attest" and call.attest_type() in ("slsaprovenance", "slsaprovenance1"):
+            return call.line
+    return None
 
 
 def publishes_image(wf):
+    """The line of the first push to a registry someone pulls from, or None."""
     for step in wf.steps():
-        if step.action == "docker/build-push-action" and truthy_input(step.input("push")):
-            return True
-        if any(is_push(c, publish_tools=True) for c in step.commands):
-            return True
-    return False
+        lines = publishing_pushes(step)
+        if lines:
+            return lines[0]
+    return None
 
 
 def cosign_calls_in(job):

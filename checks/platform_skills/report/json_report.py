@@ -5,7 +5,8 @@ import json
 
 def finding_dict(f):
     out = {"rule": f.rule.id, "name": f.rule.name, "severity": f.rule.severity,
-           "path": f.path, "line": f.line, "message": f.message, "help": f.rule.help_url}
+           "path": f.path, "line": f.line, "message": f.message, "help": f.rule.help_url,
+           "fix": f.fix.replace("`", "")}
     if f.column:
         out["column"] = f.column
     if f.related:

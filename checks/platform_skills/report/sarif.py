@@ -45,11 +45,11 @@ def render(report):
     rules = all_rules()
     index = {r.id: i for i, r in enumerate(rules)}
     results = []
-    # Code scanning needs a file for every result: a repository gap is shown on the workflow
-    # that publishes the image.
+    # Code scanning needs a file for every result: a repository gap is shown where the image
+    # is published (its evidence).
     publisher = report.facts.get(PUBLISHES) if isinstance(report.facts, dict) else None
     for f in report.shown:
-        uri, line = (f.path, f.line) if f.line or not publisher else (publisher, 1)
+        uri, line = (f.path, f.line) if f.line or not publisher else publisher
         result = {
             "ruleId": f.rule.id,
             "ruleIndex": index[f.rule.id],

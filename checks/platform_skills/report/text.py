@@ -19,7 +19,7 @@ def _finding(report, f):
     where = f"{f.path}:{f.line}:" if f.line else f"{f.path}:"
     related = "".join(f"\n    {r.path}:{r.line}: {r.note}" for r in f.related)
     return (f"{where} {f.rule.id} {f.rule.name} {sev} {f.message}{related}\n"
-            f"    fix: {first_sentence(f.rule.fix)}\n"
+            f"    fix: {first_sentence(f.fix)}\n"
             f"    see: {f.rule.help_url}")
 
 

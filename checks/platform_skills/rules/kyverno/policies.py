@@ -15,29 +15,52 @@ def annotation(root, name):
     return nodes.text(nodes.get(nodes.path(root, "metadata", "annotations"), name))
 
 
+def _enforce(node):
+    return nodes.text(node, "").strip().lower() == "enforce"
+
+
 def blocking_settings(root, kind):
-    """``(line, description)`` of each setting that makes the policy block, in file order."""
+    """``(line, description)`` of each setting that makes the policy block, in file order.
+
+    A document without a ``spec`` mapping (a test assertion on a policy's status) is not a
+    policy. A ClusterPolicy/Policy blocks only through rules that validate or verify images:
+    ``Enforce`` on a policy whose rules only mutate or generate blocks nothing.
+    """
     spec_key, spec = nodes.get_pair(root, "spec")
+    if not nodes.is_map(spec):
+        return []
     found = []
     if kind in CEL_VALIDATING:
         actions = nodes.get(spec, "validationActions")
         if actions is None:
-            line = nodes.line(spec_key) if spec_key is not None else nodes.line(root)
-            found.append((line, "validationActions is omitted, which defaults to Deny"))
+            found.append((nodes.line(spec_key), "validationActions is omitted, which defaults to Deny"))
         for item in nodes.items(actions):
             if nodes.text(item, "").lower() == "deny":
                 found.append((nodes.line(item), "validationActions includes Deny"))
     elif kind in ("ClusterPolicy", "Policy"):
+        gating = [r for r in nodes.items(nodes.get(spec, "rules"))
+                  if nodes.get(r, "validate") is not None or nodes.get(r, "verifyImages") is not None]
+        if not gating:
+            return []
         value = nodes.get(spec, "validationFailureAction")
-        if nodes.text(value, "").lower() == "enforce":
+        if _enforce(value):
             found.append((nodes.line(value), "validationFailureAction is Enforce"))
-        for rule_node in nodes.items(nodes.get(spec, "rules")):
-            value = nodes.path(rule_node, "validate", "failureAction")
-            if nodes.text(value, "").lower() == "enforce":
+        for override in nodes.items(nodes.get(spec, "validationFailureActionOverrides")):
+            value = nodes.get(override, "action")
+            if _enforce(value):
+                found.append((nodes.line(value), "a validationFailureActionOverrides entry enforces"))
+        for rule_node in gating:
+            validate = nodes.get(rule_node, "validate")
+            value = nodes.get(validate, "failureAction")
+            if _enforce(value):
                 found.append((nodes.line(value), "a rule's failureAction is Enforce"))
+            for override in nodes.items(nodes.get(validate, "failureActionOverrides")):
+                value = nodes.get(override, "action")
+                if _enforce(value):
+                    found.append((nodes.line(value), "a failureActionOverrides entry enforces"))
             for verify in nodes.items(nodes.get(rule_node, "verifyImages")):
                 value = nodes.get(verify, "failureAction")
-                if nodes.text(value, "").lower() == "enforce":
+                if _enforce(value):
                     found.append((nodes.line(value), "a verifyImages failureAction is Enforce"))
     return sorted(found)
 

@@ -97,9 +97,8 @@ def image_policy_matches_all(root):
     kind = kyverno_kind(root)
     if kind in IMAGE_POLICIES:
         spec_key, spec = nodes.get_pair(root, "spec")
-        if nodes.get(spec, "matchImageReferences") is None:
-            line = nodes.line(spec_key) if spec_key is not None else nodes.line(root)
-            yield line, f"{kind} has no spec.matchImageReferences, so it applies to every image"
+        if nodes.is_map(spec) and nodes.get(spec, "matchImageReferences") is None:
+            yield spec_key, f"{kind} has no spec.matchImageReferences, so it applies to every image"
 
 
 _TLOG_SWITCHES = (("ctlog", "insecureIgnoreTlog"), ("ctlog", "insecureIgnoreSCT"),

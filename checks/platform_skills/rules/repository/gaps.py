@@ -4,20 +4,37 @@ Each file contributes facts (``readers/facts.py``); these rules read their union
 """
 
 from ...model import rule
-from ...readers.facts import CVE_GATE, PROVENANCE, PUBLISHES, SBOM, SBOM_ATTESTED, SIGNS
+from ...readers.facts import CVE_GATE, PROVENANCE, PUBLISHES, SBOM, SBOM_ATTESTED, SIGNS, SIGNS_TAG
 
 REF = "references/supply-chain.md"
 
 
+def _where(evidence):
+    return f"{evidence[0]}:{evidence[1]}"
+
+
 def _gap(missing, needs=PUBLISHES):
+    """A gap rule: ``needs`` is in the repository's facts and ``missing`` is not. The message
+    names the evidence found, and the place is related so SARIF and text can point at it."""
     def check(facts):
-        if needs in facts and missing not in facts:
-            yield 0, GAP_MESSAGES[missing]
+        if needs not in facts or missing in facts:
+            return
+        evidence = facts[needs]
+        message = f"{GAP_MESSAGES[missing]} (evidence: {_where(evidence)})"
+        related = [(evidence[0], evidence[1], NEEDS_NOTES[needs])]
+        if missing == SIGNS and SIGNS_TAG in facts:
+            message += (f"; cosign signs only tags, at {_where(facts[SIGNS_TAG])}, which PSK101 "
+                        "reports: sign the digest")
+            related.append((facts[SIGNS_TAG][0], facts[SIGNS_TAG][1], "cosign signs a tag"))
+        yield 0, message, related
     return check
 
 
+NEEDS_NOTES = {PUBLISHES: "the image is pushed here", SBOM: "the SBOM is generated here"}
+
+
 GAP_MESSAGES = {
-    SIGNS: "images are published but no workflow signs them",
+    SIGNS: "images are published but nothing signs them by digest",
     CVE_GATE: "images are published but no workflow scan can fail the build on CVEs",
     SBOM: "images are published but nothing generates an SBOM",
     SBOM_ATTESTED: "an SBOM is generated but never attested to the image",

@@ -4,6 +4,17 @@ from ...model import rule
 from ...readers import scans
 from .examples import REF
 
+GATE_FIX = {
+    "trivy": "Set `exit-code: \"1\"` (action) or `--exit-code 1` (CLI), with `severity: CRITICAL,HIGH`.",
+    "grype": "Set `fail-build: true` with `severity-cutoff: high` (action) or `--fail-on high` (CLI).",
+}
+THRESHOLD_FIX = {
+    "trivy": "Gate on `severity: CRITICAL,HIGH` (`--severity CRITICAL,HIGH`); handle noise with "
+             "`ignore-unfixed` or a reviewed `.trivyignore` with expiry dates.",
+    "grype": "Gate on `severity-cutoff: high` (`--fail-on high`); handle noise with a reviewed "
+             "ignore list in `.grype.yaml`, not a higher threshold.",
+}
+
 
 @rule(
     id="PSK110", name="scan-not-gating", severity="high", domain="supply-chain",
@@ -51,7 +62,7 @@ jobs:
 def scan_not_gating(wf):
     for scan in scans.scans(wf):
         if not scan.gating:
-            yield scan.line, f"{scan.tool} scan does not gate: {scan.why}"
+            yield scan.line, f"{scan.tool} scan does not gate: {scan.why}", (), GATE_FIX[scan.tool]
 
 
 @rule(
@@ -91,4 +102,5 @@ def severity_gate_critical_only(wf):
     for scan in scans.scans(wf):
         if scan.gating and scans.lets_high_through(scan):
             yield scan.severity_line, (f"{scan.tool} gate threshold '{scan.severity}' lets HIGH "
-                                       "vulnerabilities through; gate on CRITICAL,HIGH")
+                                       "vulnerabilities through; gate on CRITICAL,HIGH"), (), \
+                THRESHOLD_FIX[scan.tool]

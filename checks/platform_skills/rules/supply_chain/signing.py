@@ -23,15 +23,16 @@ from .examples import REF, SIGN_WORKFLOW
 )
 def cosign_by_tag(wf):
     for job in wf.jobs:
-        exports = None
+        exports = outputs = None
         for call in pipeline.cosign_calls_in(job):
             if not pipeline.image_refs_by_tag(call, None):
                 continue  # digest-qualified as written: no need to trace variables
             if exports is None:
                 exports = pipeline.github_env_exports(job)
+                outputs = pipeline.step_outputs(job)
             assigned = pipeline.script_assignments(call.step, call.command,
                                                    exports.get(call.step.index))
-            refs = pipeline.image_refs_by_tag(call, assigned)
+            refs = pipeline.image_refs_by_tag(call, assigned, outputs)
             if refs:
                 yield call.line, (f"cosign {call.verb} targets '{refs[0]}', which is not "
                                   "digest-qualified; use image@sha256:<digest>")
