@@ -16,12 +16,17 @@ $(STAMP): pyproject.toml
 
 # Audit the bundled, deliberately insecure demo repository (its findings are the
 # point, so a non-zero audit status does not fail `make run`), then build the site.
+# The site is read through `make serve`, not from disk: its links are directory URLs
+# (rules/psk101/), so file:// shows folder listings, and search and instant navigation
+# fetch pages, which browsers refuse on file://. A file-friendly build (Material's offline
+# plugin) turns use_directory_urls off, which changes every published URL, help links too.
 run: setup
 	@echo "== platform-skills audit examples/insecure-pipeline =="
 	@$(BIN)/platform-skills audit examples/insecure-pipeline || \
 		echo "(audit exit status $$?: expected, the demo is insecure on purpose)"
 	@$(MAKE) --no-print-directory site
-	@echo "Site built in site/ (open site/index.html, or run 'make serve')."
+	@echo "Site built in site/. To read it, run 'make serve' and open http://127.0.0.1:8000/"
+	@echo "(its pages use directory URLs, which a browser opening site/ from disk shows as folder listings)."
 
 site: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -5,14 +5,18 @@
 them to the build as generated files (MkDocs 1.6 ``File.generated``):
 
 * ``references/<name>.md`` -> ``references/<name>.md`` in the site;
-* ``CHANGELOG.md``          -> ``changelog.md``.
+* ``CHANGELOG.md``          -> ``changelog.md``;
+* one page per rule        -> ``rules/<id>.md`` (published at ``rules/<id>/``), listed in the
+  Rules tab by domain. Each is a stub that calls the ``rule_page`` macro (scripts/macros.py),
+  which writes the page from the rule registry while the site builds.
 
 Their relative links are written for GitHub, relative to the file's place in the repository
 (``../docs/rules.md#psk101`` from a reference, ``docs/rules.md`` from the changelog). On the
 site the same page sits elsewhere, so every relative link is re-resolved: a target under
 ``docs/`` or ``references/`` (or the changelog) becomes the site-relative page link, anything
 else in the repository (``../examples/...``) becomes a link to the file (or folder) on
-GitHub. Links inside code (fenced blocks and inline code spans) are never touched.
+GitHub. A link to a rule's entry in the catalog (``docs/rules.md#psk101``) becomes a link to
+the rule's own page. Links inside code (fenced blocks and inline code spans) are never touched.
 
 Registered in ``mkdocs.yml`` under ``hooks:``.
 """
@@ -26,12 +30,18 @@ from pathlib import Path
 
 from mkdocs.structure.files import File, Files
 
+from platform_skills import model
+from platform_skills.registry import all_rules
+
 log = logging.getLogger("mkdocs.hooks.platform_skills")
 
 REFERENCES_DIR = "references"
 CHANGELOG = "CHANGELOG.md"
 CHANGELOG_PAGE = "changelog.md"
 HANDBOOK_SECTION = "Handbook"
+RULES_SECTION = "Rules"
+CATALOG_PAGE = "rules.md"
+RULES_DIR = "rules"
 
 # Inline links and images: ](target) or ](target "title"); reference definitions: [x]: target
 _INLINE = re.compile(r"(\]\()(<[^>]*>|[^)\s]+)((?:\s+\"[^\"]*\")?\))")
@@ -67,6 +77,20 @@ def sources(root: Path) -> list[tuple[Path, str]]:
     return found
 
 
+def rule_page_path(rule) -> str:
+    return f"{RULES_DIR}/{rule.anchor}.md"
+
+
+def rule_page_stub(rule) -> str:
+    """The generated source of a rule's page: its title, and the macro that writes the rest."""
+    return (f"---\ntitle: {rule.id} {rule.name}\nrender_macros: true\n---\n\n"
+            f'{{{{ rule_page("{rule.id}") }}}}\n')
+
+
+def _rule_anchors() -> set[str]:
+    return {rule.anchor for rule in all_rules()}
+
+
 def site_path_for(repo_path: str) -> str | None:
     """The docs-tree path a repository file is published at, or None if it is not a page."""
     if repo_path.startswith("docs/"):
@@ -97,6 +121,8 @@ def rewrite_target(target: str, repo_src: str, site_src: str, blob_base: str | N
         return target  # outside the repository: leave it for MkDocs to judge
     suffix = (query_mark + query) + (hash_ + fragment)
     site_target = site_path_for(repo_target)
+    if site_target == CATALOG_PAGE and fragment in _rule_anchors():
+        site_target, suffix = f"{RULES_DIR}/{fragment}.md", query_mark + query
     if site_target is not None:
         new = posixpath.relpath(site_target, posixpath.dirname(site_src) or ".") + suffix
     elif blob_base:
@@ -144,12 +170,29 @@ def rewrite_links(markdown: str, repo_src: str, site_src: str, blob_base: str | 
     return "\n".join(lines)
 
 
+def _add_rule_pages(nav: list) -> None:
+    """List every rule's page in the Rules tab, one group per domain, after what is there."""
+    groups = {}
+    for rule in all_rules():
+        groups.setdefault(rule.domain, []).append(rule_page_path(rule))
+    order = [key for key, _ in model.DOMAINS if key in groups]
+    order += sorted(set(groups) - set(order))
+    titles = dict(model.DOMAINS)
+    entries = [{titles.get(key, key): groups[key]} for key in order]
+    for item in nav:
+        if isinstance(item, dict) and isinstance(item.get(RULES_SECTION), list):
+            item[RULES_SECTION].extend(entries)
+            return
+    nav.append({RULES_SECTION: entries})
+
+
 def on_config(config, **kwargs):
-    """List every reference in the Handbook tab, even one the nav does not name yet."""
+    """List the rule pages in the Rules tab, and every reference in the Handbook tab."""
     root = _root(config)
     nav = config.nav
     if not isinstance(nav, list):
         return config
+    _add_rule_pages(nav)
     named = set()
 
     def walk(items):
@@ -177,9 +220,15 @@ def on_config(config, **kwargs):
 
 
 def on_files(files: Files, config, **kwargs) -> Files:
-    """Add the references and the changelog to the build, links rewritten for the site."""
+    """Add the references, the changelog and the rule pages to the build."""
     root = _root(config)
     blob_base = _blob_base(config)
+    for rule in all_rules():
+        page = rule_page_path(rule)
+        if files.get_file_from_path(page) is not None:
+            log.warning("docs/%s shadows the generated page of %s; remove it", page, rule.id)
+            continue
+        files.append(File.generated(config, page, content=rule_page_stub(rule)))
     for path, site_src in sources(root):
         if files.get_file_from_path(site_src) is not None:
             log.warning("docs/%s shadows %s; remove the copy in docs/",

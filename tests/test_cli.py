@@ -40,7 +40,7 @@ def test_json_shape_is_the_contract(repo):
     assert [(f["rule"], f["line"]) for f in data["findings"]] == [
         ("PSK001", 10), ("PSK101", 11), ("PSK102", 11)]
     assert first["path"] == ".github/workflows/release.yml"
-    assert first["help"].endswith("/rules/#psk001")
+    assert first["help"].endswith("/rules/psk001/")
     assert data["summary"] == {"files": 1, "findings": 3, "errors": 0}
 
 
@@ -51,7 +51,7 @@ def test_text_format_is_clickable_grouped_and_summarised(repo):
     assert lines[0] == (".github/workflows/release.yml:10: PSK001 unpinned-action [medium] "
                         "'actions/checkout' is pinned to ref 'v4', not a full commit SHA")
     assert lines[1].strip().startswith("fix: ")
-    assert lines[2].strip() == "see: https://platform-skills.github.io/platform-skills/rules/#psk001"
+    assert lines[2].strip() == "see: https://platform-skills.github.io/platform-skills/rules/psk001/"
     assert lines[-1] == "3 findings (2 high, 1 medium); 1 file checked"
     assert "\033[" not in proc.stdout  # not a TTY: no colour
 
@@ -65,7 +65,7 @@ def test_sarif_is_what_code_scanning_ingests(repo):
     rules = run["tool"]["driver"]["rules"]
     by_id = {r["id"]: r for r in rules}
     assert by_id["PSK101"]["properties"]["security-severity"] == "8.0"
-    assert by_id["PSK101"]["helpUri"].endswith("#psk101")
+    assert by_id["PSK101"]["helpUri"].endswith("/rules/psk101/")
     assert by_id["PSK101"]["help"]["text"] and by_id["PSK101"]["help"]["markdown"]
     results = run["results"]
     assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])

@@ -43,7 +43,7 @@ def test_record_is_complete(rule):
     assert rule.domain in {key for key, _ in DOMAINS}
     for field in ("summary", "rationale", "fix", "reference"):
         assert getattr(rule, field).strip(), f"{rule.id} has no {field}"
-    assert rule.help_url.endswith(f"/rules/#{rule.id.lower()}")
+    assert rule.help_url.endswith(f"/rules/{rule.id.lower()}/")
     assert rule.checkov_id == "CKV_PSK_" + rule.id[3:]
     if rule.scope == "file":
         assert rule.bad.strip() and rule.good.strip(), f"{rule.id} needs bad and good examples"

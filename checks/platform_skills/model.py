@@ -111,7 +111,7 @@ class Rule:
 
     @property
     def help_url(self):
-        return f"{HANDBOOK_URL}rules/#{self.anchor}"
+        return f"{HANDBOOK_URL}rules/{self.anchor}/"
 
     @property
     def checkov_id(self):

@@ -96,11 +96,17 @@ def browser():
             browser.close()
 
 
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    # Stay offline: the site is served locally; anything else (the GitHub API call behind the
-    # repository widget) is aborted rather than sent.
+def open_page(browser, server, width=1280, height=900):
+    """A fresh browser context and page that records every request it makes.
+
+    Requests for other hosts are recorded, then aborted rather than sent: the test asserts
+    there were none, and the machine stays offline either way.
+    """
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  permissions=["clipboard-read", "clipboard-write"])
+    foreign = []
+    context.on("request", lambda request: request.url.startswith(server)
+               or foreign.append(request.url))
     context.route("**/*", lambda route: route.continue_()
                   if route.request.url.startswith(server) else route.abort())
     page = context.new_page()
@@ -109,10 +115,30 @@ def page(browser, server):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("response", lambda r: r.status >= 400 and r.url.startswith(server)
             and missing.append(f"{r.status} {r.url}"))
-    yield page
+    return context, page, (errors, missing, foreign)
+
+
+def close_and_check(context, seen):
+    errors, missing, foreign = seen
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
     assert not missing, f"site resources that failed to load: {missing}"
+    assert not foreign, f"requests to another host: {foreign}"
+
+
+@pytest.fixture
+def page(browser, server):
+    context, page, seen = open_page(browser, server)
+    yield page
+    close_and_check(context, seen)
+
+
+@pytest.fixture
+def phone(browser, server):
+    """A 390 px wide viewport, as on a phone."""
+    context, page, seen = open_page(browser, server, width=390, height=844)
+    yield page
+    close_and_check(context, seen)
 
 
 def test_home_page_loads(page, server):
@@ -135,12 +161,140 @@ def test_search_finds_the_supply_chain_reference(page, server):
     assert page.locator(".md-search-result__item").count() > 0
 
 
-def test_catalog_anchor_exists(page, server):
+def test_old_catalog_anchor_lands_on_the_rules_row(page, server):
     page.goto(server + "rules/#psk101")
-    heading = page.locator("#psk101")
-    heading.wait_for(state="attached")
-    assert "PSK101" in heading.inner_text()
-    assert "cosign-by-tag" in heading.inner_text()
+    anchor = page.locator("#psk101")
+    anchor.wait_for(state="attached")
+    row = page.locator("tr:has(#psk101)")
+    assert "PSK101" in row.inner_text() and "cosign-by-tag" in row.inner_text()
+    assert anchor.evaluate("a => a.href") == server + "rules/psk101/"
+
+
+def test_rule_page_opens_from_the_catalog(page, server):
+    page.goto(server + "rules/")
+    page.locator("#psk101").click()  # instant navigation, as a reader clicks it
+    page.wait_for_url(server + "rules/psk101/")
+    assert "PSK101 cosign-by-tag" in page.locator("article h1").inner_text()
+    facts = page.locator("dl.psk-meta").inner_text()
+    for name in ("Severity", "Domain", "File kinds", "Checkov ID", "Since", "Status", "Source"):
+        assert name in facts
+    assert "CKV_PSK_101" in facts
+    flagged = page.locator(".language-yaml .hll")
+    assert flagged.count() >= 1 and "cosign sign" in flagged.first.inner_text()
+    assert "platform-skills check psk101-bad.yml" in page.locator(".language-console").first.inner_text()
+
+
+def visible_rows(page):
+    rows = page.locator("article tbody tr:has([data-severity]):has([data-domain])")
+    return [(row.locator("[data-domain]").get_attribute("data-domain"),
+             row.locator("[data-severity]").get_attribute("data-severity"))
+            for row in rows.all() if row.is_visible()]
+
+
+def test_catalog_filters_by_severity_and_domain(page, server):
+    from platform_skills.registry import all_rules
+    rules = all_rules()
+    page.goto(server)
+    page.locator("nav.md-tabs a", has_text="Rules").click()  # reached by instant navigation
+    page.wait_for_url(server + "rules/")
+    panel = page.locator("[data-psk-filter]")
+    panel.wait_for(state="visible")
+    severity = page.locator("select[data-psk-filter-by=severity]")
+    domain = page.locator("select[data-psk-filter-by=domain]")
+    assert len(visible_rows(page)) == len(rules)
+
+    severity.select_option("critical")
+    shown = visible_rows(page)
+    assert shown and {s for _, s in shown} == {"critical"}
+    assert len(shown) == sum(r.severity == "critical" for r in rules)
+    assert page.locator(".psk-filter-count").inner_text() == f"{len(shown)} of {len(rules)} rules"
+
+    severity.select_option("")
+    domain.select_option("kyverno")
+    shown = visible_rows(page)
+    assert shown and {d for d, _ in shown} == {"kyverno"}
+    assert len(shown) == sum(r.domain == "kyverno" for r in rules)
+
+    severity.select_option("high")
+    expected = sum(r.domain == "kyverno" and r.severity == "high" for r in rules)
+    assert len(visible_rows(page)) == expected
+
+
+def copy_block(page, selector):
+    block = page.locator(selector).first
+    block.hover()
+    block.locator("button[data-clipboard-target]").click()
+    page.wait_for_function("() => navigator.clipboard.readText().then(t => t.length > 0)")
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def test_copy_button_copies_commands_without_prompt_or_output(page, server):
+    page.goto(server + "rules/psk101/")
+    assert copy_block(page, ".language-console") == "platform-skills check psk101-bad.yml"
+
+    page.goto(server + "getting-started/")
+    copied = copy_block(page, ".language-console")
+    assert copied.splitlines() == ["pip install pre-commit", "pre-commit install",
+                                   "pre-commit run platform-skills --all-files"] or \
+        all(line and not line.startswith("$") for line in copied.splitlines())
+    assert "$ " not in copied
+
+    page.goto(server + "rules/psk101/")
+    yaml_copy = copy_block(page, ".language-yaml")
+    assert yaml_copy.startswith("on: push") and "cosign sign" in yaml_copy  # other blocks whole
+
+
+# Every run of letters and digits in a table cell must sit on one line; a break at a space or
+# after a hyphen is an ordinary line break.
+SPLIT_WORDS = """() => {
+  const split = [];
+  for (const cell of document.querySelectorAll("article table td, article table th")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[A-Za-z0-9_]{2,}/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                               .map(r => Math.round(r.top)));
+        if (tops.size > 1) split.push(match[0]);
+      }
+    }
+  }
+  return split;
+}"""
+
+NARROW_PAGES = ["rules/", "rules/psk101/", "getting-started/", "audit/", "integrations/",
+                "references/supply-chain/", "references/github-actions/", "references/kyverno/"]
+
+
+def test_tables_keep_words_whole_at_390_px(phone, server):
+    broken = {}
+    for url in NARROW_PAGES:
+        phone.goto(server + url)
+        phone.locator("article").wait_for()
+        split = phone.evaluate(SPLIT_WORDS)
+        if split:
+            broken[url] = split[:10]
+    assert not broken, f"words broken across lines in table cells at 390 px: {broken}"
+    phone.goto(server + "rules/")
+    scroller = phone.locator("article .md-typeset__scrollwrap:has(table)").first  # Material's wrapper
+    assert scroller.evaluate("e => e.scrollWidth > e.clientWidth"), \
+        "the catalog table should scroll sideways at 390 px, not squeeze its words"
+
+
+def test_no_request_leaves_the_site(page, server):
+    """Every page the reader opens, including instant navigation, asks only the local server."""
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    for url in ("", "rules/", "rules/psk101/", "references/supply-chain/"):
+        page.goto(server + url, wait_until="networkidle")
+    page.locator("input.md-search__input").click()
+    page.locator("input.md-search__input").press_sequentially("sbom", delay=20)
+    page.locator(".md-search-result__item").first.wait_for(state="attached")
+    assert requested, "no request was recorded at all"
+    assert all(url.startswith(server) for url in requested), \
+        [url for url in requested if not url.startswith(server)]
 
 
 def test_palette_toggle_switches_to_dark(page, server):

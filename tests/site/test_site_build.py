@@ -1,9 +1,11 @@
-"""The handbook site: strict build, rule anchors, verbatim GitHub expressions, link rewriting."""
+"""The handbook site: strict build, rule pages and anchors, verbatim GitHub expressions, links,
+and nothing that makes a browser fetch from another host."""
 
 from __future__ import annotations
 
 import html
 import importlib.util
+import inspect
 import json
 import re
 import subprocess
@@ -88,7 +90,7 @@ def test_site_url_matches_the_rule_help_links():
     site_url = site_config()["site_url"]
     assert site_url == HANDBOOK_URL
     for rule in all_rules():
-        assert rule.help_url == f"{site_url}rules/#{rule.id.lower()}"
+        assert rule.help_url == f"{site_url}rules/{rule.id.lower()}/"
 
 
 def test_references_are_published_but_not_copied_into_docs(built_site):
@@ -129,27 +131,121 @@ def test_rule_ids_in_references_exist():
     assert not unknown, f"rule IDs not in the registry: {unknown}"
 
 
-def test_every_help_url_anchor_exists_on_the_catalog(built_site):
-    ids = built_site.ids("rules/")
-    missing = [rule.id for rule in all_rules()
-               if urlsplit(rule.help_url).fragment not in ids]
-    assert not missing, f"no element id on rules/ for {missing}"
-
-
-def test_every_rule_appears_on_the_catalog(built_site):
-    text = built_site.text("rules/")
+def test_every_help_url_is_a_published_rule_page(built_site):
+    missing = []
     for rule in all_rules():
+        url = rule.help_url[len(HANDBOOK_URL):]
+        if not built_site.page(url).is_file():
+            missing.append(f"{rule.id}: {url}")
+    assert not missing, f"help links without a page: {missing}"
+
+
+def test_rule_pages_are_generated_not_committed():
+    assert not (DOCS / "rules").exists(), "rule pages are generated at build time"
+
+
+def test_catalog_index_keeps_the_old_anchors_and_links_each_rule_page(built_site):
+    page = built_site.html("rules/")
+    ids = built_site.ids("rules/")
+    for rule in all_rules():
+        assert rule.anchor in ids, f"old anchor rules/#{rule.anchor} is gone"
+        row = re.search(rf'<tr>\s*<td><a href="{rule.anchor}/" id="{rule.anchor}">{rule.id}</a></td>'
+                        rf"(.*?)</tr>", page, flags=re.S)
+        assert row, f"{rule.id}: no index row linking rules/{rule.anchor}/"
+        cells = html.unescape(re.sub(r"<[^>]+>", "", row.group(1)))
+        assert rule.name in cells and rule.severity in cells, rule.id
+        assert f'data-domain="{rule.domain}"' in row.group(1)
+        assert f'data-severity="{rule.severity}"' in row.group(1)
+
+
+def test_catalog_filter_offers_every_domain_and_severity_in_use(built_site):
+    page = built_site.html("rules/")
+    panel = re.search(r"<div[^>]*data-psk-filter[^>]*>(.*?)</div>", page, flags=re.S)
+    assert panel, "no filter controls on the catalog"
+    values = set(re.findall(r'<option value="([^"]*)"', panel.group(1)))
+    assert {r.domain for r in all_rules()} <= values
+    assert {r.severity for r in all_rules()} <= values
+    assert 'src="../assets/rule-filter.js"' in page
+
+
+def rule_page_facts(built_site, rule) -> dict[str, str]:
+    page = built_site.html(f"rules/{rule.anchor}/")
+    meta = re.search(r'<dl class="psk-meta">(.*?)</dl>', page, flags=re.S)
+    assert meta, f"{rule.id}: no metadata list"
+    return {html.unescape(re.sub(r"<[^>]+>", "", k)): v
+            for k, v in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", meta.group(1), flags=re.S)}
+
+
+def test_every_rule_page_has_its_metadata_and_sections(built_site):
+    for rule in all_rules():
+        facts = rule_page_facts(built_site, rule)
+        text = built_site.text(f"rules/{rule.anchor}/")
         assert f"{rule.id} {rule.name}" in text, rule.id
+        assert f'data-severity="{rule.severity}"' in facts["Severity"], rule.id
+        assert {"Domain", "File kinds", "Checkov ID", "Since", "Status", "Source"} <= set(facts), rule.id
+        assert re.sub(r"<[^>]+>", "", facts["Since"]) == getattr(rule, "since", "0.1.0"), rule.id
+        assert getattr(rule, "status", "stable") in facts["Status"]
         if rule.scope == "file":
-            assert rule.checkov_id in text, rule.id
+            assert rule.checkov_id in facts["Checkov ID"], rule.id
             assert f"ignore[{rule.id}]" in text, rule.id
+        source = Path(inspect.getsourcefile(rule.check)).resolve().relative_to(ROOT).as_posix()
+        assert re.search(rf'href="{re.escape(site_config()["repo_url"])}/blob/main/{re.escape(source)}'
+                         rf'#L\d+"', facts["Source"]), f"{rule.id}: {facts['Source']}"
+        for heading in ("Why", "How to fix", "Known limits", "Suppressing it", "See also"):
+            assert f">{heading}<" in built_site.html(f"rules/{rule.anchor}/"), (rule.id, heading)
+        if not getattr(rule, "limits", ""):
+            assert "None known." in text, rule.id
 
 
-def test_catalog_shows_the_real_finding_for_each_bad_example(built_site):
-    text = built_site.text("rules/")
+def flagged_by_cli(tmp_path) -> dict[str, set[int]]:
+    """``{rule id: lines}`` the CLI reports for each rule on its own bad example."""
     for rule in all_rules():
         if rule.bad:
-            assert re.search(rf"example\.yml:\d+: {rule.id} {re.escape(rule.name)} ", text), rule.id
+            folder = tmp_path / rule.anchor
+            folder.mkdir()
+            name = getattr(rule, "example_name", None) or f"{rule.anchor}-bad.yml"
+            (folder / name).write_text(rule.bad, encoding="utf-8")
+    exe = Path(sys.executable).with_name("platform-skills")
+    proc = subprocess.run([str(exe), "check", "--no-config", "--format", "json", "."],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode in (0, 1), proc.stderr
+    found: dict[str, set[int]] = {}
+    for finding in json.loads(proc.stdout)["findings"]:
+        if Path(finding["path"]).parts[0] == finding["rule"].lower():
+            found.setdefault(finding["rule"], set()).add(finding["line"])
+    return found
+
+
+def highlighted_lines(block: str) -> set[int]:
+    """Line numbers of a rendered code block whose line span holds a highlighted line."""
+    return {int(n) for n in re.findall(r'<span id="__span-\d+-(\d+)">(?:<a [^>]*></a>)?<span class="hll">',
+                                         block)}
+
+
+def test_rule_pages_highlight_the_lines_the_cli_flags(built_site, tmp_path):
+    flagged = flagged_by_cli(tmp_path)
+    for rule in all_rules():
+        if not rule.bad:
+            continue
+        page = built_site.html(f"rules/{rule.anchor}/")
+        name = getattr(rule, "example_name", None) or f"{rule.anchor}-bad.yml"
+        block = re.search(rf'<span class="filename">{re.escape(name)}</span>(.*?)</pre>', page, flags=re.S)
+        assert block, f"{rule.id}: no bad example titled {name}"
+        assert flagged.get(rule.id), f"{rule.id}: the CLI flags nothing in the bad example"
+        assert highlighted_lines(block.group(1)) == flagged[rule.id], rule.id
+
+
+def test_rule_pages_show_the_real_cli_output(built_site):
+    for rule in all_rules():
+        if not rule.bad:
+            continue
+        text = built_site.text(f"rules/{rule.anchor}/")
+        name = getattr(rule, "example_name", None) or f"{rule.anchor}-bad.yml"
+        assert f"$ platform-skills check {name}" in text, rule.id
+        assert re.search(rf"{re.escape(name)}:\d+: {rule.id} {re.escape(rule.name)} \[{rule.severity}\]",
+                         text), rule.id
+        assert f"see: {rule.help_url}" in text, rule.id
+        assert re.search(r"\[exit status 1\]", text), rule.id
 
 
 def test_audit_page_lists_the_gap_rows_in_fix_order(built_site):
@@ -162,10 +258,12 @@ def test_audit_page_lists_the_gap_rows_in_fix_order(built_site):
         assert title in text
 
 
-def test_rule_tables_link_to_catalog_anchors(built_site):
+def test_rule_pages_are_in_the_rules_tab(built_site):
     page = built_site.html("rules/")
     for rule in all_rules():
-        assert f'href="#{rule.anchor}"' in page, rule.id
+        assert f'href="{rule.anchor}/"' in page, rule.id
+    home = built_site.html("")
+    assert all(f'href="rules/{rule.anchor}/"' in home for rule in all_rules())
 
 
 # --- macros only where a page opts in -------------------------------------------------
@@ -235,7 +333,11 @@ def test_internal_links_and_anchors_resolve(built_site):
 HOOK_CASES = [
     # (repository source, site source, link, expected)
     ("references/supply-chain.md", "references/supply-chain.md",
-     "../docs/rules.md#psk101", "../rules.md#psk101"),
+     "../docs/rules.md#psk101", "../rules/psk101.md"),
+    ("references/supply-chain.md", "references/supply-chain.md",
+     "../docs/rules.md#configuration", "../rules.md#configuration"),
+    ("references/supply-chain.md", "references/supply-chain.md",
+     "../docs/rules.md#psk999", "../rules.md#psk999"),
     ("references/supply-chain.md", "references/supply-chain.md",
      "supply-chain.md#cve-gates", "supply-chain.md#cve-gates"),
     ("references/kyverno.md", "references/kyverno.md",
@@ -248,7 +350,7 @@ HOOK_CASES = [
     ("references/kyverno.md", "references/kyverno.md",
      "https://kyverno.io/docs/", "https://kyverno.io/docs/"),
     ("references/kyverno.md", "references/kyverno.md", "../CHANGELOG.md", "../changelog.md"),
-    ("CHANGELOG.md", "changelog.md", "docs/rules.md#psk001", "rules.md#psk001"),
+    ("CHANGELOG.md", "changelog.md", "docs/rules.md#psk001", "rules/psk001.md"),
     ("CHANGELOG.md", "changelog.md", "references/kyverno.md", "references/kyverno.md"),
     ("CHANGELOG.md", "changelog.md", "README.md", "https://github.com/o/r/blob/main/README.md"),
 ]
@@ -271,7 +373,7 @@ def test_hook_leaves_code_alone():
         "[ref]: ../docs/audit.md#fix-order",
     ])
     out = hooks.rewrite_links(source, "references/a.md", "references/a.md", None)
-    assert "[the rule](../rules.md#psk101)" in out
+    assert "[the rule](../rules/psk101.md)" in out
     assert "`[x](../docs/rules.md)`" in out
     assert "[kept](../docs/rules.md)" in out
     assert "[ref]: ../audit.md#fix-order" in out
@@ -326,3 +428,60 @@ def test_docs_yaml_examples_pass_the_checks(tmp_path):
             assert bad <= found.get(name, set()), f"{name}: expected {bad}, got {found.get(name)}"
         else:
             assert name not in found, f"{name}: {sorted(found[name])}"
+
+
+# --- nothing leaves the site -----------------------------------------------------------
+
+# <link rel> values that make a browser fetch the target (canonical, prev/next do not).
+FETCHING_RELS = {"stylesheet", "preload", "prefetch", "preconnect", "dns-prefetch", "icon",
+                 "manifest", "modulepreload", "apple-touch-icon", "shortcut"}
+RESOURCE_ATTR = re.compile(
+    r"<(script|img|iframe|source|video|audio|embed|object|input|track)\b[^>]*?\s"
+    r"(?:src|srcset|data|poster)\s*=\s*[\"']([^\"']+)", re.I)
+LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
+CSS_URL = re.compile(r"(?:url\(\s*[\"']?|@import\s+[\"'])((?:https?:)?//[^\"')\s]+)", re.I)
+
+
+def external(url: str) -> bool:
+    return bool(re.match(r"(?:https?:)?//", url.strip(), flags=re.I))
+
+
+def test_built_pages_load_nothing_from_another_host(built_site):
+    problems = []
+    for page in sorted(built_site.path.rglob("*.html")):
+        shown = page.relative_to(built_site.path).as_posix()
+        text = page.read_text(encoding="utf-8")
+        for tag, url in RESOURCE_ATTR.findall(text):
+            if external(url):
+                problems.append(f"{shown}: <{tag}> {url}")
+        for tag in LINK_TAG.findall(text):
+            rel = re.search(r"""\brel\s*=\s*["']([^"']*)""", tag)
+            rels = set(rel.group(1).lower().split()) if rel else set()
+            href = re.search(r"""\bhref\s*=\s*["']([^"']*)""", tag)
+            if href and external(href.group(1)) and rels & FETCHING_RELS:
+                problems.append(f"{shown}: {tag}")
+        for url in CSS_URL.findall(text):
+            problems.append(f"{shown}: css {url}")
+        if "api.github.com" in text:
+            problems.append(f"{shown}: names api.github.com")
+        # Material's script asks the GitHub API for repository facts only for this marker.
+        if 'data-md-component="source"' in text:
+            problems.append(f"{shown}: repository widget that calls the GitHub API")
+    for sheet in sorted(built_site.path.rglob("*.css")):
+        for url in CSS_URL.findall(sheet.read_text(encoding="utf-8")):
+            problems.append(f"{sheet.relative_to(built_site.path)}: {url}")
+    assert not problems, "requests to other hosts:\n" + "\n".join(problems)
+
+
+def test_own_scripts_and_styles_name_no_other_host():
+    for asset in sorted((DOCS / "assets").iterdir()):
+        if asset.suffix in (".js", ".css"):
+            text = asset.read_text(encoding="utf-8")
+            assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, flags=re.I), asset.name
+
+
+def test_repository_link_stays_a_plain_link(built_site):
+    home = built_site.html("")
+    repo_url = site_config()["repo_url"]
+    assert f'href="{repo_url}"' in home
+    assert 'class="md-source"' in home
