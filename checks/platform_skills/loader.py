@@ -215,7 +215,9 @@ def _yaml_message(exc):
     return f"invalid YAML{where}: {problem}{context}"
 
 
-CONFIG_KEYS = ("select", "ignore", "fail-on", "exclude")
+CONFIG_KEYS = ("select", "ignore", "fail-on", "exclude", "trusted-owners", "rules")
+# Per-rule options under ``rules: {PSK001: {...}}``; each takes a list of strings.
+RULE_OPTIONS = {"PSK001": ("trusted-owners",)}
 
 
 class ConfigError(Exception):
@@ -282,9 +284,37 @@ def _validate_config(data, path):
                 raise ConfigError(f"{shown}: fail-on must be a severity name")
             out[key] = value
             continue
+        if key == "rules":
+            out[key] = _rule_options(value, shown)
+            continue
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{shown}: {key} must be a list of strings")
         out[key] = value
+    return out
+
+
+def _rule_options(value, shown):
+    if not isinstance(value, dict):
+        raise ConfigError(f"{shown}: rules must map rule IDs to their options")
+    out = {}
+    for rule_id, options in value.items():
+        known = RULE_OPTIONS.get(str(rule_id).upper())
+        if known is None:
+            raise ConfigError(f"{shown}: rules: {rule_id} takes no options; rules with options: "
+                              f"{', '.join(RULE_OPTIONS)}")
+        if not isinstance(options, dict):
+            raise ConfigError(f"{shown}: rules: {rule_id} must be a mapping of options")
+        checked = {}
+        for name, option in options.items():
+            if name not in known:
+                raise ConfigError(f"{shown}: rules: {rule_id}: unknown option {name}; "
+                                  f"known: {', '.join(known)}")
+            if isinstance(option, str):
+                option = [option]
+            if not isinstance(option, list) or not all(isinstance(v, str) for v in option):
+                raise ConfigError(f"{shown}: rules: {rule_id}: {name} must be a list of strings")
+            checked[name] = option
+        out[str(rule_id).upper()] = checked
     return out

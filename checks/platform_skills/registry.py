@@ -1,9 +1,9 @@
 """The one list of rules: the CLI, the site, SARIF and the Checkov adapters all read it."""
 
 from .model import Rule
-from .rules import github_actions, kubernetes, kyverno, repo, supply_chain, suppressions
+from .rules import github_actions, kubernetes, kyverno, pin_comment, repo, supply_chain, suppressions
 
-_MODULES = (github_actions, suppressions, supply_chain, kyverno, kubernetes, repo)
+_MODULES = (github_actions, suppressions, pin_comment, supply_chain, kyverno, kubernetes, repo)
 FIX_ORDER = repo.FIX_ORDER
 
 
