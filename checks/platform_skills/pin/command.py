@@ -194,6 +194,7 @@ def plan(paths, github_url=None, jobs=None, trusted=(), excluded=None, registry=
         for item, chosen in work:
             _plan_file(item, chosen, resolver, result)
         result.remotes = cache.asked
+    result.files.sort(key=lambda f: f.source.path)
     return result
 
 
