@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-
 from pin_remotes import build_remotes, git
+
 from support import ROOT, run_cli, write_tree
 
 
@@ -29,6 +29,9 @@ def url(remotes):
 def sha(remotes):
     shas = remotes[1]
     return {"co": shas["actions/checkout"], "tool": shas["example/tool"]}
+
+
+STEP = "jobs:\n  a:\n    steps:\n      - uses: {}\n"
 
 
 def pin(*args, cwd, env=None):
@@ -106,7 +109,7 @@ jobs:
 def test_annotated_tags_are_peeled_to_their_commit(tmp_path, url, sha):
     tag_object = git("ls-remote", f"{url}/actions/checkout", "refs/tags/v4.1.0", cwd=tmp_path).split()[0]
     assert tag_object != sha["co"]["C1"]  # the tag object is not the commit
-    write_tree(tmp_path, {".github/workflows/a.yml": "jobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4.1.0\n"})
+    write_tree(tmp_path, {".github/workflows/a.yml": STEP.format("actions/checkout@v4.1.0")})
     assert pin("--github-url", url, cwd=tmp_path).returncode == 0
     assert f"@{sha['co']['C1']} # v4.1.0" in (tmp_path / ".github/workflows/a.yml").read_text()
 
@@ -262,7 +265,7 @@ jobs:
       - uses: actions/checkout@v4
 """
     write_tree(tmp_path, {".github/workflows/ci.yml": text,
-                          ".github/workflows/other.yml": "jobs:\n  b:\n    steps:\n      - uses: example/tool@v1.0.0\n"})
+                          ".github/workflows/other.yml": STEP.format("example/tool@v1.0.0")})
     proc = pin("--github-url", url, cwd=tmp_path)
     assert proc.returncode == 2
     errors = proc.stderr.splitlines()
@@ -298,7 +301,7 @@ def test_line_endings_byte_order_mark_and_permissions_survive(tmp_path, url, sha
     co = sha["co"]
     assert path.read_bytes() == (
         f"\ufeffjobs:\r\n  a:\r\n    steps:\r\n      - uses: actions/checkout@{co['C2']} # v4.2.2\r\n"
-        f"      - uses:   actions/checkout@{co['C1']}\t# v4.1.0\r\n").encode("utf-8")
+        f"      - uses:   actions/checkout@{co['C1']}\t# v4.1.0\r\n").encode()
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert link.is_symlink()  # the link still points at the file it named
 
@@ -387,7 +390,7 @@ def test_broken_files_are_errors_and_templates_are_skipped(tmp_path, url):
     write_tree(tmp_path, {".github/workflows/bad.yml": "jobs: [\n",
                           "chart/Chart.yaml": "apiVersion: v2\n",
                           "chart/templates/deploy.yaml": "image: {{ .Values.image }}\n",
-                          ".github/workflows/ok.yml": "jobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n"})
+                          ".github/workflows/ok.yml": STEP.format("actions/checkout@v4")})
     (tmp_path / "Dockerfile").write_bytes(b"FROM \x00\xff\n")
     proc = pin("--github-url", url, cwd=tmp_path)
     assert proc.returncode == 2
