@@ -165,7 +165,7 @@ def example_findings() -> dict[str, list[dict]]:
     All examples are checked in a single run through the CLI's JSON output (a public
     contract), so this costs one process start per build.
     """
-    names = {f"{r.id.lower()}-bad.yml": r.id for r in all_rules() if r.bad}
+    names = {f"{r.id.lower()}-bad.yml": r.id for r in all_rules() if r.bad and r.scope != "online"}
     if not names:
         return {}
     files = {name: get_rule(rule_id).bad for name, rule_id in names.items()}
@@ -243,9 +243,12 @@ def _finding_lines(rule) -> str:
 def render_rule(rule) -> str:
     """One catalog section for ``rule``."""
     repo_scope = rule.scope == "repository"
+    online = rule.scope == "online"
     scope = ("repository, by <code>platform-skills audit</code>" if repo_scope
+             else "online, by <code>platform-skills pin --verify</code> only" if online
              else "file, by <code>platform-skills check</code>, pre-commit and Checkov")
     checkov = ("No Checkov check (repository-wide)" if repo_scope
+               else "No Checkov check (needs the network)" if online
                else f"Checkov <code>{rule.checkov_id}</code>")
     facts = (f'<p class="psk-facts">{severity_badge(rule.severity)} <span>{checkov}</span> '
              f"<span>Scope: {scope}</span> <span>{domain_title(rule.domain)}</span></p>")
@@ -258,7 +261,12 @@ def render_rule(rule) -> str:
     ]
     if rule.bad or rule.good:
         tabs = []
-        if rule.bad:
+        if rule.bad and online:
+            tabs.append('=== "Bad"\n\n' + indent(fenced(rule.bad)) + "\n\n"
+                        + indent(f"`platform-skills pin --verify` reports {rule.id} here once the "
+                                 "action's repository says which commit the tag names; `check` "
+                                 "cannot tell offline."))
+        elif rule.bad:
             tabs.append('=== "Bad"\n\n' + indent(fenced(rule.bad)) + "\n\n"
                         + indent("`platform-skills check` reports:") + "\n\n"
                         + indent(_finding_lines(rule)))
@@ -270,6 +278,11 @@ def render_rule(rule) -> str:
             f"**How to suppress.** This is a whole-repository finding, so there is no line to "
             f"put a comment on: leave it out with `--ignore {rule.id}` or with `ignore` in the "
             f"[configuration](#configuration), and write down why in the same change.")
+    elif online:
+        parts.append(
+            f"**How to suppress.** Put `{SUPPRESSION.format(id=rule.id)}` on the line the finding "
+            f"points at or on the line above it, and say why after the bracket; a suppression "
+            f"without a reason is itself reported ([PSK006](#psk006)).")
     else:
         parts.append(
             f"**How to suppress.** Put `{SUPPRESSION.format(id=rule.id)}` on the line the finding "

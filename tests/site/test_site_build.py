@@ -148,7 +148,7 @@ def test_every_rule_appears_on_the_catalog(built_site):
 def test_catalog_shows_the_real_finding_for_each_bad_example(built_site):
     text = built_site.text("rules/")
     for rule in all_rules():
-        if rule.bad:
+        if rule.bad and rule.scope != "online":  # online rules need the network (pin --verify)
             assert re.search(rf"example\.yml:\d+: {rule.id} {re.escape(rule.name)} ", text), rule.id
 
 
