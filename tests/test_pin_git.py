@@ -416,3 +416,13 @@ def test_pin_help_lists_its_options():
     for option in ("--verify", "--diff", "--github-url", "--jobs", "--format"):
         assert option in proc.stdout
     assert "pin" in run_cli("--help").stdout
+
+
+def test_an_aliased_reference_is_rewritten_once(tmp_path, url, sha):
+    text = ("jobs:\n  a:\n    steps:\n      - &co {uses: actions/checkout@v4.1.0}\n      - *co\n"
+            "  b:\n    steps: [*co]\n")
+    write_tree(tmp_path, {".github/workflows/ci.yml": text})
+    proc = pin("--github-url", url, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / ".github/workflows/ci.yml").read_text() == text.replace(
+        "{uses: actions/checkout@v4.1.0}", f"{{uses: actions/checkout@{sha['co']['C1']}}} # v4.1.0")

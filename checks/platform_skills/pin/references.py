@@ -69,7 +69,13 @@ def yaml_references(doc):
         for root in doc.roots:
             for node in _pod_image_nodes(root):
                 found.append(_image(doc.text, node, ""))
-    return found
+    unique, seen = [], set()
+    for ref in found:  # an alias reuses its anchor's node: one place, one edit
+        place = ref.start if ref.start is not None else ("line", ref.line, ref.value)
+        if place not in seen:
+            seen.add(place)
+            unique.append(ref)
+    return unique
 
 
 def dockerfile_references(text):
