@@ -34,7 +34,10 @@ class BaseImage:
 
 def base_images(text):
     """Every ``FROM`` with a located image token; ParseError when the file does not parse."""
-    import dockerfile
+    try:
+        import dockerfile
+    except ImportError:
+        raise ParseError("reading Dockerfiles needs the 'dockerfile' package") from None
 
     try:
         commands = dockerfile.parse_string(text)
