@@ -369,21 +369,26 @@ def test_plan_computes_every_edit_and_writes_nothing(tmp_path, url):
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.yml")} == before
 
 
-def test_usage_errors_are_reported_without_a_traceback(tmp_path):
+@pytest.mark.parametrize("args, message", [
+    (("--github-url", "github.com"), "--github-url must be a URL"),
+    (("--format", "json"), "--format applies to --verify"),
+    (("--jobs", "0"), "--jobs must be at least 1"),
+    (("missing-dir",), "missing-dir: error: no such file or directory"),
+])
+def test_usage_errors_are_reported_and_nothing_is_written(tmp_path, monkeypatch, capsys, args, message):
+    from platform_skills.cli import main
+
     write_tree(tmp_path, {".github/workflows/ci.yml": WORKFLOW})
-    for args, message in [
-        (("--github-url", "github.com"), "--github-url must be a URL"),
-        (("--format", "json"), "--format applies to --verify"),
-        (("--jobs", "0"), "--jobs must be at least 1"),
-        (("missing-dir",), "missing-dir: error: no such file or directory"),
-    ]:
-        proc = pin(*args, cwd=tmp_path)
-        assert proc.returncode == 2, args
-        assert message in proc.stderr, (args, proc.stderr)
-        assert "Traceback" not in proc.stderr
+    monkeypatch.chdir(tmp_path)
+    assert main(["pin", *args]) == 2
+    assert message in capsys.readouterr().err
+    assert (tmp_path / ".github/workflows/ci.yml").read_text() == WORKFLOW
+
+
+def test_diff_and_verify_exclude_each_other(tmp_path):
     both = pin("--diff", "--verify", cwd=tmp_path)
     assert both.returncode == 2 and "not allowed with argument" in both.stderr
-    assert (tmp_path / ".github/workflows/ci.yml").read_text() == WORKFLOW
+    assert "Traceback" not in both.stderr
 
 
 def test_broken_files_are_errors_and_templates_are_skipped(tmp_path, url):

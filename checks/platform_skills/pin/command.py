@@ -26,7 +26,6 @@ from .policy import Policy, trusted_owners
 from .references import dockerfile_references, yaml_references
 from .registry_auth import env_problem
 from .resolve_git import DEFAULT_GITHUB_URL, ResolveError, ls_remote, remote_url, resolve
-from .resolve_oci import RegistryClient
 
 ENV_GITHUB_URL = "PLATFORM_SKILLS_GITHUB_URL"
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -96,7 +95,14 @@ class Resolver:
     def __init__(self, github_url, cache, registry=None):
         self.github_url = github_url
         self.cache = cache
-        self.registry = registry or RegistryClient()
+        self._registry = registry
+
+    @property
+    def registry(self):
+        if self._registry is None:  # HTTP(S) machinery only for runs that meet an image
+            from .resolve_oci import RegistryClient
+            self._registry = RegistryClient()
+        return self._registry
 
     def _refs_task(self, owner_repo):
         key = ("git", owner_repo.lower())
@@ -110,7 +116,8 @@ class Resolver:
         return self.cache.get(*self._refs_task(owner_repo))
 
     def _digest_task(self, image):
-        return ("oci", *image.key()), lambda: self.registry.digest(image)
+        registry = self.registry  # made here, in the calling thread: one client, one token cache
+        return ("oci", *image.key()), lambda: registry.digest(image)
 
     def prefetch_digest(self, image):
         self.cache.submit(*self._digest_task(image))
