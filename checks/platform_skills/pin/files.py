@@ -52,7 +52,13 @@ def discover(paths, excluded=None):
                 found.append((given, os.curdir, "dockerfile" if is_dockerfile(name) else "yaml"))
         else:
             errors.append((display_path(given), "no such file or directory"))
-    return found, errors
+    unique, seen = [], set()
+    for item in found:  # a file named twice (or inside a folder also named) is pinned once
+        real = os.path.realpath(item[0])
+        if real not in seen:
+            seen.add(real)
+            unique.append(item)
+    return unique, errors
 
 
 def _walk(top, excluded):
