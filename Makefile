@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test site serve bench lint clean browser-deps
+.PHONY: setup run test site serve bench lint clean browser-deps registry-deps
 
 setup: $(STAMP)
 
@@ -40,7 +40,16 @@ browser-deps:
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null; }
 
-test: setup browser-deps
+# The pin tests push images to Debian's CNCF distribution registry with skopeo; htpasswd
+# (apache2-utils) writes the bcrypt password file of the basic-auth registry.
+registry-deps:
+	@command -v docker-registry >/dev/null 2>&1 && command -v skopeo >/dev/null 2>&1 && \
+	command -v htpasswd >/dev/null 2>&1 || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && \
+		$$sudo apt-get install -y -qq docker-registry skopeo apache2-utils >/dev/null; }
+
+test: setup browser-deps registry-deps
 	$(BIN)/python -m pytest -q
 
 lint: setup

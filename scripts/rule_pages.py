@@ -95,12 +95,13 @@ def source_location(rule) -> tuple[str, int] | None:
 
 
 def _facts(rule, blob_base: str | None) -> str:
-    repo_scope = rule.scope == "repository"
     kinds = ", ".join(TARGET_LABELS.get(t, f"<code>{html.escape(t)}</code>") for t in rule.targets)
-    run_by = ("<code>platform-skills audit</code>" if repo_scope else
-              "<code>platform-skills check</code>, the pre-commit hook and Checkov")
-    checkov = ("none (a repository-wide rule)" if repo_scope
-               else f"<code>{rule.checkov_id}</code>")
+    run_by = {"repository": "<code>platform-skills audit</code>",
+              "online": "<code>platform-skills pin --verify</code> (it asks the network)"}.get(
+        rule.scope, "<code>platform-skills check</code>, the pre-commit hook and Checkov")
+    checkov = {"repository": "none (a repository-wide rule)",
+               "online": "none (only the network can decide it)"}.get(
+        rule.scope, f"<code>{rule.checkov_id}</code>")
     rows = [
         ("Severity", severity_badge(rule.severity)),
         ("Domain", html.escape(domain_title(rule.domain))),
@@ -122,7 +123,13 @@ def _facts(rule, blob_base: str | None) -> str:
 def _examples(rule, page: str) -> list[str]:
     parts = []
     lang = example_lang(rule)
-    if rule.bad:
+    if rule.bad and rule.scope == "online":
+        parts += ["### Bad",
+                  f"`platform-skills pin --verify` reports {rule.id} here once it has asked the "
+                  "action's repository which commit the commented tag names; no offline check "
+                  "can:",
+                  fenced(rule.bad, lang, f'title="{example_name(rule)}"')]
+    elif rule.bad:
         shown, _ = example_text(rule)
         lines = flagged_lines(rule)
         name = example_name(rule)

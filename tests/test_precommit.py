@@ -73,3 +73,24 @@ def test_the_projects_own_hooks_pass(tmp_path):
                           text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "platform-skills check (own workflows, action and examples)" in proc.stdout
+
+
+def test_pin_verify_hook_runs_only_in_the_manual_stage(tmp_path, pre_commit_home):
+    from pin_remotes import build_remotes
+
+    remotes = tmp_path / "remotes"
+    remotes.mkdir()
+    commits = build_remotes(remotes)["actions/checkout"]
+    lying = GOOD.replace("11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2", f"{commits['C1']} # v4.2.2")
+    consumer = _consumer(tmp_path / "consumer", {".github/workflows/ci.yml": lying})
+    env = {"PRE_COMMIT_HOME": str(pre_commit_home), "HOME": str(pre_commit_home),
+           "PATH": "/usr/bin:/bin:" + str(Path(sys.executable).parent),
+           "PLATFORM_SKILLS_GITHUB_URL": f"file://{remotes}"}
+    run = [*PRE_COMMIT, "try-repo", str(ROOT), "platform-skills-pin-verify", "--all-files"]
+    default = subprocess.run(run, cwd=consumer, capture_output=True, text=True, env=env, timeout=600)
+    assert default.returncode == 1  # not a hook of the commit stage: it needs the network
+    assert "No hook with id `platform-skills-pin-verify` in stage `pre-commit`" in default.stdout
+    manual = subprocess.run([*run, "--hook-stage", "manual"], cwd=consumer, capture_output=True,
+                            text=True, env=env, timeout=600)
+    assert manual.returncode == 1, manual.stdout + manual.stderr
+    assert ".github/workflows/ci.yml:8: PSK009 pin-comment-mismatch" in manual.stdout

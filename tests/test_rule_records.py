@@ -14,7 +14,8 @@ FILE_RULES = [r for r in RULES if r.scope == "file"]
 CONTRACT = {
     "PSK001": ("unpinned-action", "medium"), "PSK002": ("pin-without-version-comment", "low"),
     "PSK003": ("docker-action-not-digest", "medium"), "PSK004": ("missing-permissions", "medium"),
-    "PSK005": ("write-all-permissions", "high"), "PSK101": ("cosign-by-tag", "high"),
+    "PSK005": ("write-all-permissions", "high"), "PSK009": ("pin-comment-mismatch", "medium"),
+    "PSK101": ("cosign-by-tag", "high"),
     "PSK102": ("keyless-without-id-token", "high"), "PSK103": ("cosign-experimental", "low"),
     "PSK104": ("sign-before-push", "medium"), "PSK110": ("scan-not-gating", "high"),
     "PSK111": ("severity-gate-critical-only", "high"),
@@ -45,7 +46,7 @@ def test_record_is_complete(rule):
         assert getattr(rule, field).strip(), f"{rule.id} has no {field}"
     assert rule.help_url.endswith(f"/rules/{rule.id.lower()}/")
     assert rule.checkov_id == "CKV_PSK_" + rule.id[3:]
-    if rule.scope == "file":
+    if rule.scope in ("file", "online"):
         assert rule.bad.strip() and rule.good.strip(), f"{rule.id} needs bad and good examples"
 
 
@@ -77,3 +78,12 @@ def test_select_and_ignore_by_prefix():
     chosen = {r.id for r in select(RULES, ["PSK1"], ["PSK11"])}
     assert chosen == {"PSK101", "PSK102", "PSK103", "PSK104", "PSK130"}
     assert {r.id for r in select(RULES, None, ["PSK0", "PSK1", "PSK2", "PSK3", "PSK9"])} == set()
+
+
+def test_online_rules_never_run_offline(tmp_path):
+    """PSK009 needs the action's repository: check stays silent on its bad example."""
+    online = [r for r in RULES if r.scope == "online"]
+    assert [r.id for r in online] == ["PSK009"]
+    write_tree(tmp_path, {".github/workflows/example.yml": online[0].bad})
+    proc, data = run_json("check", ".", "--no-config", cwd=tmp_path)
+    assert data["findings"] == [] and proc.returncode == 0

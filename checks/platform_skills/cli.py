@@ -1,4 +1,4 @@
-"""``platform-skills check | audit | rules | checkov-dir``.
+"""``platform-skills check | audit | rules | checkov-dir | pin``.
 
 Start-up cost matters (pre-commit runs this on every commit): heavy modules are imported
 only by the command that needs them, and Checkov never on this path.
@@ -53,10 +53,19 @@ def build_parser():
     rules = sub.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     sub.add_parser("checkov-dir", help="print the Checkov external-checks directory")
+    # Parsed by the pin package itself (main hands it the arguments), so that neither
+    # check nor audit ever imports the one module that goes to the network.
+    sub.add_parser("pin", add_help=False,
+                   help="pin action refs to commit SHAs and images to digests (uses the network; "
+                        "see 'pin --help')")
     return parser
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["pin"]:
+        from .pin.command import main as pin
+        return pin(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:

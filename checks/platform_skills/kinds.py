@@ -13,11 +13,13 @@ from . import nodes
 from .parsers import makefile, yaml_roots
 
 YAML_SUFFIXES = (".yml", ".yaml")
-# Targets that are not file kinds: the repository model (audit) and the suppression
-# comments of any checked file, which the finding builder hands to the hygiene rules.
+# Targets that are not file kinds: the repository model (audit), the suppression comments
+# of any checked file (which the finding builder hands to the hygiene rules), and answers
+# from the network.
 REPOSITORY = "repository"
 SUPPRESSIONS = "suppressions"
-PSEUDO_TARGETS = frozenset((REPOSITORY, SUPPRESSIONS))
+ONLINE = "online"  # rules only ``pin --verify`` decides, from what the network answers
+PSEUDO_TARGETS = frozenset((REPOSITORY, SUPPRESSIONS, ONLINE))
 
 
 class KindError(Exception):

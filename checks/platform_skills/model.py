@@ -102,8 +102,11 @@ class Rule:
 
     @property
     def scope(self):
-        """``repository`` for audit-only gap rules, ``file`` for everything else."""
-        return "repository" if "repository" in self.targets else "file"
+        """``repository`` for audit-only gap rules, ``online`` for rules only ``pin --verify``
+        can decide (it asks the network), ``file`` for everything else."""
+        if "repository" in self.targets:
+            return "repository"
+        return "online" if "online" in self.targets else "file"
 
     @property
     def anchor(self):

@@ -6,7 +6,7 @@ table. Each record is validated against the input-kinds table when the registry 
 
 from . import kinds
 from .model import id_matches
-from .rules.github_actions import permissions, pinning, suppressions
+from .rules.github_actions import permissions, pin_comment, pinning, suppressions
 from .rules.kubernetes import images
 from .rules.kyverno import policies, verification
 from .rules.repository import gaps
@@ -16,6 +16,7 @@ RULES = {rule.id: rule for rule in (
     pinning.unpinned_action,
     pinning.pin_without_version_comment,
     pinning.docker_action_not_digest,
+    pin_comment.pin_comment_mismatch,
     permissions.missing_permissions,
     permissions.write_all_permissions,
     suppressions.suppression_without_reason,

@@ -47,6 +47,17 @@ VERSION_WORD = re.compile(r"\bv?\d+(?:\.\d+)*\b")
 SLSA_GENERATOR = "slsa-framework/slsa-github-generator"
 
 
+def trusted(name, patterns):
+    """Whether ``owner/repo[/path]`` matches one of the ``owner`` / ``owner/repo`` globs
+    (``trusted-owners``: PSK001 and ``pin`` honour it)."""
+    from fnmatch import fnmatchcase
+
+    owner, _, rest = name.lower().partition("/")
+    repo = owner + "/" + rest.split("/", 1)[0]
+    return any(fnmatchcase(owner, p.lower()) if "/" not in p else fnmatchcase(repo, p.lower())
+               for p in patterns)
+
+
 def slsa_tag_exempt(uses):
     """``slsa-github-generator`` by ``vX.Y.Z``: its reusable workflows only accept tag refs."""
     return uses.name.startswith(SLSA_GENERATOR + "/") and bool(SEMVER_TAG.match(uses.ref))

@@ -45,6 +45,11 @@ def parse(lines):
     return found
 
 
+def covers(entries, rule_id):
+    """Whether any of ``entries`` (suppressions covering one line) names ``rule_id``."""
+    return any(entry.names(rule_id) for entry in entries or ())
+
+
 class Ledger:
     """The suppressions of one document, indexed by the line each covers."""
 

@@ -1,9 +1,7 @@
 """Pinning actions and reusable workflows (PSK001-PSK003)."""
 
-from fnmatch import fnmatchcase
-
 from ...model import Option, rule
-from ...readers.patterns import DIGEST, VERSION_WORD, slsa_tag_exempt
+from ...readers.patterns import DIGEST, VERSION_WORD, slsa_tag_exempt, trusted
 from .examples import CHECKOUT, REF, workflow
 
 TRUSTED_OWNERS = Option(
@@ -15,14 +13,6 @@ TRUSTED_OWNERS = Option(
 
 def _remote(wf):
     return [(node, uses) for node, uses, _ in wf.uses_refs() if uses.kind == "remote" and uses.name]
-
-
-def trusted(name, patterns):
-    """Whether ``owner/repo[/path]`` matches one of the ``owner`` / ``owner/repo`` globs."""
-    owner, _, rest = name.partition("/")
-    repo = owner + "/" + rest.split("/", 1)[0]
-    return any(fnmatchcase(owner, p.lower()) if "/" not in p else fnmatchcase(repo, p.lower())
-               for p in patterns)
 
 
 @rule(
