@@ -1,0 +1,121 @@
+"""The scorecard: every run, and per suite the pass rates, as JSON and as Markdown."""
+
+import json
+import os
+import platform
+from collections import Counter
+from datetime import date
+
+
+def machine():
+    return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+# Reference-mode variant -> (count of runs, count of runs that came out as required).
+_REFERENCE_COUNTS = {"pass": ("references", "reference_passed"),
+                     "no change": ("no_change", "no_change_failed"),
+                     "fail": ("wrong_fixes", "wrong_failed")}
+
+
+def summarize(runs, mode):
+    """Per suite: scenarios, and the counts the mode cares about."""
+    suites = {}
+    for run in runs:
+        s = suites.setdefault(run.suite, {"suite": run.suite, "scenarios": set(), "errors": 0})
+        s["scenarios"].add(run.scenario)
+        if run.error:
+            s["errors"] += 1
+            continue
+        if mode == "reference":
+            total, key = _REFERENCE_COUNTS[
+                "no change" if run.variant == "no change" else run.expected]
+            s[total] = s.get(total, 0) + 1
+            s[key] = s.get(key, 0) + int(run.ok)
+        else:
+            rate = s.setdefault(run.variant, {"passed": 0, "runs": 0})
+            rate["runs"] += 1
+            rate["passed"] += int(run.passed)
+    out = []
+    for s in suites.values():
+        s["scenarios"] = len(s["scenarios"])
+        for rate in (v for v in s.values() if isinstance(v, dict)):
+            rate["rate"] = round(rate["passed"] / rate["runs"], 3) if rate["runs"] else None
+        out.append(s)
+    return out
+
+
+def to_json(runs, mode, seconds):
+    return {
+        "version": 1,
+        "mode": mode,
+        "date": date.today().isoformat(),
+        "machine": machine(),
+        "seconds": round(seconds, 2),
+        "ok": all(r.ok for r in runs) if mode == "reference" else not any(r.error for r in runs),
+        "suites": summarize(runs, mode),
+        "runs": [{
+            "suite": r.suite, "scenario": r.scenario, "variant": r.variant,
+            "expected": r.expected, "passed": r.passed, "ok": r.ok, "error": r.error,
+            "failures": r.failures, "findings_before": r.before, "findings_after": r.after,
+            "seconds": round(r.seconds, 3), "note": r.note,
+        } for r in runs],
+    }
+
+
+def _counts(by_rule):
+    return ", ".join(f"{rule}×{n}" if n > 1 else rule for rule, n in by_rule.items()) or "none"
+
+
+def _cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(card):
+    mode = card["mode"]
+    lines = [f"# Skill evals: {mode} mode", "",
+             f"Run on {card['date']} on {card['machine']}; {card['seconds']:.1f} s in all.", ""]
+    if mode == "reference":
+        lines += ["| suite | scenarios | reference solutions passing | no change failing "
+                  "| wrong fixes failing | errors |", "|---|---:|---:|---:|---:|---:|"]
+        for s in card["suites"]:
+            cells = [f"{s.get(ok, 0)}/{s.get(total, 0)}" for total, ok in _REFERENCE_COUNTS.values()]
+            lines.append(f"| {s['suite']} | {s['scenarios']} | {' | '.join(cells)} | {s['errors']} |")
+    else:
+        lines += ["| suite | scenarios | pass rate with skill | pass rate without skill | errors |",
+                  "|---|---:|---:|---:|---:|"]
+        for s in card["suites"]:
+            cells = []
+            for variant in ("with skill", "without skill"):
+                rate = s.get(variant, {"passed": 0, "runs": 0, "rate": None})
+                pct = "n/a" if rate["rate"] is None else f"{rate['rate']:.0%}"
+                cells.append(f"{pct} ({rate['passed']}/{rate['runs']})")
+            lines.append(f"| {s['suite']} | {s['scenarios']} | {cells[0]} | {cells[1]} | "
+                         f"{s['errors']} |")
+    lines += ["", "| scenario | variant | result | findings before | findings after | time (s) | why |",
+              "|---|---|---|---|---|---:|---|"]
+    for r in card["runs"]:
+        if r["error"]:
+            result, why = "ERROR", r["error"]
+        else:
+            result = ("pass" if r["passed"] else "fail") + ("" if r["ok"] else " (unexpected)")
+            why = "; ".join(r["failures"]) or r["note"]
+            if r["expected"] == "fail" and r["note"]:
+                why = f"{r['note']}: {why}"
+        lines.append(f"| {r['suite']}/{r['scenario']} | {r['variant']} | {result} | "
+                     f"{_counts(r['findings_before'])} | {_counts(r['findings_after'])} | "
+                     f"{r['seconds']:.2f} | {_cell(why)} |")
+    return "\n".join(lines) + "\n"
+
+
+def write(card, out_dir):
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "scorecard.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    (out_dir / "scorecard.md").write_text(to_markdown(card), encoding="utf-8")
+    return out_dir / "scorecard.md", out_dir / "scorecard.json"
+
+
+def counts(runs):
+    """``Counter`` of outcomes, for the one-line summary the command prints."""
+    return Counter("error" if r.error else "ok" if r.ok else "unexpected" for r in runs)
+
