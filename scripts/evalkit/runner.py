@@ -125,32 +125,35 @@ def _reference_one(root, scenario, known, rows):
 
     def setup(run):
         prep = prepare(root, scenario, known, rows)
-        tmp = Path(tempfile.mkdtemp(prefix="psk-eval-"))
+        holder["tmp"] = tmp = Path(tempfile.mkdtemp(prefix="psk-eval-"))
         start = _start(prep, tmp / "start")
         before = _measure(prep, start)
         problems = score.precheck(prep.criteria, before)
         if problems:
             raise _Broken(f"{_shown(root, scenario.part('criteria.yaml'))}: {'; '.join(problems)}")
-        holder.update(prep=prep, tmp=tmp, start=start, before=before)
+        holder.update(prep=prep, start=start, before=before)
         _apply_and_score(run, holder, scenario.part("solution.patch"), "reference")
 
-    runs = [_guarded(scenario, "reference", "pass", setup)]
-    if "prep" in holder:
-        # Doing nothing must fail too, or the criteria ask for nothing.
-        runs.append(_guarded(scenario, NO_CHANGE, "fail",
-                             lambda run: _apply_and_score(run, holder, None, "unchanged")))
-        for wrong in holder["prep"].criteria.wrong:
-            def variant(run, wrong=wrong):
-                run.note = wrong.why
-                _apply_and_score(run, holder, scenario.part(wrong.patch), wrong.patch)
-            runs.append(_guarded(scenario, f"wrong: {wrong.patch}", "fail", variant))
-        shutil.rmtree(holder["tmp"], ignore_errors=True)
+    try:
+        runs = [_guarded(scenario, "reference", "pass", setup)]
+        if "prep" in holder:
+            # Doing nothing must fail too, or the criteria ask for nothing.
+            runs.append(_guarded(scenario, NO_CHANGE, "fail",
+                                 lambda run: _apply_and_score(run, holder, None, "unchanged")))
+            for wrong in holder["prep"].criteria.wrong:
+                def variant(run, wrong=wrong):
+                    run.note = wrong.why
+                    _apply_and_score(run, holder, scenario.part(wrong.patch), wrong.patch)
+                runs.append(_guarded(scenario, f"wrong: {wrong.patch}", "fail", variant))
+    finally:
+        if "tmp" in holder:
+            shutil.rmtree(holder["tmp"], ignore_errors=True)
     return runs
 
 
 def _apply_and_score(run, holder, patch, label):
     prep, before = holder["prep"], holder["before"]
-    work = holder["tmp"] / label.replace("/", "_")
+    work = holder["tmp"] / ("run-" + label.replace("/", "_"))
     shutil.copytree(holder["start"], work, symlinks=True)
     if patch is not None:
         workspace.apply_patch(patch, work)

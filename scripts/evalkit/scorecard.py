@@ -92,7 +92,9 @@ def to_markdown(card):
                 cells.append(f"{pct} ({rate['passed']}/{rate['runs']})")
             lines.append(f"| {s['suite']} | {s['scenarios']} | {cells[0]} | {cells[1]} | "
                          f"{s['errors']} |")
-    lines += ["", "| scenario | variant | result | findings before | findings after | time (s) | why |",
+    lines += ["", "## Per scenario", ""] + _per_scenario(card)
+    lines += ["", "## Every run", "",
+              "| scenario | variant | result | findings before | findings after | time (s) | why |",
               "|---|---|---|---|---|---:|---|"]
     for r in card["runs"]:
         if r["error"]:
@@ -106,6 +108,42 @@ def to_markdown(card):
                      f"{_counts(r['findings_before'])} | {_counts(r['findings_after'])} | "
                      f"{r['seconds']:.2f} | {_cell(why)} |")
     return "\n".join(lines) + "\n"
+
+
+def _outcome(run):
+    if run is None:
+        return "n/a"
+    if run["error"]:
+        return "ERROR"
+    return ("pass" if run["passed"] else "fail") + ("" if run["ok"] else " (unexpected)")
+
+
+def _per_scenario(card):
+    groups = {}
+    for r in card["runs"]:
+        groups.setdefault(f"{r['suite']}/{r['scenario']}", {})[r["variant"]] = r
+    if card["mode"] == "reference":
+        lines = ["| scenario | reference | no change | wrong fixes failing | findings before → after "
+                 "| time (s) |", "|---|---|---|---:|---|---:|"]
+        for name, by in groups.items():
+            ref = by.get("reference")
+            wrongs = [r for v, r in by.items() if v.startswith("wrong: ")]
+            change = (f"{_counts(ref['findings_before'])} → {_counts(ref['findings_after'])}"
+                      if ref and not ref["error"] else "")
+            total = sum(r["seconds"] for r in by.values())
+            lines.append(f"| {name} | {_outcome(ref)} | {_outcome(by.get('no change'))} | "
+                         f"{sum(r['ok'] for r in wrongs)}/{len(wrongs)} | {change} | {total:.2f} |")
+        return lines
+    lines = ["| scenario | with skill | without skill | findings before | after, with skill "
+             "| after, without skill | time with / without (s) |", "|---|---|---|---|---|---|---|"]
+    for name, by in groups.items():
+        w, wo = by.get("with skill"), by.get("without skill")
+        before = _counts((w or wo or {}).get("findings_before", {}))
+        after = [_counts(r["findings_after"]) if r and not r["error"] else "" for r in (w, wo)]
+        times = " / ".join(f"{r['seconds']:.1f}" if r else "n/a" for r in (w, wo))
+        lines.append(f"| {name} | {_outcome(w)} | {_outcome(wo)} | {before} | {after[0]} | "
+                     f"{after[1]} | {times} |")
+    return lines
 
 
 def write(card, out_dir):
