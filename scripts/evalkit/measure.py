@@ -75,13 +75,12 @@ def _json(argv, cwd):
     return data
 
 
-def measure(cwd, audit=False, skip=()):
-    """Check (and optionally audit) the repository in ``cwd``. ``skip``: top-level paths
-    that are not part of the repository (material injected for an agent)."""
+def measure(cwd, audit=False):
+    """Check (and, when ``audit``, audit) the repository in ``cwd``."""
     data = _json(["check"], cwd)
     findings = Counter((f["rule"], f["path"]) for f in data["findings"])
     errors = {e["path"]: e["message"] for e in data["errors"]}
-    tree = {p: a for p, a in workspace.files(cwd).items() if p.split("/", 1)[0] not in skip}
+    tree = workspace.files(cwd)
     state = State(findings, errors, suppression_census(tree), files=set(tree))
     if audit:
         gaps = {f["rule"]: f["message"] for f in _json(["audit"], cwd)["findings"]}

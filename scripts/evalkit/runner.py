@@ -6,6 +6,7 @@ applies) yields one run with its ``error`` set; the other scenarios still run.
 """
 
 import shutil
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -81,8 +82,8 @@ def _start(prep, dest, commit=False):
     return dest
 
 
-def _measure(prep, path, skip=()):
-    return measure.measure(path, audit=bool(prep.criteria.audit_ok), skip=skip)
+def _measure(prep, path):
+    return measure.measure(path, audit=bool(prep.criteria.audit_ok))
 
 
 def _each(root, only):
@@ -101,8 +102,8 @@ def _guarded(scenario, variant, expected, work):
         work(run)
     except (criteria.CriteriaError, _Broken, workspace.PatchError, measure.MeasureError) as exc:
         run.error = str(exc)
-    except OSError as exc:
-        run.error = f"{scenario.id}: {exc}"
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
+        run.error = f"{scenario.id}: {type(exc).__name__}: {exc}"
     run.seconds = time.monotonic() - started
     return run
 
@@ -217,7 +218,8 @@ def _agent_one(run, root, scenario, known, rows, command, timeout, logs, with_ma
             run.failures.append(f"wrote outside the scenario directory: {shown}")
         run.failures += score.score(prep.criteria, before, after, start, work)
         run.passed = not run.failures
-        run.note = f"agent {result.seconds:.1f}s, log {log_path.name}"
+        run.note = f"agent {result.seconds:.1f}s, log {log_path.name}" + (
+            f", copy kept in {parent}" if keep else "")
     finally:
         if not keep:
             shutil.rmtree(parent, ignore_errors=True)
