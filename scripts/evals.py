@@ -85,7 +85,7 @@ def main(argv=None):
             what = "passes its criteria" if run.expected == "fail" else "fails"
             print(f"UNEXPECTED {run.suite}/{run.scenario} [{run.variant}] {what}: "
                   f"{'; '.join(run.failures) or run.note}")
-    tally = scorecard.counts(runs)
+    tally = scorecard.counts(runs, mode)
     print(f"{len(runs)} runs in {card['seconds']:.1f}s ({mode} mode): "
           + ", ".join(f"{n} {k}" for k, n in sorted(tally.items())) + f". Scorecard: {md}, {js}")
     if mode == "agent":
