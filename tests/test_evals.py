@@ -83,7 +83,7 @@ def test_scorecard_reports_findings_and_time(card):
 def test_the_tempting_wrong_fixes_are_covered():
     """The issue names six tempting wrong fixes; each is some scenario's wrong variant."""
     whys = " ".join(w.why for s in SCENARIOS for w in _criteria(s).wrong)
-    for needle in ("tag", "compile-generator", "Deny with no record", "no reason", "write-all",
+    for needle in ("still a tag", "compile-generator", "Deny with no record", "no reason", "write-all",
                    "pull request title"):
         assert needle in whys, needle
 
@@ -262,7 +262,8 @@ def test_agent_mode_scores_a_stand_in_that_applies_the_reference(tmp_path, stand
         "The kyverno-policies skill for this task is at .claude/skills/kyverno-policies/SKILL.md")
     assert ".claude/skills/kyverno-policies/SKILL.md" in kyverno["claude"]
     assert ".claude/references/kyverno.md" in kyverno["claude"], "linked handbook pages come along"
-    assert not any("/evals/" in p for s in with_skill for p in s["claude"]), "solutions leaked"
+    given = [p for s in with_skill for p in s["claude"]]
+    assert not any("/evals/" in p or p.endswith("docs/evals.md") for p in given), "grading leaked"
     check = next(s for s in with_skill if "/check command" in s["prompt"])
     assert ".claude/commands/check.md" in check["claude"]
     card = scorecard.to_json(runs, "agent", 1.0)

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PARTS = ("task.md", "repo", "criteria.yaml", "solution.patch")
+# Never given to an agent under evaluation: the page that explains how it is scored (and
+# shows the scorecard). Everything under an evals/ folder is withheld as well.
+WITHHELD = {"docs/evals.md"}
 PENDING = "pending.patch"
 COMMAND_SUITE = "commands"
 
@@ -79,8 +82,8 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 def material_files(root, scenario):
     """Repository-relative files an agent gets for ``scenario``: the skill folder (or the
     command file) and, transitively, every file their relative Markdown links reach, so the
-    links still resolve in the copy. Nothing under an ``evals/`` folder is ever included:
-    reference solutions must not leak into the agent's workspace."""
+    links still resolve in the copy. Nothing under an ``evals/`` folder, nor the page that
+    describes the scoring, is ever included: an agent must not see how it is graded."""
     root = Path(root).resolve()
     if scenario.kind == "skill":
         start = [p for p in (root / "skills" / scenario.suite).rglob("*") if p.is_file()]
@@ -90,7 +93,8 @@ def material_files(root, scenario):
     while queue:
         path = queue.pop()
         rel = _inside(root, path)
-        if rel is None or rel in seen or "evals" in Path(rel).parts or not path.is_file():
+        if (rel is None or rel in seen or rel in WITHHELD or "evals" in Path(rel).parts
+                or not path.is_file()):
             continue
         seen.add(rel)
         if path.suffix.lower() == ".md":
