@@ -28,6 +28,7 @@ COMMANDS = REPO / "commands"
 sys.path.insert(0, str(REPO / "scripts"))
 
 from evalkit import criteria as eval_criteria  # noqa: E402
+from evalkit import measure as eval_measure  # noqa: E402
 from evalkit import scenarios as eval_scenarios  # noqa: E402
 
 PLUGIN_NAME = "platform-skills"
@@ -242,9 +243,8 @@ def test_every_command_has_one_eval_scenario():
 @pytest.mark.parametrize("scenario", COMMAND_SCENARIOS, ids=[s.name for s in COMMAND_SCENARIOS])
 def test_command_scenario_is_complete(scenario):
     assert not scenario.missing_parts(), scenario.missing_parts()
-    from platform_skills.registry import all_rules, gap_rows
-    eval_criteria.load(scenario.part("criteria.yaml"), {r.id for r in all_rules()},
-                       {row.rule.id for row in gap_rows()})
+    eval_criteria.load(scenario.part("criteria.yaml"), eval_measure.known_rules(),
+                       eval_measure.audit_rule_ids())
 
 
 def test_help_parser_reads_subcommands():

@@ -22,6 +22,7 @@ SKILLS = REPO / "skills"
 sys.path.insert(0, str(REPO / "scripts"))
 
 from evalkit import criteria as eval_criteria  # noqa: E402
+from evalkit import measure as eval_measure  # noqa: E402
 from evalkit import scenarios as eval_scenarios  # noqa: E402
 
 REQUIRED_SKILLS = {
@@ -379,10 +380,8 @@ def test_skill_has_eval_scenarios(name: str):
 def test_eval_scenario_is_complete(scenario):
     """task.md, repo/, criteria.yaml and solution.patch; criteria naming only real rules."""
     assert not scenario.missing_parts(), f"{scenario.id}: missing {scenario.missing_parts()}"
-    registry = pytest.importorskip("platform_skills.registry")
-    known = {r.id for r in registry.all_rules()}
-    rows = {row.rule.id for row in registry.gap_rows()}
-    crit = eval_criteria.load(scenario.part("criteria.yaml"), known, rows)
+    known = eval_measure.known_rules()
+    crit = eval_criteria.load(scenario.part("criteria.yaml"), known, eval_measure.audit_rule_ids())
     named = {t.rule for t in crit.gone + crit.absent} | set(crit.audit_ok)
     assert named <= known
     assert scenario.part("task.md").read_text(encoding="utf-8").strip(), "task.md is empty"
