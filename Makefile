@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test site serve bench lint clean browser-deps registry-deps
+.PHONY: setup run test site serve bench evals lint clean browser-deps registry-deps
 
 setup: $(STAMP)
 
@@ -58,6 +58,11 @@ lint: setup
 
 bench: setup
 	$(BIN)/python scripts/bench.py
+
+# Skill evals, reference mode (also part of `make test`). Agent mode:
+#   PLATFORM_SKILLS_AGENT_CMD='<agent command reading the prompt on stdin>' make evals EVALS_ARGS=--agent
+evals: setup
+	$(BIN)/python scripts/evals.py $(EVALS_ARGS)
 
 clean:
 	rm -rf $(VENV) site .pytest_cache

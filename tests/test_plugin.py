@@ -3,22 +3,33 @@
 Formats: https://code.claude.com/docs/en/plugins-reference (plugin.json) and
 https://code.claude.com/docs/en/plugin-marketplaces (marketplace.json). One version number
 is released: pyproject.toml, plugin.json, the marketplace entry and the newest CHANGELOG.md
-entry must all carry it.
+entry must all carry it. The plugin's slash commands (Markdown files in commands/, with
+frontmatter) load: valid frontmatter, only CLI subcommands that `platform-skills --help`
+lists, links that resolve, and one eval scenario each under evals/commands/.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 PLUGIN_JSON = REPO / ".claude-plugin" / "plugin.json"
 MARKETPLACE_JSON = REPO / ".claude-plugin" / "marketplace.json"
 CHANGELOG = REPO / "CHANGELOG.md"
+COMMANDS = REPO / "commands"
+sys.path.insert(0, str(REPO / "scripts"))
+
+from evalkit import criteria as eval_criteria  # noqa: E402
+from evalkit import measure as eval_measure  # noqa: E402
+from evalkit import scenarios as eval_scenarios  # noqa: E402
 
 PLUGIN_NAME = "platform-skills"
 KEBAB_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -36,6 +47,16 @@ COMPONENT_FIELDS = (
     "outputStyles",
     "lspServers",
 )
+
+
+EXPECTED_COMMANDS = {"audit", "check", "pin", "explain", "harden-workflow"}
+# Frontmatter fields of a command file (the Claude Code slash-command format).
+COMMAND_FIELDS = {"description", "argument-hint", "allowed-tools", "model", "disable-model-invocation"}
+# CLI subcommands being added on other branches. A command that needs one is skipped, and
+# says why, until `platform-skills --help` lists it; any other unknown subcommand fails.
+PENDING_SUBCOMMANDS = {"pin", "rule"}
+CLI_CALL_RE = re.compile(r"`platform-skills ([a-z][a-z-]*)")
+HELP_SUBCOMMAND_RE = re.compile(r"^ {4}([a-z][a-z-]*)(?:\s|$)", re.MULTILINE)
 
 
 def load_json(path: Path) -> dict:
@@ -158,6 +179,78 @@ def test_license_matches_pyproject(plugin: dict):
     declared = project.get("license")
     declared = declared.get("text") if isinstance(declared, dict) else declared
     assert plugin["license"] == declared
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def command_files() -> list[Path]:
+    return sorted(COMMANDS.glob("*.md"))
+
+
+def load_command(path: Path) -> tuple[dict, str]:
+    text = path.read_text(encoding="utf-8")
+    match = re.match(r"---\n(.*?)\n---\n(.*)", text, re.DOTALL)
+    assert match, f"{path.name}: must open with frontmatter between '---' lines"
+    meta = yaml.safe_load(match.group(1))
+    assert isinstance(meta, dict), f"{path.name}: frontmatter must be a mapping"
+    return meta, match.group(2)
+
+
+@pytest.fixture(scope="module")
+def cli_subcommands() -> set[str]:
+    exe = Path(sys.executable).with_name("platform-skills")
+    proc = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    names = set(HELP_SUBCOMMAND_RE.findall(proc.stdout.split("positional arguments:", 1)[-1]))
+    assert {"check", "audit", "rules"} <= names, proc.stdout
+    return names
+
+
+def test_the_commands_exist():
+    assert {p.stem for p in command_files()} == EXPECTED_COMMANDS
+    assert not [p for p in COMMANDS.rglob("*") if p.is_dir()], (
+        "commands/ must hold no folders: Claude Code loads Markdown in them as commands too")
+
+
+@pytest.mark.parametrize("path", command_files(), ids=lambda p: p.stem)
+def test_command_loads(path: Path, cli_subcommands: set[str]):
+    meta, body = load_command(path)
+    assert set(meta) <= COMMAND_FIELDS, f"unknown frontmatter fields: {set(meta) - COMMAND_FIELDS}"
+    assert isinstance(meta.get("description"), str) and meta["description"].strip()
+    hint = meta.get("argument-hint")
+    if hint is not None:
+        assert isinstance(hint, str) and hint.strip()
+    assert ("$ARGUMENTS" in body) == (hint is not None), "argument-hint and $ARGUMENTS go together"
+    assert "platform-skills" in body, "a command is a thin prompt over the CLI"
+    from test_skills import _unresolved_links
+    problems = _unresolved_links(path)
+    assert not problems, problems
+    used = set(CLI_CALL_RE.findall(body))
+    missing = used - cli_subcommands
+    assert not missing - PENDING_SUBCOMMANDS, f"no such subcommand: {sorted(missing)}"
+    if missing:
+        pytest.skip(f"needs `platform-skills {' '.join(sorted(missing))}`, not in this build yet")
+
+
+COMMAND_SCENARIOS = [s for s in eval_scenarios.discover(REPO) if s.kind == "command"]
+
+
+def test_every_command_has_one_eval_scenario():
+    assert {s.name for s in COMMAND_SCENARIOS} == {p.stem for p in command_files()}
+
+
+@pytest.mark.parametrize("scenario", COMMAND_SCENARIOS, ids=[s.name for s in COMMAND_SCENARIOS])
+def test_command_scenario_is_complete(scenario):
+    assert not scenario.missing_parts(), scenario.missing_parts()
+    eval_criteria.load(scenario.part("criteria.yaml"), eval_measure.known_rules(),
+                       eval_measure.audit_rule_ids())
+
+
+def test_help_parser_reads_subcommands():
+    text = "positional arguments:\n  COMMAND\n    check      check files\n    checkov-dir\n"
+    assert set(HELP_SUBCOMMAND_RE.findall(text)) == {"check", "checkov-dir"}
+    assert CLI_CALL_RE.findall("run `platform-skills pin --diff` and `platform-skills: ignore`") == ["pin"]
 
 
 def test_changelog_parser_can_fail():

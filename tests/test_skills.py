@@ -3,12 +3,14 @@
 Format rules: https://agentskills.io/specification (frontmatter fields, name and
 description limits, body length). Project rules: word budgets, required skills, every
 relative link resolves to a file of this repository and, with an #anchor, to a heading of
-that file, and each domain skill teaches the same measure-fix-verify loop.
+that file, each domain skill teaches the same measure-fix-verify loop, and each skill has
+at least three eval scenarios in evals/ (docs/evals.md) whose criteria name real rules.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -17,6 +19,11 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SKILLS = REPO / "skills"
+sys.path.insert(0, str(REPO / "scripts"))
+
+from evalkit import criteria as eval_criteria  # noqa: E402
+from evalkit import measure as eval_measure  # noqa: E402
+from evalkit import scenarios as eval_scenarios  # noqa: E402
 
 REQUIRED_SKILLS = {
     "platform-skills",
@@ -353,6 +360,39 @@ def test_skills_name_only_known_rules():
                 if f"psk{rid}" not in known:
                     unknown.setdefault(skill.parent.name, set()).add(f"PSK{rid}")
     assert not unknown, f"unknown rule IDs: {unknown}"
+
+
+# --------------------------------------------------------------------------- evals
+
+MIN_SCENARIOS = 3
+SKILL_SCENARIOS = [s for s in eval_scenarios.discover(REPO) if s.kind == "skill"]
+
+
+@pytest.mark.parametrize("name", skill_ids())
+def test_skill_has_eval_scenarios(name: str):
+    count = sum(1 for s in SKILL_SCENARIOS if s.suite == name)
+    assert count >= MIN_SCENARIOS, (
+        f"skills/{name}/evals/ holds {count} scenarios; every skill needs {MIN_SCENARIOS} "
+        "(how to add one: docs/evals.md)")
+
+
+@pytest.mark.parametrize("scenario", SKILL_SCENARIOS, ids=[s.id for s in SKILL_SCENARIOS])
+def test_eval_scenario_is_complete(scenario):
+    """task.md, repo/, criteria.yaml and solution.patch; criteria naming only real rules."""
+    assert not scenario.missing_parts(), f"{scenario.id}: missing {scenario.missing_parts()}"
+    known = eval_measure.known_rules()
+    crit = eval_criteria.load(scenario.part("criteria.yaml"), known, eval_measure.audit_rule_ids())
+    named = {t.rule for t in crit.gone + crit.absent} | set(crit.audit_ok)
+    assert named <= known
+    assert scenario.part("task.md").read_text(encoding="utf-8").strip(), "task.md is empty"
+
+
+def test_eval_validator_rejects_unknown_rules(tmp_path: Path):
+    (tmp_path / "wrong.patch").write_text("")
+    path = tmp_path / "criteria.yaml"
+    path.write_text("gone:\n  - {rule: PSK998, path: a.yml}\nwrong: {patch: wrong.patch, why: x}\n")
+    with pytest.raises(eval_criteria.CriteriaError, match="gone: PSK998 is not a rule"):
+        eval_criteria.load(path, {"PSK001"}, set())
 
 
 # --------------------------------------------------------------------------- self-tests
