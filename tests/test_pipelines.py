@@ -4,7 +4,7 @@ Each tree is written the way such projects ship images; the assertions are the e
 rows and the evidence each names.
 """
 
-from support import run_json, write_tree
+from support import run_cli, run_json, write_tree
 
 PERMS = "permissions:\n  contents: read\n"
 CHECKOUT = "      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n"
@@ -154,3 +154,75 @@ def test_bad_release_inputs_are_per_file_errors(tmp_path):
     assert "must be a mapping" in errors[".goreleaser.yml"]
     assert proc.returncode == 2
     assert data["summary"]["files"] >= 2  # the workflow and the manifest were still read
+
+
+def test_a_local_action_running_make_on_its_callers_target_is_followed(tmp_path):
+    """The shape of projects that publish every image through one composite action."""
+    action = ("name: publish\ninputs:\n  target:\n    required: true\nruns:\n  using: composite\n"
+              "  steps:\n    - shell: bash\n      id: ko\n      run: |\n"
+              "        echo \"digest=$(make ${{ inputs.target }})\" >> \"$GITHUB_OUTPUT\"\n")
+    steps = ("      - uses: ./.github/actions/publish\n        with:\n          target: publish-app\n")
+    write_tree(tmp_path, {
+        ".github/workflows/release.yml": workflow(steps),
+        ".github/actions/publish/action.yml": action,
+        "Makefile": "include build/images.mk\nREGISTRY ?= ghcr.io/example-org\n",
+        "build/images.mk": ("publish-app: login\n\tKO_DOCKER_REPO=$(REGISTRY)/app ko build --bare ./cmd/app\n"
+                            "login:\n\techo logged in\n"),
+    })
+    rows, _ = gaps(tmp_path)
+    assert "PSK901" in rows
+    assert "evidence: build/images.mk:2" in rows["PSK901"]["message"]
+
+
+def test_prerequisites_in_another_makefile_are_followed(tmp_path):
+    write_tree(tmp_path, {
+        ".github/workflows/ci.yml": workflow("      - run: make sign-ci\n"),
+        "test/ci.mk": "sign-ci: images\n\tcosign sign --yes --key cosign.key ghcr.io/example-org/app:ci\n",
+        "Makefile": "images:\n\tko build --bare ./cmd/app\n",
+    })
+    rows, _ = gaps(tmp_path)
+    assert "evidence: Makefile:2" in rows["PSK901"]["message"]
+    assert "cosign signs only tags, at test/ci.mk:2" in rows["PSK901"]["message"]
+
+
+def test_an_e2e_job_signing_a_throwaway_image_is_not_signing(tmp_path):
+    e2e = workflow("      - env:\n          KO_DOCKER_REPO: registry.local:5000/demo\n"
+                   "        run: |\n          image=$(ko publish --bare ./cmd/demo)\n"
+                   "          cosign sign --yes \"$image\"\n")
+    release = workflow("      - run: KO_DOCKER_REPO=ghcr.io/example-org ko build --bare ./cmd/app\n"
+                       "      - run: KO_DOCKER_REPO=ko.local ko build ./cmd/app\n")
+    write_tree(tmp_path, {".github/workflows/e2e.yml": e2e, ".github/workflows/release.yml": release})
+    rows, _ = gaps(tmp_path)
+    assert "PSK901" in rows and "release.yml:15" in rows["PSK901"]["message"]  # not the ko.local one
+
+
+def test_publishing_in_another_repositorys_workflow_is_named_not_guessed(tmp_path):
+    text = ("on: push\npermissions:\n  contents: read\njobs:\n  release:\n    permissions:\n"
+            "      packages: write\n      id-token: write\n"
+            "    uses: example-org/release-workflows/.github/workflows/image.yml@"
+            "0000000000000000000000000000000000000000 # v1.0.0\n")
+    write_tree(tmp_path, {".github/workflows/release.yml": text})
+    proc = run_cli("audit", ".", cwd=tmp_path)
+    assert "does not apply" in proc.stdout
+    assert ".github/workflows/release.yml:9 calls a reusable workflow in another repository" in proc.stdout
+
+
+def test_sigs_k8s_bom_generates_an_sbom(tmp_path):
+    steps = ("      - run: |\n          ko build --bare ./cmd/app\n"
+             "          bom generate -o app.spdx -i ghcr.io/example-org/app:1.0\n"
+             "        env:\n          KO_DOCKER_REPO: ghcr.io/example-org\n")
+    write_tree(tmp_path, {".github/workflows/release.yml": workflow(steps)})
+    rows, _ = gaps(tmp_path)
+    assert "PSK903" not in rows and "PSK904" in rows
+
+
+def test_go_testdata_folders_are_fixtures_not_configuration(tmp_path):
+    policy = ("apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata: {name: p}\n"
+              "spec:\n  validations: [{expression: 'true'}]\n")
+    write_tree(tmp_path, {"pkg/testdata/policy.yaml": policy, "cmd/_testdata/policy.yaml": policy,
+                          "deploy/policy.yaml": policy})
+    proc, data = run_json("check", ".", cwd=tmp_path)
+    assert {f["path"] for f in data["findings"]} == {"deploy/policy.yaml"}
+    # Named explicitly, a testdata file is still checked.
+    _, data = run_json("check", "pkg/testdata/policy.yaml", cwd=tmp_path)
+    assert data["findings"]

@@ -20,7 +20,7 @@ def test_expressions_with_spaces_stay_one_word():
     assert got == [(10, ["cosign", "sign", "${{ env.IMAGE }}@${{ steps.build.outputs.digest }}"], [])]
 
 
-def test_comments_heredocs_and_subshells_are_not_commands():
+def test_comments_and_heredocs_are_not_commands_substitutions_are_read_after():
     script = ("# cosign sign not-a-command:latest\n"
               "cat <<'EOF' > notes.txt\n"
               "cosign sign inside-heredoc:latest\n"
@@ -28,7 +28,8 @@ def test_comments_heredocs_and_subshells_are_not_commands():
               "REF=$(crane digest x) cosign sign \"x@${REF}\" # trailing comment")
     got = commands(script)
     assert got == [(11, ["cat", ">", "notes.txt"], []),
-                   (14, ["cosign", "sign", "x@${REF}"], ["REF=$(crane digest x)"])]
+                   (14, ["cosign", "sign", "x@${REF}"], ["REF=$(crane digest x)"]),
+                   (14, ["crane", "digest", "x"], [])]  # what $(...) runs, on its line
 
 
 def test_keywords_and_quotes():

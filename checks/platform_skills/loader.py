@@ -13,7 +13,9 @@ from .model import Document, FileError, Skipped
 from .parsers import ParseError
 
 SKIP_DIRS = frozenset((".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox",
-                       ".mypy_cache", ".pytest_cache", ".ruff_cache", ".terraform", "site-packages"))
+                       ".mypy_cache", ".pytest_cache", ".ruff_cache", ".terraform", "site-packages",
+                       # Go's fixture folders, which its tooling ignores too: test inputs, not config
+                       "testdata", "_testdata"))
 MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -94,8 +96,7 @@ def load(path, root=os.curdir):
                 parsed[candidate.parse] = candidate.parse(text)
             except ParseError as exc:
                 if exc.template:
-                    return None, Skipped(shown, f"{exc.template} template that is not plain "
-                                                "YAML")
+                    return None, Skipped(shown, f"{exc.template} that is not plain YAML")
                 return None, FileError(shown, str(exc))
             except Exception as exc:  # a parser bug must not end the run
                 return None, FileError(shown, f"cannot parse: {type(exc).__name__}")

@@ -62,7 +62,7 @@ def yaml_roots(text):
 def template_syntax(text):
     """``"Jinja"`` or ``"Go template"`` when the text holds template markers, else None."""
     if "{%" in text and _JINJA.search(text):
-        return "Jinja"
+        return "Jinja template"
     if "{{" in text and _GO_TEMPLATE.search(_QUOTED.sub("", text)):
         return "Go template"
     return None

@@ -9,15 +9,22 @@ to it: a Makefile target nothing runs publishes nothing.
 Keys: ``(fact,)`` direct; ``("link", *what)`` a workflow runs it; ``("offer", *what, fact)``.
 """
 
+import re
+
 from .. import nodes
 from . import pipeline, scans
 from .kyverno import IMAGE_POLICIES, kyverno_kind
+from .patterns import SLSA_GENERATOR
 
 PUBLISHES, SIGNS, CVE_GATE, SBOM, SBOM_ATTESTED, PROVENANCE, ADMISSION = (
     "publishes", "signs", "cve-gate", "sbom", "sbom-attested", "provenance", "admission")
 SIGNS_TAG = "signs-tag"  # cosign signs, but only tags (PSK101): not counted as signing
+# A job granted packages: write that calls a reusable workflow in another repository: the
+# audit cannot read that pipeline, and says so when it finds no publishing of its own.
+REMOTE_PUBLISHER = "remote-publisher"
 FACT_KINDS = frozenset(("workflow", "action", "manifest", "goreleaser", "makefile"))
 GORELEASER = ("goreleaser",)
+_INPUT = re.compile(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}")
 
 
 def _step_line(step):
@@ -35,6 +42,13 @@ def workflow_facts(wf, path):
     if publish:
         note(PUBLISHES, publish)
     for job in wf.jobs:
+        ref = job.ref
+        if ref is not None and ref.kind == "remote" and "/.github/workflows/" in ref.name and \
+                not ref.name.startswith(SLSA_GENERATOR) and job.grants("packages"):
+            note(REMOTE_PUBLISHER, nodes.line(job.uses))
+    for job in wf.jobs:
+        if _test_traffic_only(job):
+            continue  # signing images pushed to a throwaway registry signs nothing anyone pulls
         exports = outputs = None
         for call in pipeline.cosign_calls_in(job):
             if call.verb != "sign":
@@ -61,8 +75,19 @@ def workflow_facts(wf, path):
             args = command.invocation("make")
             if args is not None:
                 for word in args:
-                    if not word.text.startswith("-") and "=" not in word.text:
+                    if word.text.startswith("-") or "=" in word.text.split("${{")[0]:
+                        continue
+                    given = _INPUT.fullmatch(word.text)
+                    if given and wf.kind == "action":  # the caller's with: names the target
+                        note(("make-input", path, given.group(1)), command.line)
+                    elif "$" not in word.text:
                         note(("link", "make", word.text), command.line)
+        if step.ref is not None and step.ref.kind == "local":
+            action = step.ref.value[2:].strip("/")
+            for name, _, value in nodes.pairs(step.with_):
+                text = nodes.text(value, "")
+                if text and "${{" not in text:
+                    note(("action-input", action, name, text), nodes.line(value))
     line = pipeline.sbom_attestation_line(wf)
     if line:
         note(SBOM_ATTESTED, line)
@@ -70,6 +95,12 @@ def workflow_facts(wf, path):
     if line:
         note(PROVENANCE, line)
     return facts
+
+
+def _test_traffic_only(job):
+    """Whether the job pushes images, all of them to throwaway registries (an e2e job)."""
+    pushed = any(pipeline.is_push(c, publish_tools=True) for step in job.steps for c in step.commands)
+    return pushed and not any(pipeline.publishing_pushes(step) for step in job.steps)
 
 
 def manifest_facts(root, path):
@@ -113,21 +144,24 @@ def goreleaser_facts(root, path):
 
 
 def makefile_facts(makefile, path):
-    """What each target does, its prerequisites included, offered under its name."""
+    """What each target's own recipe does, offered under its name, and the targets it needs
+    (``("make-needs", target, prerequisite)``): the audit follows those across every Makefile
+    of the repository, as a top-level Makefile's ``include`` would."""
     facts = {}
-    for name in makefile.targets:
-        for target in makefile.closure([name]):
-            for command in makefile.commands(target):
-                key = ("offer", "make", name)
-                if pipeline.is_push(command, publish_tools=True) and not any(
-                        pipeline.throwaway(makefile.expand(t)) for t in pipeline.push_targets(command)):
-                    facts.setdefault(key + (PUBLISHES,), (path, command.line))
-                args = command.invocation("cosign")
-                if args and args[0].text == "sign":
-                    digest = any(pipeline.digest_qualified(t.text) for t in args[1:])
-                    facts.setdefault(key + (SIGNS if digest else SIGNS_TAG,), (path, command.line))
-                if pipeline.sbom_command(command):
-                    facts.setdefault(key + (SBOM,), (path, command.line))
+    for name, target in makefile.targets.items():
+        for prerequisite in target.prerequisites:
+            facts.setdefault(("make-needs", name, prerequisite), (path, target.line))
+        key = ("offer", "make", name)
+        for command in makefile.commands(name):
+            if pipeline.is_push(command, publish_tools=True) and pipeline.publishes(
+                    command, lambda word: makefile.expand(word.replace("${", "$(").replace("}", ")"))):
+                facts.setdefault(key + (PUBLISHES,), (path, command.line))
+            args = command.invocation("cosign")
+            if args and args[0].text == "sign":
+                digest = any(pipeline.digest_qualified(t.text) for t in args[1:])
+                facts.setdefault(key + (SIGNS if digest else SIGNS_TAG,), (path, command.line))
+            if pipeline.sbom_command(command):
+                facts.setdefault(key + (SBOM,), (path, command.line))
     return facts
 
 
@@ -152,9 +186,26 @@ def document_facts(doc, views):
 
 def resolve(raw):
     """``{fact: (path, line)}`` for the repository: direct facts, plus the offers of what a
-    workflow links to."""
+    workflow links to (Make targets with every prerequisite, in whichever Makefile)."""
     facts = {key[0]: evidence for key, evidence in raw.items() if len(key) == 1}
     links = {key[1:] for key in raw if key[0] == "link"}
+    needs = {}
+    for key in raw:
+        if key[0] == "make-needs":
+            needs.setdefault(key[1], []).append(key[2])
+    for key in raw:  # make ${{ inputs.target }} in a local action, named by its callers
+        if key[0] == "make-input":
+            folder = key[1].rsplit("/", 1)[0]
+            for other in raw:
+                if other[0] == "action-input" and other[2] == key[2] and (
+                        folder == other[1] or folder.endswith("/" + other[1])):
+                    links.add(("make", other[3]))
+    pending = [link[1] for link in links if link[0] == "make"]
+    while pending:
+        for prerequisite in needs.get(pending.pop(), ()):
+            if ("make", prerequisite) not in links:
+                links.add(("make", prerequisite))
+                pending.append(prerequisite)
     for key, evidence in sorted(raw.items(), key=lambda kv: kv[1]):
         if key[0] == "offer" and key[1:-1] in links:
             facts.setdefault(key[-1], evidence)

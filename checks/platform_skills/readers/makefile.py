@@ -86,22 +86,6 @@ class Makefile:
         lines = [(n, self.expand(t.lstrip("@-+ "))) for n, t in self.targets[target].recipe]
         return split_commands(lines)
 
-    def closure(self, names):
-        """The targets ``names`` run, prerequisites first, each once."""
-        order, seen = [], set()
-
-        def visit(name):
-            if name in seen or name not in self.targets:
-                return
-            seen.add(name)
-            for prereq in self.targets[name].prerequisites:
-                visit(prereq)
-            order.append(name)
-
-        for name in names:
-            visit(name)
-        return order
-
     def _check_cycles(self):
         state = {}
         for start in self.targets:

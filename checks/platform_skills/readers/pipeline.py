@@ -143,10 +143,11 @@ def github_env_exports(job):
         for command in step.commands:
             if command.program in ("echo", "printf") and any(
                     "GITHUB_ENV" in t.text for t in command.argv):
+                assigned = script_assignments(step, command, seen)
                 for token in command.argv[1:]:
                     name, eq, value = token.text.partition("=")
                     if eq and _ENV_NAME.match(name):
-                        seen[name] = step.expand(value)
+                        seen[name] = step.expand(value, assigned)
     return exported
 
 
@@ -182,7 +183,10 @@ def is_push(command, publish_tools=False):
 
 
 # Registries that end-to-end tests push to and nobody pulls from.
-_THROWAWAY = re.compile(r"^(?:ttl\.sh|localhost|127\.0\.0\.1|\[::1\]|kind-registry|[a-z0-9-]+:\d+)(?:[:/]|$)")
+# ``ko.local`` and ``kind.local`` are ko's names for the local Docker daemon and a kind cluster;
+# other ``.local`` names are link-local hosts (a test cluster's registry).
+_THROWAWAY = re.compile(r"^(?:ttl\.sh|localhost|127\.0\.0\.1|\[::1\]|kind-registry|[a-z0-9.-]*\.local"
+                        r"|[a-z0-9-]+:\d+)(?:[:/]|$)")
 
 
 def throwaway(reference):
@@ -220,26 +224,39 @@ def publishing_pushes(step):
         if not refs or not all(throwaway(r) for r in refs):
             lines.append(nodes.line(step.uses))
     for command in step.commands:
-        if not is_push(command, publish_tools=True):
-            continue
-        if command.program == "ko":
-            targets = [step.env_value("KO_DOCKER_REPO") or ""] + [
-                t.text.split("=", 1)[1] for t in command.assignments
-                if t.text.startswith("KO_DOCKER_REPO=")]
-            targets = [t for t in targets if t]
-        else:
-            targets = [step.expand(t) for t in push_targets(command)]
-        if not targets or not all(throwaway(t) for t in targets):
-            lines.append(command.line)
+        if is_push(command, publish_tools=True):
+            assigned = script_assignments(step, command)
+            if publishes(command, lambda word, known=assigned: step.expand(word, known)):
+                lines.append(command.line)
     return lines
 
 
-_SBOM_TOOLS = ("syft", "cdxgen", "cyclonedx-gomod", "cyclonedx-py", "cyclonedx-npm", "cyclonedx")
+def publishes(command, expand):
+    """Whether a push command publishes: its destination is not a throwaway registry.
+
+    ``expand`` substitutes variables in a word (a step's env and script, or a Makefile's own
+    variables). An unknown destination counts as publishing.
+    """
+    if command.program == "ko":
+        assigned = [t.text.split("=", 1)[1] for t in command.assignments
+                    if t.text.startswith("KO_DOCKER_REPO=")]
+        targets = [expand(t) for t in assigned] or [expand("$KO_DOCKER_REPO")]
+    else:
+        targets = [expand(t) for t in push_targets(command)]
+    targets = [t for t in targets if t and not t.startswith("$")]
+    return not targets or not all(throwaway(t) for t in targets)
+
+
+_SBOM_TOOLS = ("syft", "cdxgen", "cyclonedx-gomod", "cyclonedx-py", "cyclonedx-npm", "cyclonedx",
+               "spdx-sbom-generator")
 
 
 def sbom_command(command):
     """Whether a shell command generates an SBOM (Syft, CycloneDX generators, trivy formats)."""
     if any(command.invocation(tool) is not None for tool in _SBOM_TOOLS):
+        return True
+    args = command.invocation("bom")  # sigs.k8s.io/bom
+    if args and args[0].text == "generate":
         return True
     args = tool_args(command, "trivy", TRIVY_IMAGES)
     if args is not None:

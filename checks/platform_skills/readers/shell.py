@@ -116,8 +116,27 @@ def _fold(lines):
     return folded
 
 
-def split_commands(lines):
-    """Commands of a script given as ``(file_line, text)`` pairs."""
+def split_commands(lines, depth=0):
+    """Commands of a script given as ``(file_line, text)`` pairs, then the commands inside
+    its ``$(...)`` substitutions (``IMAGE=$(ko build .)`` runs ``ko build``)."""
+    commands = _split(lines)
+    if depth < _MAX_NESTING:
+        for command in list(commands):
+            for token in command.tokens:
+                start = token.text.find("$(")
+                while start >= 0:
+                    end = _matching_paren(token.text, start + 1)
+                    inner = token.text[start + 2:end - 1]
+                    if inner.strip():
+                        commands.extend(split_commands([(token.line, inner)], depth + 1))
+                    start = token.text.find("$(", end)
+    return commands
+
+
+_MAX_NESTING = 4  # substitutions inside substitutions: deeper ones are not read
+
+
+def _split(lines):
     commands = []
     current = []
     buf = []

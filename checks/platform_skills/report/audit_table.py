@@ -1,7 +1,7 @@
 """The audit's text report: the supply-chain gap table in fix order, then what to do next."""
 
 from ..audit import FIX_ORDER, GAP_ROWS
-from ..readers.facts import ADMISSION, PUBLISHES
+from ..readers.facts import ADMISSION, PUBLISHES, REMOTE_PUBLISHER
 from .style import COLORS, error_lines, paint, plural, skipped_line
 
 
@@ -10,6 +10,11 @@ def render(report):
     if PUBLISHES not in report.facts:
         out.append("No workflow publishes a container image, so the supply-chain gap table "
                    "does not apply. Run 'platform-skills check' for file findings.")
+        remote = report.facts.get(REMOTE_PUBLISHER)
+        if remote:
+            out.append(f"Note: {remote[0]}:{remote[1]} calls a reusable workflow in another "
+                       "repository with packages: write. If that workflow publishes your images, "
+                       "audit the repository it lives in: this one cannot see its steps.")
         out.extend(error_lines(report))
         return "\n".join(out)
     gaps = {g.rule.id: g for g in report.gaps}
