@@ -20,6 +20,14 @@ from .examples import REF, SIGN_WORKFLOW
         "`docker/build-push-action`), or `\"${IMAGE}@${DIGEST}\"` in a script."),
     bad=SIGN_WORKFLOW.replace("app@${{ steps.build.outputs.digest }}", "app:${{ github.sha }}"),
     good=SIGN_WORKFLOW,
+    precision="medium",
+    limits=(
+        "A value the rule cannot trace is treated as a tag: the output of a script or of "
+        "`make <target>` (whose recipe may well print a digest), an input of a composite "
+        "action, a step output of another action. When such a value is a digest reference, "
+        "write `image@${DIGEST}` explicitly, which also tells the reader what is signed. "
+        "zizmor has no equivalent audit; Checkov's CKV_GHA_5 only looks for `cosign sign` "
+        "after a build."),
 )
 def cosign_by_tag(wf):
     for job in wf.jobs:
