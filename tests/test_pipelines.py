@@ -226,3 +226,20 @@ def test_go_testdata_folders_are_fixtures_not_configuration(tmp_path):
     # Named explicitly, a testdata file is still checked.
     _, data = run_json("check", "pkg/testdata/policy.yaml", cwd=tmp_path)
     assert data["findings"]
+
+
+def test_a_local_action_that_is_missing_or_escapes_is_a_per_file_error(tmp_path):
+    steps = ("      - uses: ./.github/actions/missing\n"
+             "      - uses: ./../outside\n"
+             "      - run: docker push ghcr.io/example-org/app:1.0\n")
+    write_tree(tmp_path / "repo", {".github/workflows/release.yml": workflow(steps)})
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "action.yml").write_text("runs:\n  using: composite\n  steps: []\n")
+    proc, data = run_json("audit", ".", cwd=tmp_path / "repo")
+    messages = sorted(e["message"] for e in data["errors"])
+    assert messages == [
+        "line 15: uses: ./.github/actions/missing no action.yml there; the audit cannot follow it",
+        "line 16: uses: ./../outside points outside the repository; the audit cannot follow it"]
+    assert {e["path"] for e in data["errors"]} == {".github/workflows/release.yml"}
+    assert {f["rule"] for f in data["findings"]} >= {"PSK901"}  # the rest of the audit still ran
+    assert proc.returncode == 2

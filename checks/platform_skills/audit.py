@@ -4,8 +4,9 @@ Rows are either a gap rule (PSK901-PSK905, raised from the repository's facts) o
 roll-up of file findings (PSK111, PSK001) that the table counts.
 """
 
-from . import engine
+from . import engine, loader
 from .findings import Builder
+from .model import FileError
 from .readers.facts import PUBLISHES, resolve
 from .registry import get_rule
 
@@ -44,6 +45,12 @@ def run(repo_path, rules, excluded=None, jobs=None, options=None):
     """``(result, gaps)``: the file run over the repository, and its gap rows as findings at
     path ".". No gaps when nothing publishes an image."""
     result = engine.run([repo_path], rules, excluded, want_facts=True, jobs=jobs, options=options)
+    for key, (path, line) in sorted(result.facts.items(), key=lambda kv: kv[1]):
+        if key[0] == "local-uses":
+            problem = loader.local_action_problem(repo_path, key[1])
+            if problem:
+                result.errors.append(FileError(path, f"line {line}: uses: ./{key[1]} {problem}; "
+                                                     "the audit cannot follow it"))
     result.facts = resolve(result.facts)
     builder = Builder(".")
     if PUBLISHES not in result.facts:

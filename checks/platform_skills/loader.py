@@ -109,6 +109,19 @@ def load(path, root=os.curdir):
     return None, None
 
 
+def local_action_problem(repo, relative):
+    """Why ``uses: ./<relative>`` cannot be followed from the repository ``repo``, or None."""
+    top = os.path.realpath(repo)
+    target = os.path.realpath(os.path.join(top, relative))
+    if target != top and not target.startswith(top.rstrip(os.sep) + os.sep):
+        return "points outside the repository"
+    if os.path.isfile(target) and target.endswith((".yml", ".yaml")):
+        return None  # a local reusable workflow
+    if not any(os.path.isfile(os.path.join(target, n)) for n in ("action.yml", "action.yaml")):
+        return "no action.yml there"
+    return None
+
+
 class _Unreadable(Exception):
     pass
 

@@ -84,6 +84,7 @@ def workflow_facts(wf, path):
                         note(("link", "make", word.text), command.line)
         if step.ref is not None and step.ref.kind == "local":
             action = step.ref.value[2:].strip("/")
+            note(("local-uses", action, path), nodes.line(step.uses))
             for name, _, value in nodes.pairs(step.with_):
                 text = nodes.text(value, "")
                 if text and "${{" not in text:
