@@ -41,6 +41,10 @@ def check_document(doc, rules, options=None):
                 _run(rule, builder, errors, doc.path, view, *extra)
         elif kinds.SUPPRESSIONS in rule.targets:
             hygiene.append(rule)
+    try:
+        errors.extend(FileError(doc.path, f"line {line}: {message}") for line, message in kind.problems(doc))
+    except Exception as exc:  # a reader bug must not lose the findings
+        errors.append(FileError(doc.path, f"internal error reading its shape: {type(exc).__name__}"))
     if hygiene and builder.ledger is not None and builder.ledger.entries:
         view = SuppressionView(builder.ledger.entries, {r.id for r in rules}, RULES)
         for rule in hygiene:

@@ -2,10 +2,13 @@
 
 from .. import nodes
 from . import pipeline, scans
+from .gitops import is_oci_repository, verifies
 from .kyverno import IMAGE_POLICIES, kyverno_kind
 
 PUBLISHES, SIGNS, CVE_GATE, SBOM, SBOM_ATTESTED, PROVENANCE, ADMISSION = (
     "publishes", "signs", "cve-gate", "sbom", "sbom-attested", "provenance", "admission")
+# The cluster side: Flux pulls OCI artifacts, and whether any of those pulls verifies them.
+OCI_SOURCE, OCI_VERIFIED = "oci-source", "oci-verified"
 
 
 def workflow_facts(wf):
@@ -27,7 +30,9 @@ def workflow_facts(wf):
 
 
 def manifest_facts(root):
-    """Whether a manifest enforces image signatures at admission."""
+    """Whether a manifest enforces image signatures at admission, or pulls OCI artifacts."""
+    if is_oci_repository(root):
+        return {OCI_SOURCE, OCI_VERIFIED} if verifies(root) else {OCI_SOURCE}
     kind = kyverno_kind(root)
     if kind in IMAGE_POLICIES:
         return {ADMISSION}
