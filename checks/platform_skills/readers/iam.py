@@ -103,11 +103,16 @@ def shape_problems(tf):
         if not block.labels[0].startswith("aws_"):
             continue
         for path, document in policy_attributes(block):
-            if document is _NOT_LITERAL or isinstance(document, dict):
+            if document is _NOT_LITERAL or isinstance(document, dict) and "Statement" in document:
                 continue
-            what = type(document).__name__.replace("str", "string").replace("NoneType", "null")
-            yield (block.line(*path), f"{block.name}.{path[-1]} is a {what}, not an IAM policy "
+            what = "an object without a Statement" if isinstance(document, dict) else \
+                "a " + _TYPE_NAMES.get(type(document), type(document).__name__)
+            yield (block.line(*path), f"{block.name}.{path[-1]} is {what}, not an IAM policy "
                                       "document (a JSON object with a Statement)")
+
+
+_TYPE_NAMES = {str: "string", list: "list", tuple: "list", int: "number", float: "number",
+               bool: "boolean", type(None): "null"}
 
 
 def statements(tf):
