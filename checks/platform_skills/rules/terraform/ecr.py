@@ -22,7 +22,8 @@ _IMMUTABLE = ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION")
     since="0.2.0",
     limits=(
         "A value set from a variable is not judged. Checkov's CKV_AWS_51 reports the same "
-        "gap; it also resolves variable defaults."),
+        "gap, and also reports `IMMUTABLE_WITH_EXCLUSION`, which this rule accepts: the "
+        "exclusion filters name the only tags that may move."),
 )
 def ecr_mutable_tags(tf):
     for block in tf.of("resource", "aws_ecr_repository"):

@@ -1,6 +1,7 @@
 """IAM policies in Terraform: GitHub OIDC trust and administrator wildcards (PSK701, PSK705)."""
 
 import fnmatch
+import re
 
 from ...model import rule
 from ...readers.iam import statements
@@ -43,20 +44,29 @@ def _trusts_github(statement, providers):
     return False
 
 
+_INTERPOLATION = re.compile(r"\$\{[^}]*\}")
+_PLACEHOLDER = "\0"
+
+
 def sub_problem(value):
     """Why a ``StringLike`` value for the ``sub`` claim admits more than one repository's
-    workflows, or None."""
+    workflows, or None. A ``${...}`` part is set elsewhere: it is never a wildcard, and when
+    it stands for the whole ``owner/repo`` the value is not judged."""
     text = value.strip()
-    if not text or set(text) <= set("*?"):
+    shape = _INTERPOLATION.sub(_PLACEHOLDER, text)
+    if not shape or set(shape) <= set("*?"):
         return f"'{text}' matches any repository on GitHub"
-    if not text.startswith("repo:"):
-        return f"'{text}' matches any repository on GitHub" if text[0] in "*?" else None
-    owner, _, rest = text[len("repo:"):].partition("/")
+    if not shape.startswith("repo:"):
+        return f"'{text}' matches any repository on GitHub" if shape[0] in "*?" else None
+    name, _, qualifier = shape[len("repo:"):].partition(":")
+    owner, slash, repo = name.partition("/")
+    if not slash and not any(c in name for c in "*?"):
+        return None  # repo:${var.repository}:... (set elsewhere), or no real repository
     if not owner or any(c in owner for c in "*?"):
         return f"'{text}' does not fix the organisation"
-    repo, _, qualifier = rest.partition(":")
     if set(repo) <= set("*?") and set(qualifier) <= set("*?"):
-        return f"'{text}' matches every repository of '{owner}' on any ref"
+        shown = text[len("repo:"):].split("/", 1)[0]
+        return f"'{text}' matches every repository of '{shown}' on any ref"
     return None
 
 
@@ -89,7 +99,11 @@ def sub_problem(value):
         "a policy built from variables or `templatefile()` is not judged, and a federated "
         "principal given only as a variable counts as GitHub's when the conditions name "
         "GitHub's claim keys. `StringEquals` values are exact, so `*` there is not a "
-        "wildcard and is not reported. Checkov has no equivalent check for GitHub's `sub`."),
+        "wildcard and is not reported. Checkov's CKV_AWS_358 (policy documents) and "
+        "CKV_AWS_393 (`aws_iam_role`) judge the same `sub` values, but only when the principal "
+        "is written as the provider's ARN text (not a reference to the provider resource, the "
+        "usual Terraform shape), only in the first statement, with `StringEquals` values read "
+        "as patterns, and without asking for `aud`."),
     precision="high",
 )
 def github_oidc_trust_too_broad(tf):
@@ -141,9 +155,11 @@ _ADMIN_ACTIONS = ("*", "iam:*", "sts:*")
     limits=(
         "`NotAction`/`NotResource` statements and policies built from variables are not "
         "judged. A service wildcard other than `iam:*`/`sts:*` on `*` (say `s3:*`) is "
-        "broad but not administrator access, and is left to review. Checkov's "
-        "CKV_AWS_1/CKV_AWS_62/CKV_AWS_63 cover `*:*` in several resource types; this rule "
-        "also catches `iam:*` and `sts:*`."),
+        "broad but not administrator access, and is left to review. Checkov's CKV_AWS_62/"
+        "CKV_AWS_63 (`*`) and CKV2_AWS_40 (`iam:*`) cover most of this; they do not read "
+        "`sts:*` nor an `inline_policy` heredoc, and CKV_AWS_355/356 also report `Resource: "
+        "*` on narrow actions that need it (`ecr:GetAuthorizationToken`), which this rule "
+        "leaves alone."),
 )
 def iam_wildcard_admin(tf):
     for statement in statements(tf):

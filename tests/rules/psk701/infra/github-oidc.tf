@@ -213,3 +213,30 @@ resource "aws_iam_role" "ec2" {
     Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }]
   })
 }
+
+# The repository comes from a variable: "repo:${var.github_repository}:*" pins one repository
+# whichever it is; a variable owner with a wildcard repository does not.
+resource "aws_iam_role" "from_variables" {
+  name = "deploy-vars"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = local.github_oidc_provider_arn }
+      Condition = {
+        StringLike = {
+          "token.actions.githubusercontent.com:sub" = [
+            "repo:${var.github_repository}:*",
+            "repo:${var.github_org}/${var.github_repo}:environment:prod",
+            "repo:${var.github_org}/*", # expect: PSK701
+          ]
+        }
+        "ForAllValues:StringEquals" = {
+          "token.actions.githubusercontent.com:iss" = "https://token.actions.githubusercontent.com"
+          "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
+        }
+      }
+    }]
+  })
+}
