@@ -166,19 +166,42 @@ def example_findings() -> dict[str, list[dict]]:
     All examples are checked in a single run through the CLI's JSON output (a public
     contract), so this costs one process start per build.
     """
-    names = {f"{r.id.lower()}-bad.yml": r.id for r in all_rules() if r.bad}
+    names = {example_path(r): r.id for r in all_rules() if r.bad}
     if not names:
         return {}
-    files = {name: get_rule(rule_id).bad for name, rule_id in names.items()}
+    files = {}
+    for name, rule_id in names.items():
+        folder = Path(name).parent
+        for sibling, text in _EXAMPLE_SIBLINGS.get(Path(name).name, {}).items():
+            files[str(folder / sibling)] = text
+        files[name] = get_rule(rule_id).bad
     report = json.loads(run_cli(files, "check", "--format", "json", ".").stdout)
     if report.get("errors"):
         raise RuntimeError(f"catalog examples could not be checked: {report['errors']}")
     found: dict[str, list[dict]] = {rule_id: [] for rule_id in names.values()}
     for finding in report.get("findings", []):
-        name = Path(finding["path"]).name
-        if name in names:
-            found[names[name]].append(finding)
+        if finding["path"] in names:
+            found[names[finding["path"]]].append(finding)
     return found
+
+
+# Files a kind needs beside an example: values are read beside their Chart.yaml, and a
+# chart with dependencies is shown as committed with its Chart.lock.
+_EXAMPLE_SIBLINGS = {
+    "values.yaml": {"Chart.yaml": "apiVersion: v2\nname: example\nversion: 0.1.0\n"},
+    "Chart.yaml": {"Chart.lock": "dependencies: []\ndigest: sha256:0\n"},
+}
+
+
+def example_path(rule) -> str:
+    """Where a rule's bad example is checked: under the file name its kind needs, if any."""
+    if rule.example_name:
+        return f"{rule.id.lower()}-bad/{rule.example_name}"
+    return f"{rule.id.lower()}-bad.yml"
+
+
+def example_lang(rule) -> str:
+    return "hcl" if (rule.example_name or "").endswith(".tf") else "yaml"
 
 
 # A release workflow with the mistakes the checks exist for: an action pinned to a tag, a
@@ -232,7 +255,8 @@ def _finding_lines(rule) -> str:
     own = [f for f in example_findings().get(rule.id, []) if f["rule"] == rule.id]
     if not own:
         raise RuntimeError(f"{rule.id}: its bad example raises no {rule.id} finding")
-    lines = [f"example.yml:{f['line']}: {f['rule']} {f['name']} [{f['severity']}] {f['message']}"
+    shown = rule.example_name or "example.yml"
+    lines = [f"{shown}:{f['line']}: {f['rule']} {f['name']} [{f['severity']}] {f['message']}"
              for f in own]
     return fenced("\n".join(lines), "text")
 
@@ -260,11 +284,11 @@ def render_rule(rule) -> str:
     if rule.bad or rule.good:
         tabs = []
         if rule.bad:
-            tabs.append('=== "Bad"\n\n' + indent(fenced(rule.bad)) + "\n\n"
+            tabs.append('=== "Bad"\n\n' + indent(fenced(rule.bad, example_lang(rule))) + "\n\n"
                         + indent("`platform-skills check` reports:") + "\n\n"
                         + indent(_finding_lines(rule)))
         if rule.good:
-            tabs.append('=== "Good"\n\n' + indent(fenced(rule.good)))
+            tabs.append('=== "Good"\n\n' + indent(fenced(rule.good, example_lang(rule))))
         parts.append("\n\n".join(tabs))
     if repo_scope:
         parts.append(

@@ -73,3 +73,15 @@ def test_the_projects_own_hooks_pass(tmp_path):
                           text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "platform-skills check (own workflows, action and examples)" in proc.stdout
+
+
+def test_hook_checks_terraform_and_helm_files(tmp_path, pre_commit_home):
+    """The hook's environment carries the HCL parser, and Chart.yaml/values are YAML to it."""
+    consumer = _consumer(tmp_path, {
+        "infra/ecr.tf": 'resource "aws_ecr_repository" "app" {\n  name = "app"\n}\n',
+        "chart/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+        "chart/values.yaml": "image:\n  tag: latest\n"})
+    proc = _try_repo(consumer, "platform-skills", pre_commit_home)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "infra/ecr.tf:1: PSK704 ecr-mutable-tags" in proc.stdout
+    assert "chart/values.yaml:2: PSK602 helm-values-latest" in proc.stdout
