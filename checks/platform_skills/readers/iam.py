@@ -19,16 +19,19 @@ _NOT_LITERAL = object()
 
 
 class Condition:
-    """One condition key under one operator: ``StringLike`` / ``...:sub`` / values."""
+    """One condition key under one operator: ``StringLike`` / ``...:sub`` / values.
 
-    __slots__ = ("operator", "key", "values", "line", "value_lines")
+    Lines are looked up only when a rule asks (most policies raise nothing)."""
 
-    def __init__(self, operator, key, values, line, value_lines):
+    __slots__ = ("operator", "key", "values", "_block", "_where", "_listed")
+
+    def __init__(self, operator, key, values, block, where, listed):
         self.operator = operator
         self.key = key
-        self.values = values            # strings
-        self.line = line
-        self.value_lines = value_lines  # one line per value
+        self.values = values    # strings
+        self._block = block
+        self._where = where     # path of the key (JSON) or of the condition block
+        self._listed = listed   # path suffix of the values list, or None for a single value
 
     @property
     def test(self):
@@ -36,23 +39,47 @@ class Condition:
         op = self.operator.split(":", 1)[-1]
         return op[:-len("IfExists")] if op.endswith("IfExists") else op
 
+    @property
+    def line(self):
+        return self._block.line(*self._where)
+
+    @property
+    def value_lines(self):
+        """One line per value."""
+        if self._listed is None:
+            return [self.line] * len(self.values)
+        return [self._block.line(*self._where, *self._listed, i) for i in range(len(self.values))]
+
 
 class Statement:
-    """A policy statement: effect, actions, resources, principals, conditions and its line."""
+    """A policy statement: effect, actions, resources, principals and conditions, and the
+    path of each part for the lines a rule asks for."""
 
-    __slots__ = ("effect", "actions", "resources", "principals", "conditions", "line",
-                 "principal_line", "conditions_line", "block")
+    __slots__ = ("effect", "actions", "resources", "principals", "conditions", "block",
+                 "_where", "_principal", "_conditions")
 
-    def __init__(self, block, line):
+    def __init__(self, block, where):
         self.block = block
-        self.line = line
+        self._where = where
         self.effect = "Allow"
         self.actions = []
         self.resources = []
         self.principals = {}      # principal type -> identifiers
         self.conditions = []
-        self.principal_line = line
-        self.conditions_line = line
+        self._principal = where
+        self._conditions = where
+
+    @property
+    def line(self):
+        return self.block.line(*self._where)
+
+    @property
+    def principal_line(self):
+        return self.block.line(*self._principal)
+
+    @property
+    def conditions_line(self):
+        return self.block.line(*self._conditions)
 
 
 def _strings(found):
@@ -141,7 +168,7 @@ def _json_statements(block, path, document):
         if not isinstance(raw, dict):
             continue
         where = path + ("Statement",) + suffix
-        statement = Statement(block, block.line(*where))
+        statement = Statement(block, where)
         effect = raw.get("Effect")
         statement.effect = effect if isinstance(effect, str) else ""
         statement.actions = _strings(raw.get("Action"))
@@ -149,29 +176,27 @@ def _json_statements(block, path, document):
         principal = raw.get("Principal")
         if isinstance(principal, dict):
             statement.principals = {k: _strings(v) for k, v in principal.items()}
-            statement.principal_line = block.line(*where, "Principal")
+            statement._principal = where + ("Principal",)
         elif isinstance(principal, str):
             statement.principals = {"*": [principal]}
         conditions = raw.get("Condition")
         if isinstance(conditions, dict):
-            statement.conditions_line = block.line(*where, "Condition")
+            statement._conditions = where + ("Condition",)
             for operator, keys in conditions.items():
                 if not isinstance(keys, dict):
                     continue
                 for key, values in keys.items():
-                    at = where + ("Condition", operator, key)
-                    values = _strings(values)
-                    lines = [block.line(*at, i) for i in range(len(values))] \
-                        if isinstance(keys[key], list) else [block.line(*at)]
-                    statement.conditions.append(
-                        Condition(operator, key, values, block.line(*at), lines))
+                    listed = () if isinstance(values, list) else None
+                    statement.conditions.append(Condition(
+                        operator, key, _strings(values), block, where + ("Condition", operator, key),
+                        listed))
         yield statement
 
 
 def _document_statements(block):
     for index, body in block.blocks("statement"):
         where = ("statement", index)
-        statement = Statement(block, block.line(*where))
+        statement = Statement(block, where)
         effect = value(body, "effect", "Allow")
         statement.effect = effect if isinstance(effect, str) else ""
         statement.actions = _strings(value(body, "actions"))
@@ -182,17 +207,16 @@ def _document_statements(block):
                 statement.principals.setdefault(kind, []).extend(
                     _strings(value(principal, "identifiers")))
                 if p_index == 0:
-                    statement.principal_line = block.line(*where, "principals", 0)
+                    statement._principal = where + ("principals", 0)
         for c_index, condition in _nested(body, "condition"):
             test, variable = value(condition, "test"), value(condition, "variable")
             if not isinstance(test, str) or not isinstance(variable, str):
                 continue
             at = where + ("condition", c_index)
-            if c_index == 0:
-                statement.conditions_line = block.line(*at)
-            values = _strings(value(condition, "values"))
-            lines = [block.line(*at, "values", i) for i in range(len(values))]
-            statement.conditions.append(Condition(test, variable, values, block.line(*at), lines))
+            if not statement.conditions:
+                statement._conditions = at
+            statement.conditions.append(Condition(
+                test, variable, _strings(value(condition, "values")), block, at, ("values",)))
         yield statement
 
 
