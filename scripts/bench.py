@@ -1,14 +1,17 @@
-"""Benchmark: platform-skills against the YAML parse floor, Python start-up and its peers.
+"""Benchmark: platform-skills against the parse floor, Python start-up and its peers.
 
-Generates a realistic tree (workflows of about 45 lines, Kubernetes and Kyverno documents),
-then times each command as the median of repeated fresh-process runs in this one session,
-and prints each time with its ratio to its baseline:
+Generates a realistic tree (workflows of about 45 lines; Kubernetes, Kyverno, Flux and
+Argo CD documents; Terraform files of about 60 lines), then times each command as the
+median of repeated fresh-process runs in this one session, and prints each time with its
+ratio to its baseline:
 
-- full scan        vs the parse floor (one process that only composes every file, C loader)
+- full scan        vs the parse floor (one process that only parses every file: YAML with
+                   the C loader, Terraform with hcl2, the parser the checks use)
 - one-file run     vs ``python -c "import yaml"`` (the pre-commit case)
 - Checkov, zizmor  vs the parse floor, when installed
 
-Usage: python scripts/bench.py [--workflows 1500] [--manifests 500] [--runs 5] [--keep DIR]
+Usage: python scripts/bench.py [--workflows 1500] [--manifests 500] [--terraform 100] [--runs 5]
+       [--keep DIR]
 """
 
 import argparse
@@ -31,6 +34,11 @@ for path in Path(sys.argv[1]).rglob("*.y*ml"):
     with open(path, "rb") as handle:
         for _ in yaml.compose_all(handle.read().decode("utf-8"), Loader=yaml.CSafeLoader):
             pass
+terraform = list(Path(sys.argv[1]).rglob("*.tf"))
+if terraform:
+    import hcl2
+    for path in terraform:
+        hcl2.loads(path.read_text())
 """
 
 WORKFLOW = """\
@@ -124,10 +132,110 @@ spec:
               subjectRegExp: ^https://github\\.com/example-org/.+@refs/heads/main$
   validations:
     - expression: "images.containers.map(i, verifyImageSignatures(i, [attestors.github])).all(e, e > 0)"
+""", """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata:
+  name: service-{i}
+  namespace: flux-system
+spec:
+  interval: 10m
+  url: oci://ghcr.io/example-org/manifests/service-{i}
+  ref:
+    semver: ">=1.0.0 <2.0.0"
+  verify:
+    provider: cosign
+    matchOIDCIdentity:
+      - issuer: ^https://token\\.actions\\.githubusercontent\\.com$
+        subject: ^https://github\\.com/example-org/service-{i}/\\.github/workflows/release\\.yml@refs/tags/v.+$
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: service-{i}
+  namespace: apps
+spec:
+  interval: 10m
+  chartRef:
+    kind: OCIRepository
+    name: service-{i}
+    namespace: flux-system
+  values:
+    image:
+      tag: "{tag}"
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: service-{i}
+  namespace: argocd
+spec:
+  project: apps
+  source:
+    repoURL: https://charts.example.com
+    chart: service
+    targetRevision: "1.{i}.x"
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: service-{i}
 """)
 
+TERRAFORM = """\
+module "vpc_{i}" {{
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "{module_version}"
+  name    = "service-{i}"
+  cidr    = "10.{octet}.0.0/16"
+}}
 
-def generate(root, workflows, manifests):
+resource "aws_ecr_repository" "service_{i}" {{
+  name                 = "example-org/service-{i}"
+  image_tag_mutability = "IMMUTABLE"
+}}
+
+resource "aws_iam_role" "deploy_{i}" {{
+  name = "deploy-service-{i}"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = {{ Federated = aws_iam_openid_connect_provider.github.arn }}
+      Condition = {{
+        StringEquals = {{
+          "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
+          "token.actions.githubusercontent.com:sub" = "repo:example-org/service-{i}:environment:prod"
+        }}
+      }}
+    }}]
+  }})
+}}
+
+data "aws_iam_policy_document" "push_{i}" {{
+  statement {{
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }}
+  statement {{
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:CompleteLayerUpload",
+      "ecr:InitiateLayerUpload",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
+    ]
+    resources = [aws_ecr_repository.service_{i}.arn]
+  }}
+}}
+
+resource "aws_iam_role_policy" "push_{i}" {{
+  role   = aws_iam_role.deploy_{i}.id
+  policy = data.aws_iam_policy_document.push_{i}.json
+}}
+"""
+
+
+def generate(root, workflows, manifests, terraform=0):
     wf_dir = root / ".github" / "workflows"
     wf_dir.mkdir(parents=True)
     for i in range(workflows):
@@ -138,9 +246,15 @@ def generate(root, workflows, manifests):
     k8s = root / "deploy"
     k8s.mkdir()
     for i in range(manifests):
-        template = MANIFESTS[i % 2]
+        template = MANIFESTS[i % len(MANIFESTS)]
         tag = "1.4.2" if i % 5 else "latest"
         (k8s / f"doc-{i}.yaml").write_text(template.format(i=i, tag=tag))
+    infra = root / "infra"
+    infra.mkdir()
+    for i in range(terraform):
+        version = "~> 5.0" if i % 9 == 0 else "5.21.0"  # a few findings, as in real trees
+        (infra / f"service-{i}.tf").write_text(
+            TERRAFORM.format(i=i, octet=i % 256, module_version=version))
     return wf_dir / "release-0.yml"
 
 
@@ -168,6 +282,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workflows", type=int, default=1500)
     parser.add_argument("--manifests", type=int, default=500)
+    parser.add_argument("--terraform", type=int, default=100)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
     parser.add_argument("--no-peers", action="store_true", help="skip Checkov and zizmor")
@@ -177,7 +292,7 @@ def main(argv=None):
     if args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-    one_file = generate(tmp, args.workflows, args.manifests)
+    one_file = generate(tmp, args.workflows, args.manifests, args.terraform)
     psk = tool("platform-skills")
     py = sys.executable
     rows = []
@@ -186,7 +301,8 @@ def main(argv=None):
     scan, scan_rss = measure([psk, "check", ".", "--format", "json"], tmp, args.runs)
     serial, serial_rss = measure([psk, "check", ".", "--format", "json", "--jobs", "1"], tmp, args.runs)
     single, _ = measure([psk, "check", str(one_file.relative_to(tmp))], tmp, args.runs)
-    rows.append(("parse floor (compose every file, C loader)", floor, "floor", 1.0))
+    rows.append(("parse floor (every file: YAML with the C loader, .tf with hcl2)", floor,
+                 "floor", 1.0))
     rows.append(("platform-skills check (full tree)", scan, "floor", scan / floor))
     rows.append(("platform-skills check --jobs 1 (one core)", serial, "floor", serial / floor))
     rows.append(('python -c "import yaml"', start, "start-up", 1.0))
@@ -196,7 +312,8 @@ def main(argv=None):
         if checkov:
             checks_dir = subprocess.run([psk, "checkov-dir"], capture_output=True, text=True).stdout.strip()
             cmd = [checkov, "-d", ".", "--external-checks-dir", checks_dir, "--skip-download",
-                   "--framework", "github_actions", "kubernetes", "yaml", "--quiet", "-o", "json"]
+                   "--framework", "github_actions", "kubernetes", "yaml", "terraform", "--quiet",
+                   "-o", "json"]
             seconds, _ = measure(cmd, tmp, max(1, min(args.runs, 2)))
             rows.append(("checkov + platform-skills checks", seconds, "floor", seconds / floor))
         zizmor = tool("zizmor")
@@ -205,12 +322,13 @@ def main(argv=None):
                                  args.runs)
             rows.append(("zizmor (workflows only)", seconds, "floor", seconds / floor))
 
-    files = args.workflows + args.manifests
+    files = args.workflows + args.manifests + args.terraform
     print(f"# platform-skills benchmark, {date.today().isoformat()}")
     print()
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}")
-    print(f"Corpus: {args.workflows} workflows (~45 lines) and {args.manifests} manifest files "
+    print(f"Corpus: {args.workflows} workflows (~45 lines), {args.manifests} manifest files "
+          f"(workloads, Kyverno, Flux, Argo CD) and {args.terraform} Terraform files (~60 lines) "
           f"({files} files); median of {args.runs} runs")
     print()
     print("| command | median (s) | ratio | baseline |")

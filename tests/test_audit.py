@@ -156,3 +156,60 @@ def test_cosign_slsaprovenance_attestation_counts_as_provenance(tmp_path):
     write_tree(tmp_path, {".github/workflows/release.yml": text})
     _, data = run_json("audit", ".", cwd=tmp_path)
     assert _rows(data) == {"PSK904"}
+
+
+FLUX_OCI = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata:
+  name: {name}
+  namespace: flux-system
+spec:
+  interval: 10m
+  url: oci://ghcr.io/example-org/manifests/{name}
+  ref:
+    semver: ">=1.0.0 <2.0.0"
+"""
+FLUX_VERIFY = """\
+  verify:
+    provider: cosign
+    matchOIDCIdentity:
+      - issuer: ^https://token\\.actions\\.githubusercontent\\.com$
+        subject: ^https://github\\.com/example-org/manifests/\\.github/workflows/release\\.yml@refs/heads/main$
+"""
+
+
+def test_flux_repository_whose_oci_sources_do_not_verify_has_the_cluster_gap(tmp_path):
+    write_tree(tmp_path, {"clusters/prod/apps.yaml": FLUX_OCI.format(name="apps"),
+                          "clusters/prod/infra.yaml": FLUX_OCI.format(name="infra")})
+    proc, data = run_json("audit", ".", cwd=tmp_path)
+    assert [f["rule"] for f in data["findings"]] == ["PSK906"]
+    assert "clusters/prod/apps.yaml" in data["findings"][0]["message"]
+    assert proc.returncode == 1  # high
+    text = run_cli("audit", ".", cwd=tmp_path).stdout
+    assert "4     Cluster pulls unverified artifacts  PSK906" in text
+    assert "4. Enforce at admission:" in text and "No SLSA provenance" not in text
+    sarif = __import__("json").loads(run_cli("audit", ".", "--format", "sarif", cwd=tmp_path).stdout)
+    location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "clusters/prod/apps.yaml"
+
+
+def test_one_verifying_oci_source_closes_the_cluster_gap(tmp_path):
+    write_tree(tmp_path, {"clusters/prod/apps.yaml": FLUX_OCI.format(name="apps") + FLUX_VERIFY,
+                          "clusters/prod/infra.yaml": FLUX_OCI.format(name="infra")})
+    proc, data = run_json("audit", ".", cwd=tmp_path)
+    assert data["findings"] == [] and proc.returncode == 0
+    assert "Flux verifies the signatures" in run_cli("audit", ".", cwd=tmp_path).stdout
+    # The file rule still names the unverified one.
+    _, checked = run_json("check", ".", cwd=tmp_path)
+    assert [(f["rule"], f["path"]) for f in checked["findings"]] == [
+        ("PSK501", "clusters/prod/infra.yaml")]
+
+
+def test_cluster_gap_sits_with_admission_in_the_fix_order(tmp_path):
+    text = CLEAN_RELEASE.replace("--type spdxjson", "--type vuln")
+    text = text[:text.index("      - uses: actions/attest-build-provenance")]
+    write_tree(tmp_path, {".github/workflows/release.yml": text,
+                          "clusters/prod/apps.yaml": FLUX_OCI.format(name="apps")})
+    _, data = run_json("audit", ".", cwd=tmp_path)
+    assert [f["rule"] for f in data["findings"]] == ["PSK904", "PSK906", "PSK905"]

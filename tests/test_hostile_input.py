@@ -115,3 +115,74 @@ def test_parallel_run_matches_serial(tmp_path):
     _, parallel = run_json("check", ".", "--jobs", "2", cwd=tmp_path)
     assert serial == parallel
     assert serial["summary"] == {"files": 450, "findings": 450, "errors": 1}
+
+
+def _big_terraform(size):
+    block = ('resource "aws_s3_bucket" "b{i}" {{\n  bucket = "example-org-{i}"\n'
+             '  tags   = {{ team = "platform", index = "{i}" }}\n}}\n\n')
+    parts, total, i = [], 0, 0
+    while total < size:
+        part = block.format(i=i)
+        parts.append(part)
+        total += len(part)
+        i += 1
+    return "".join(parts)
+
+
+def test_gitops_and_terraform_bad_input_is_a_file_error(tmp_path):
+    """Invalid HCL, a 5 MB .tf, jsonencode of a non-policy, a Chart.yaml that is a list and a
+    HelmRelease whose chart is a string: each a per-file error; everything else still checked."""
+    import time
+
+    write_tree(tmp_path, {
+        "infra/broken.tf": 'resource "aws_ecr_repository" "x" {\n  name = \n}\n',
+        "infra/unclosed.tf": 'resource "aws_ecr_repository" "x" {\n  name = "oops\n}\n',
+        "infra/huge.tf": _big_terraform(5 * 1024 * 1024),
+        "infra/policy.tf": (
+            'resource "aws_iam_role" "r" {\n  name = "r"\n'
+            '  assume_role_policy = jsonencode(["sts:AssumeRole"])\n}\n\n'
+            'resource "aws_iam_policy" "p" {\n  policy = jsonencode("not a policy")\n}\n\n'
+            'resource "aws_iam_policy" "q" {\n  policy = jsonencode({ Version = "2012-10-17" })\n}\n\n'
+            'resource "aws_iam_policy" "ref" {\n  policy = jsonencode(local.policy)\n}\n\n'
+            'resource "aws_ecr_repository" "app" {\n  name = "app"\n}\n'),
+        "chart/Chart.yaml": "- apiVersion: v2\n- name: chart\n",
+        "chart/values.yaml": "image:\n  tag: latest\n",
+        "deploy/releases.yaml": (
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: a}\n"
+            "spec:\n  interval: 10m\n  chart: podinfo\n---\n"
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: b}\n"
+            "spec:\n  interval: 10m\n  chart:\n    spec: podinfo\n---\n"
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: c}\n"
+            "spec:\n  interval: 10m\n  chart:\n    spec:\n      chart: podinfo\n      version: '*'\n"),
+    })
+    started = time.monotonic()
+    proc, data = run_json("check", ".", cwd=tmp_path)
+    elapsed = time.monotonic() - started
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 2
+    errors = {}
+    for error in data["errors"]:
+        errors.setdefault(error["path"], []).append(error["message"])
+    assert errors["infra/broken.tf"] == ["invalid HCL at line 2, column 10: unexpected input"]
+    assert errors["infra/unclosed.tf"] == [
+        "invalid HCL: a string is not closed (unbalanced quote marks)"]
+    assert errors["infra/huge.tf"] == [
+        "Terraform file larger than 256 KiB; not parsed (the HCL parser slows down sharply on "
+        "large files: split it, or exclude it)"]
+    assert errors["infra/policy.tf"] == [
+        "line 3: aws_iam_role.r.assume_role_policy is a list, not an IAM policy document "
+        "(a JSON object with a Statement)",
+        "line 7: aws_iam_policy.p.policy is a string, not an IAM policy document "
+        "(a JSON object with a Statement)",
+        "line 11: aws_iam_policy.q.policy is an object without a Statement, not an IAM policy "
+        "document (a JSON object with a Statement)"]
+    assert errors["chart/Chart.yaml"] == [
+        "a Chart.yaml must be a mapping at the top level, found a sequence at line 1"]
+    assert errors["deploy/releases.yaml"] == [
+        "line 6: HelmRelease spec.chart must be a mapping (chart.spec.chart, chart.spec.version), "
+        "found a string",
+        "line 14: HelmRelease spec.chart.spec must be a mapping, found a string"]
+    found = {(f["path"], f["rule"], f["line"]) for f in data["findings"]}
+    assert found == {("infra/policy.tf", "PSK704", 18), ("chart/values.yaml", "PSK602", 2),
+                     ("deploy/releases.yaml", "PSK504", 24)}
+    assert elapsed < 20, f"the 5 MB file must be refused quickly, took {elapsed:.1f}s"

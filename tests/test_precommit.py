@@ -94,3 +94,15 @@ def test_pin_verify_hook_runs_only_in_the_manual_stage(tmp_path, pre_commit_home
                             text=True, env=env, timeout=600)
     assert manual.returncode == 1, manual.stdout + manual.stderr
     assert ".github/workflows/ci.yml:8: PSK009 pin-comment-mismatch" in manual.stdout
+
+
+def test_hook_checks_terraform_and_helm_files(tmp_path, pre_commit_home):
+    """The hook's environment carries the HCL parser, and Chart.yaml/values are YAML to it."""
+    consumer = _consumer(tmp_path, {
+        "infra/ecr.tf": 'resource "aws_ecr_repository" "app" {\n  name = "app"\n}\n',
+        "chart/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+        "chart/values.yaml": "image:\n  tag: latest\n"})
+    proc = _try_repo(consumer, "platform-skills", pre_commit_home)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "infra/ecr.tf:1: PSK704 ecr-mutable-tags" in proc.stdout
+    assert "chart/values.yaml:2: PSK602 helm-values-latest" in proc.stdout

@@ -27,6 +27,19 @@ CONTRACT = {
     "PSK901": ("no-image-signing", "critical"), "PSK902": ("no-cve-gate", "critical"),
     "PSK903": ("no-sbom", "high"), "PSK904": ("sbom-not-attested", "medium"),
     "PSK905": ("no-slsa-provenance", "medium"),
+    "PSK501": ("flux-oci-not-verified", "high"), "PSK502": ("flux-keyless-identity-missing", "high"),
+    "PSK503": ("flux-insecure-source", "high"), "PSK504": ("flux-floating-chart", "medium"),
+    "PSK505": ("flux-oci-floating-tag", "medium"),
+    "PSK506": ("flux-automation-pushes-default-branch", "medium"),
+    "PSK507": ("flux-image-policy-any-tag", "medium"),
+    "PSK551": ("argocd-project-wildcard", "high"), "PSK552": ("argocd-default-project", "medium"),
+    "PSK553": ("argocd-floating-chart", "medium"),
+    "PSK601": ("helm-dependency-unpinned", "low"), "PSK602": ("helm-values-latest", "low"),
+    "PSK701": ("github-oidc-trust-too-broad", "critical"),
+    "PSK702": ("terraform-module-unpinned", "medium"),
+    "PSK703": ("terraform-provider-unbounded", "low"), "PSK704": ("ecr-mutable-tags", "medium"),
+    "PSK705": ("iam-wildcard-admin", "high"),
+    "PSK906": ("cluster-pulls-unverified", "high"),
 }
 
 
@@ -51,14 +64,29 @@ def test_record_is_complete(rule):
 
 
 def _example_path(rule, text):
+    if rule.example_name:
+        return rule.example_name
     if "manifest" in rule.targets or "apiVersion:" in text:
         return "example.yaml"
     return ".github/workflows/example.yml"
 
 
+# Files a kind needs beside the example: a chart's values are read only beside its
+# Chart.yaml, and a chart with dependencies is expected to commit its Chart.lock.
+_SIBLINGS = {
+    "values.yaml": {"Chart.yaml": "apiVersion: v2\nname: example\nversion: 0.1.0\n"},
+    "Chart.yaml": {"Chart.lock": "dependencies: []\ndigest: sha256:0\ngenerated: \"2026-01-01T00:00:00Z\"\n"},
+}
+
+
+def _example_tree(rule, text):
+    path = _example_path(rule, text)
+    return {**_SIBLINGS.get(path, {}), path: text}
+
+
 @pytest.mark.parametrize("rule", FILE_RULES, ids=lambda r: r.id)
 def test_bad_example_raises_exactly_its_rule(rule, tmp_path):
-    write_tree(tmp_path, {_example_path(rule, rule.bad): rule.bad})
+    write_tree(tmp_path, _example_tree(rule, rule.bad))
     proc, data = run_json("check", ".", "--no-config", cwd=tmp_path)
     assert data["errors"] == []
     assert {f["rule"] for f in data["findings"]} == {rule.id}, data["findings"]
@@ -67,17 +95,20 @@ def test_bad_example_raises_exactly_its_rule(rule, tmp_path):
 
 @pytest.mark.parametrize("rule", FILE_RULES, ids=lambda r: r.id)
 def test_good_example_raises_nothing(rule, tmp_path):
-    write_tree(tmp_path, {_example_path(rule, rule.good): rule.good})
+    tree = _example_tree(rule, rule.good)
+    write_tree(tmp_path, tree)
     proc, data = run_json("check", ".", "--no-config", cwd=tmp_path)
+    checked = sum(1 for name in tree if name != "Chart.lock")
     assert data == {"version": 1, "findings": [], "errors": [],
-                    "summary": {"files": 1, "findings": 0, "errors": 0}}
+                    "summary": {"files": checked, "findings": 0, "errors": 0}}
     assert proc.returncode == 0
 
 
 def test_select_and_ignore_by_prefix():
     chosen = {r.id for r in select(RULES, ["PSK1"], ["PSK11"])}
     assert chosen == {"PSK101", "PSK102", "PSK103", "PSK104", "PSK130"}
-    assert {r.id for r in select(RULES, None, ["PSK0", "PSK1", "PSK2", "PSK3", "PSK9"])} == set()
+    assert {r.id for r in select(RULES, None, ["PSK0", "PSK1", "PSK2", "PSK3", "PSK5", "PSK6",
+                                                "PSK7", "PSK9"])} == set()
 
 
 def test_online_rules_never_run_offline(tmp_path):

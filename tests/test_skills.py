@@ -30,6 +30,7 @@ REQUIRED_SKILLS = {
     "supply-chain",
     "github-actions-hardening",
     "kyverno-policies",
+    "gitops-and-cloud",
 }
 ROUTER = "platform-skills"
 DOMAIN_SKILLS = sorted(REQUIRED_SKILLS - {ROUTER})

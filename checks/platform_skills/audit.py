@@ -1,13 +1,15 @@
 """The audit: the repository's gap rules over its facts, and the gap table in fix order.
 
-Rows are either a gap rule (PSK901-PSK905, raised from the repository's facts) or a
-roll-up of file findings (PSK111, PSK001) that the table counts.
+Rows are either a gap rule (PSK901-PSK906, raised from the repository's facts) or a
+roll-up of file findings (PSK111, PSK001) that the table counts. Each row applies when its
+repository fact holds: the pipeline rows when some workflow publishes an image, the
+cluster row (PSK906) when Flux pulls OCI artifacts.
 """
 
 from . import engine, loader
 from .findings import Builder
 from .model import FileError
-from .readers.facts import PUBLISHES, resolve
+from .readers.facts import OCI_SOURCE, PUBLISHES, resolve
 from .registry import get_rule
 
 FIX_ORDER = ("Sign images", "Gate on CVEs", "Generate and attest SBOMs", "Enforce at admission",
@@ -17,14 +19,16 @@ FIX_ORDER = ("Sign images", "Gate on CVEs", "Generate and attest SBOMs", "Enforc
 class GapRow:
     """One row of the audit gap table, in fix order."""
 
-    __slots__ = ("rule", "title", "impact", "step", "rollup")
+    __slots__ = ("rule", "title", "impact", "step", "rollup", "applies_when")
 
-    def __init__(self, rule_id, title, impact, step, rollup=False):
+    def __init__(self, rule_id, title, impact, step, rollup=False, applies_when=PUBLISHES):
         self.rule = get_rule(rule_id)
         self.title = title
         self.impact = impact
         self.step = step
         self.rollup = rollup  # counted from file findings rather than repository facts
+        # The repository fact that makes the row apply; its first file is where SARIF puts it.
+        self.applies_when = applies_when
 
 
 GAP_ROWS = (
@@ -34,6 +38,9 @@ GAP_ROWS = (
            "Exploitable HIGH vulnerabilities pass the gate.", 2, rollup=True),
     GapRow("PSK903", "No SBOM", "No quick answer to \"are we affected?\" on the next CVE.", 3),
     GapRow("PSK904", "SBOM not attested", "The SBOM cannot be tied to the image digest.", 3),
+    GapRow("PSK906", "Cluster pulls unverified artifacts",
+           "Whoever can push to the registry decides what the cluster runs.", 4,
+           applies_when=OCI_SOURCE),
     GapRow("PSK905", "No SLSA provenance",
            "Nothing proves where and how the image was built.", 5),
     GapRow("PSK001", "Action versions pinned to tag",
@@ -41,9 +48,18 @@ GAP_ROWS = (
 )
 
 
+def applicable_rows(facts):
+    """The gap rows whose repository fact holds, in fix order."""
+    return [row for row in GAP_ROWS if row.applies_when in facts]
+
+
+def row_for(rule_id):
+    return next((row for row in GAP_ROWS if row.rule.id == rule_id), None)
+
+
 def run(repo_path, rules, excluded=None, jobs=None, options=None):
     """``(result, gaps)``: the file run over the repository, and its gap rows as findings at
-    path ".". No gaps when nothing publishes an image."""
+    path ".". No gaps when no row applies (nothing publishes an image, no Flux OCI source)."""
     result = engine.run([repo_path], rules, excluded, want_facts=True, jobs=jobs, options=options)
     for key, (path, line) in sorted(result.facts.items(), key=lambda kv: kv[1]):
         if key[0] == "local-uses":
@@ -53,12 +69,10 @@ def run(repo_path, rules, excluded=None, jobs=None, options=None):
                                                      "the audit cannot follow it"))
     result.facts = resolve(result.facts)
     builder = Builder(".")
-    if PUBLISHES not in result.facts:
-        return result, builder.findings
     by_rule = {}
     for f in result.findings:
         by_rule.setdefault(f.rule.id, []).append(f)
-    for row in GAP_ROWS:
+    for row in applicable_rows(result.facts):
         if row.rollup:
             hits = by_rule.get(row.rule.id, [])
             if hits:

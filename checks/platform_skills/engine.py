@@ -41,6 +41,10 @@ def check_document(doc, rules, options=None):
                 _run(rule, builder, errors, doc.path, view, *extra)
         elif kinds.SUPPRESSIONS in rule.targets:
             hygiene.append(rule)
+    try:
+        errors.extend(FileError(doc.path, f"line {line}: {message}") for line, message in kind.problems(doc))
+    except Exception as exc:  # a reader bug must not lose the findings
+        errors.append(FileError(doc.path, f"internal error reading its shape: {type(exc).__name__}"))
     if hygiene and builder.ledger is not None and builder.ledger.entries:
         view = SuppressionView(builder.ledger.entries, {r.id for r in rules}, RULES)
         for rule in hygiene:
@@ -125,7 +129,10 @@ def _run_parallel(candidates, rules, options, want_facts, jobs, result):
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     size = max(50, len(candidates) // (jobs * 4))
-    batches = [candidates[i:i + size] for i in range(0, len(candidates), size)]
+    count = -(-len(candidates) // size)
+    # Dealt round-robin, not cut in runs: files of a slow kind (Terraform) sit together in
+    # the walk, and one batch holding all of them would finish long after the others.
+    batches = [candidates[i::count] for i in range(count)]
     with context.Pool(jobs, initializer=_init_worker,
                       initargs=([r.id for r in rules], options)) as pool:
         for chunk in pool.starmap(_work, [(b, want_facts) for b in batches]):

@@ -9,8 +9,10 @@ is parsed once and offered to each kind that also recognises content (``hints`` 
 shares that parser, in table order; the first whose ``accept`` returns roots takes it.
 """
 
+import os
+
 from . import nodes
-from .parsers import makefile, yaml_roots
+from .parsers import makefile, terraform_roots, yaml_roots
 
 YAML_SUFFIXES = (".yml", ".yaml")
 # Targets that are not file kinds: the repository model (audit), the suppression comments
@@ -39,13 +41,16 @@ class Kind:
     - ``hints``: for kinds also recognised by content, substrings one of which the text
       must hold to be worth parsing (None: recognised by location only); ``suffixes``: the
       file names content recognition considers.
+    - ``problems(doc)``: ``(line, message)`` for parts of a parsed file its tool would
+      reject and no rule can judge (a HelmRelease whose ``chart`` is a string): each is a
+      per-file error, while the rest of the file is still checked.
     """
 
     __slots__ = ("name", "title", "claims", "parse", "accept", "view", "checkov", "hints",
-                 "suffixes")
+                 "suffixes", "problems")
 
     def __init__(self, name, title, parse, view, claims=None, accept=None, checkov=(),
-                 hints=None, suffixes=YAML_SUFFIXES):
+                 hints=None, suffixes=YAML_SUFFIXES, problems=None):
         self.name = name
         self.title = title
         self.claims = claims
@@ -55,6 +60,7 @@ class Kind:
         self.checkov = tuple(checkov)
         self.hints = hints
         self.suffixes = suffixes  # names content recognition considers
+        self.problems = problems or (lambda doc: ())
 
     def views(self, doc):
         """The rules' subjects for ``doc``, built once per document."""
@@ -203,6 +209,61 @@ def _roots_view(doc):
     return doc.roots
 
 
+def _manifest_problems(doc):
+    from .readers.gitops import shape_problems
+    for root in doc.roots:
+        yield from shape_problems(root)
+
+
+# ---------------------------------------------------------------------------------------
+# Helm charts: Chart.yaml, and the values files beside it
+
+
+class ChartView:
+    """A chart's ``Chart.yaml`` root, and whether a ``Chart.lock`` sits beside it (the kinds
+    layer looks; rules never touch the file system)."""
+
+    __slots__ = ("root", "has_lock")
+
+    def __init__(self, root, has_lock):
+        self.root = root
+        self.has_lock = has_lock
+
+
+def _is_chart(norm, name):
+    return name == "Chart.yaml"
+
+
+def _is_values(norm, name):
+    """``values*.yaml`` in a directory that holds a ``Chart.yaml``."""
+    return name.startswith("values") and name.endswith(YAML_SUFFIXES) and \
+        os.path.isfile(os.path.join(os.path.dirname(norm) or os.curdir, "Chart.yaml"))
+
+
+def _chart_view(doc):
+    lock = os.path.join(os.path.dirname(doc.path) or os.curdir, "Chart.lock")
+    return [ChartView(doc.roots[0], os.path.isfile(lock))]
+
+
+# ---------------------------------------------------------------------------------------
+# Terraform
+
+
+def _is_terraform(norm, name):
+    return name.endswith(".tf")
+
+
+def _terraform_view(doc):
+    from .readers.terraform import TerraformFile
+    return [TerraformFile(doc.path, doc.roots[0], doc.lines)]
+
+
+def _terraform_problems(doc):
+    from .readers.iam import shape_problems
+    for tf in get("terraform").views(doc):
+        yield from shape_problems(tf)
+
+
 # A workflow or an action outside the usual place (an example, a file passed by name) is
 # recognised by its shape; then Kubernetes-style objects.
 register(Kind("workflow", "GitHub Actions workflow", yaml_roots, _workflow_view,
@@ -211,8 +272,13 @@ register(Kind("workflow", "GitHub Actions workflow", yaml_roots, _workflow_view,
 register(Kind("action", "composite action metadata", yaml_roots, _workflow_view,
               claims=_is_action_file, accept=_single_mapping("action metadata file"),
               checkov=("yaml",), hints=("runs",)))
+register(Kind("chart", "Helm chart metadata (Chart.yaml)", yaml_roots, _chart_view,
+              claims=_is_chart, accept=_single_mapping("Chart.yaml"), checkov=("yaml",)))
+register(Kind("values", "Helm chart values (values*.yaml beside Chart.yaml)", yaml_roots,
+              _roots_view, claims=_is_values, accept=_single_mapping("values file"),
+              checkov=("yaml",)))
 register(Kind("manifest", "Kubernetes manifest", yaml_roots, _roots_view, accept=_manifests,
-              checkov=("kubernetes", "yaml"), hints=("kind",)))
+              checkov=("kubernetes", "yaml"), hints=("kind",), problems=_manifest_problems))
 
 
 # Release tooling the audit follows from workflows (no file rule reads these yet).
@@ -231,3 +297,5 @@ register(Kind("goreleaser", "goreleaser configuration", yaml_roots, _roots_view,
               claims=_is_goreleaser, accept=_single_mapping("goreleaser configuration")))
 register(Kind("makefile", "Makefile", makefile, lambda doc: [doc.roots], claims=_is_makefile,
               accept=lambda roots, claimed: roots))
+register(Kind("terraform", "Terraform configuration (*.tf)", terraform_roots, _terraform_view,
+              claims=_is_terraform, checkov=("terraform",), problems=_terraform_problems))

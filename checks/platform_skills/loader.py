@@ -95,8 +95,8 @@ def load(path, root=os.curdir):
             try:
                 parsed[candidate.parse] = candidate.parse(text)
             except ParseError as exc:
-                if exc.template:
-                    return None, Skipped(shown, f"{exc.template} that is not plain YAML")
+                if exc.skip:
+                    return None, Skipped(shown, exc.skip)
                 return None, FileError(shown, str(exc))
             except Exception as exc:  # a parser bug must not end the run
                 return None, FileError(shown, f"cannot parse: {type(exc).__name__}")

@@ -7,10 +7,12 @@ table. Each record is validated against the input-kinds table when the registry 
 from . import kinds
 from .model import id_matches
 from .rules.github_actions import permissions, pin_comment, pinning, suppressions
+from .rules.gitops import argocd, flux, helm
 from .rules.kubernetes import images
 from .rules.kyverno import policies, verification
 from .rules.repository import gaps
 from .rules.supply_chain import provenance, scanning, signing
+from .rules.terraform import ecr, iam, modules
 
 RULES = {rule.id: rule for rule in (
     pinning.unpinned_action,
@@ -36,11 +38,29 @@ RULES = {rule.id: rule for rule in (
     verification.tlog_verification_disabled,
     images.image_latest_or_untagged,
     images.image_not_digest,
+    flux.flux_oci_not_verified,
+    flux.flux_keyless_identity_missing,
+    flux.flux_insecure_source,
+    flux.flux_floating_chart,
+    flux.flux_oci_floating_tag,
+    flux.flux_automation_pushes_default_branch,
+    flux.flux_image_policy_any_tag,
+    argocd.argocd_project_wildcard,
+    argocd.argocd_default_project,
+    argocd.argocd_floating_chart,
+    helm.helm_dependency_unpinned,
+    helm.helm_values_latest,
+    iam.github_oidc_trust_too_broad,
+    modules.terraform_module_unpinned,
+    modules.terraform_provider_unbounded,
+    ecr.ecr_mutable_tags,
+    iam.iam_wildcard_admin,
     gaps.no_image_signing,
     gaps.no_cve_gate,
     gaps.no_sbom,
     gaps.sbom_not_attested,
     gaps.no_slsa_provenance,
+    gaps.cluster_pulls_unverified,
 )}
 RULES = dict(sorted(RULES.items()))
 for _rule in RULES.values():

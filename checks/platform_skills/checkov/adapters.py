@@ -9,8 +9,12 @@ No rule logic here: each check asks the native engine (``bridge``) whether its r
   is the CLI's to give).
 - ``yaml`` framework: what the two above never hand to a check: composite actions
   (``action.yml``), workflows outside ``.github/workflows/`` or that fail Checkov's workflow
-  schema, manifests without ``metadata`` and typed lists (``PodList``). Checkov's yaml
-  parser keeps only a file's first document, so those last two are reached only there.
+  schema, manifests without ``metadata`` and typed lists (``PodList``), and Helm charts'
+  ``Chart.yaml`` and values files. Checkov's yaml parser keeps only a file's first
+  document, so manifests without ``metadata`` and typed lists are reached only there.
+- ``terraform`` framework: resource, data and module blocks, one result per block whose
+  range holds a finding (Checkov reports the block's range). Checkov hands no check the
+  ``terraform`` block, so a finding inside it (``required_providers``) has no Checkov face.
 """
 
 import os
@@ -18,16 +22,21 @@ import os
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.github_actions.checks.base_github_action_check import BaseGithubActionsCheck
 from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
+from checkov.terraform.checks.data.base_check import BaseDataCheck
+from checkov.terraform.checks.module.base_module_check import BaseModuleCheck
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
 from checkov.yaml_doc.enums import BlockType
 
 from platform_skills import kinds
-from platform_skills.checkov.bridge import findings_for, first_line_in, scanned_file
+from platform_skills.checkov.bridge import findings_for, first_line_in, scanned_file, scanned_root_file
+from platform_skills.readers.gitops import ARGOCD_KINDS, FLUX_KINDS
 from platform_skills.readers.kyverno import CEL_VALIDATING, CLUSTER_SCOPED, NAMESPACED
 from platform_skills.readers.podspec import POD_SPEC_PATHS
 from platform_skills.registry import all_rules
 
-MANIFEST_KINDS = sorted(set(POD_SPEC_PATHS) | CLUSTER_SCOPED | CEL_VALIDATING | NAMESPACED)
+MANIFEST_KINDS = sorted(set(POD_SPEC_PATHS) | CLUSTER_SCOPED | CEL_VALIDATING | NAMESPACED
+                        | set(FLUX_KINDS) | set(ARGOCD_KINDS))
 _WORKFLOW_DIR = os.sep + os.path.join(".github", "workflows") + os.sep
 
 
@@ -102,12 +111,62 @@ class FallbackCheck(_Adapter, BaseYamlCheck):
         return _narrowed(lines, conf)
 
 
+class _TerraformAdapter(_Adapter):
+    """A Terraform block fails when one of the rule's findings lies in its line range.
+
+    Checkov names the file relative to the scanned directory (``/infra/main.tf``)."""
+
+    def _block_result(self, conf):
+        # entity_path is "<file>:<block type>:<name>"; module checks leave entity_type unset.
+        found = findings_for(scanned_root_file(self.entity_path.rsplit(":", 2)[0]))
+        if not found or found.kind != "terraform":
+            return CheckResult.PASSED
+        line = first_line_in(found.lines.get(self.rule.id, ()), conf.get("__start_line__"),
+                             conf.get("__end_line__"))
+        return CheckResult.PASSED if line is None else CheckResult.FAILED
+
+
+class TerraformResourceCheck(_TerraformAdapter, BaseResourceCheck):
+    def __init__(self, rule):
+        self._setup(rule)
+        super().__init__(name=rule.summary, id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
+                         supported_resources=("*",), guideline=rule.help_url)
+
+    def scan_resource_conf(self, conf):
+        return self._block_result(conf)
+
+
+class TerraformDataCheck(_TerraformAdapter, BaseDataCheck):
+    def __init__(self, rule):
+        self._setup(rule)
+        super().__init__(name=rule.summary, id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
+                         supported_data=("*",), guideline=rule.help_url)
+
+    def scan_data_conf(self, conf):
+        return self._block_result(conf)
+
+
+class TerraformModuleCheck(_TerraformAdapter, BaseModuleCheck):
+    def __init__(self, rule):
+        self._setup(rule)
+        super().__init__(name=rule.summary, id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
+                         guideline=rule.help_url)
+
+    def scan_module_conf(self, conf):
+        return self._block_result(conf)
+
+
+def terraform_checks(rule):
+    """Checkov registers checks per block type: one of each for a Terraform rule."""
+    return [TerraformResourceCheck(rule), TerraformDataCheck(rule), TerraformModuleCheck(rule)]
+
+
 _WHOLE_FILE = [(None, None)]
 
 
 def _unreached(kind, path, conf):
     """Line ranges of this file that Checkov's own frameworks never hand to a check."""
-    if kind == "action":
+    if kind in ("action", "chart", "values"):
         return _WHOLE_FILE
     if kind == "workflow":
         if _WORKFLOW_DIR not in os.sep + os.path.abspath(path):
@@ -127,8 +186,11 @@ def _unreached(kind, path, conf):
     return ranges
 
 
-# Each Checkov framework a kind names, and the adapter that answers for it there.
-ADAPTERS = {"github_actions": WorkflowCheck, "kubernetes": ManifestCheck, "yaml": FallbackCheck}
+# Each Checkov framework a kind names, and what builds the checks that answer for it there.
+ADAPTERS = {"github_actions": lambda rule: [WorkflowCheck(rule)],
+            "kubernetes": lambda rule: [ManifestCheck(rule)],
+            "yaml": lambda rule: [FallbackCheck(rule)],
+            "terraform": terraform_checks}
 
 
 def _frameworks(rule):
@@ -144,7 +206,9 @@ def _register():
     for rule in all_rules():
         if rule.scope == "file":
             frameworks = _frameworks(rule)
-            checks.extend(adapter(rule) for name, adapter in ADAPTERS.items() if name in frameworks)
+            for name, build in ADAPTERS.items():
+                if name in frameworks:
+                    checks.extend(build(rule))
     return checks
 
 

@@ -6,6 +6,7 @@ every rule's findings are cached for the checks that follow.
 """
 
 import os
+import sys
 
 from platform_skills import loader
 from platform_skills.engine import check_document
@@ -49,3 +50,29 @@ def scanned_file(entity_path, entity_type, entity_name):
 def first_line_in(lines, start=None, end=None):
     inside = [n for n in lines if (start is None or start <= n) and (end is None or n <= end)]
     return min(inside) if inside else None
+
+
+def scanned_root_file(path):
+    """The file behind a path Checkov gives relative to the scanned directory (``/a/b.tf``).
+
+    Checkov's terraform framework does not hand checks its root; the roots are the
+    ``-d``/``--directory`` arguments (and the directories of ``-f``/``--file`` ones) it was
+    started with, then the current directory."""
+    relative = path.lstrip("/\\")
+    for root in _scan_roots():
+        candidate = os.path.join(root, relative)
+        if os.path.isfile(candidate):
+            return candidate
+    return path
+
+
+def _scan_roots():
+    roots, args = [], sys.argv[1:]
+    for index, arg in enumerate(args):
+        name, eq, inline = arg.partition("=")
+        if name in ("-d", "--directory", "-f", "--file"):
+            given = inline if eq else (args[index + 1] if index + 1 < len(args) else "")
+            if given:
+                roots.append(given if name in ("-d", "--directory") else os.path.dirname(given) or ".")
+    roots.append(os.curdir)
+    return [os.path.abspath(r) for r in roots]

@@ -13,6 +13,7 @@ import re
 
 from .. import nodes
 from . import pipeline, scans
+from .gitops import is_oci_repository, verifies
 from .kyverno import IMAGE_POLICIES, kyverno_kind
 from .patterns import SLSA_GENERATOR
 
@@ -22,6 +23,8 @@ SIGNS_TAG = "signs-tag"  # cosign signs, but only tags (PSK101): not counted as 
 # A job granted packages: write that calls a reusable workflow in another repository: the
 # audit cannot read that pipeline, and says so when it finds no publishing of its own.
 REMOTE_PUBLISHER = "remote-publisher"
+# The cluster side: Flux pulls OCI artifacts, and whether any of those pulls verifies them.
+OCI_SOURCE, OCI_VERIFIED = "oci-source", "oci-verified"
 FACT_KINDS = frozenset(("workflow", "action", "manifest", "goreleaser", "makefile"))
 GORELEASER = ("goreleaser",)
 _INPUT = re.compile(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}")
@@ -105,7 +108,12 @@ def _test_traffic_only(job):
 
 
 def manifest_facts(root, path):
-    """Whether a manifest enforces image signatures at admission."""
+    """Whether a manifest enforces image signatures at admission, or pulls OCI artifacts."""
+    if is_oci_repository(root):
+        found = {(OCI_SOURCE,): (path, nodes.line(root))}
+        if verifies(root):
+            found[(OCI_VERIFIED,)] = (path, nodes.line(root))
+        return found
     kind = kyverno_kind(root)
     if kind in IMAGE_POLICIES:
         return {(ADMISSION,): (path, nodes.line(root))}

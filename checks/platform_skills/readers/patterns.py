@@ -61,3 +61,12 @@ def trusted(name, patterns):
 def slsa_tag_exempt(uses):
     """``slsa-github-generator`` by ``vX.Y.Z``: its reusable workflows only accept tag refs."""
     return uses.name.startswith(SLSA_GENERATOR + "/") and bool(SEMVER_TAG.match(uses.ref))
+
+
+# Regular expressions a signer identity can hold that match every subject.
+ANY_SUBJECT = frozenset(("*", ".*", "^.*$", "^.*", ".*$", ".+", "^.+$"))
+
+
+def matches_any_subject(pattern):
+    """Whether a subject pattern (glob or regular expression) accepts any signer."""
+    return pattern.strip() in ANY_SUBJECT

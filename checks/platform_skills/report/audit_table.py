@@ -1,15 +1,17 @@
 """The audit's text report: the supply-chain gap table in fix order, then what to do next."""
 
-from ..audit import FIX_ORDER, GAP_ROWS
-from ..readers.facts import ADMISSION, PUBLISHES, REMOTE_PUBLISHER
+from ..audit import FIX_ORDER, applicable_rows
+from ..readers.facts import ADMISSION, OCI_SOURCE, PUBLISHES, REMOTE_PUBLISHER
 from .style import COLORS, error_lines, paint, plural, skipped_line
 
 
 def render(report):
     out = []
-    if PUBLISHES not in report.facts:
-        out.append("No workflow publishes a container image, so the supply-chain gap table "
-                   "does not apply. Run 'platform-skills check' for file findings.")
+    rows = applicable_rows(report.facts)
+    if not rows:
+        out.append("No workflow publishes a container image and no Flux source pulls OCI "
+                   "artifacts, so the supply-chain gap table does not apply. Run "
+                   "'platform-skills check' for file findings.")
         remote = report.facts.get(REMOTE_PUBLISHER)
         if remote:
             out.append(f"Note: {remote[0]}:{remote[1]} calls a reusable workflow in another "
@@ -18,7 +20,6 @@ def render(report):
         out.extend(error_lines(report))
         return "\n".join(out)
     gaps = {g.rule.id: g for g in report.gaps}
-    rows = GAP_ROWS
     width = max(len(r.title) for r in rows)
     out.append(f"Supply-chain gap table ({plural(report.files, 'file')} checked)")
     out.append("")
@@ -37,9 +38,12 @@ def render(report):
             out.append(f"     impact: {row.impact}")
             out.append(f"     fix: {row.rule.fix}")
             out.append(f"     see: {row.rule.help_url}")
-    else:
+    elif PUBLISHES in report.facts:
         out.append("No gaps: images are signed, gated, described by attested SBOMs and "
-                   "carry provenance.")
+                   "carry provenance" + (", and Flux verifies what it pulls." if OCI_SOURCE in
+                                          report.facts else "."))
+    else:
+        out.append("No gaps: Flux verifies the signatures of the OCI artifacts it pulls.")
     admission = "present" if ADMISSION in report.facts else "not found in this repository"
     out.append("")
     out.append(f"Step 4, {FIX_ORDER[3].lower()}: an image-verification policy is {admission}; "

@@ -3,8 +3,8 @@
 import json
 
 from .. import version
+from ..audit import row_for
 from ..model import HANDBOOK_URL
-from ..readers.facts import PUBLISHES
 from ..registry import all_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -45,11 +45,13 @@ def render(report):
     rules = all_rules()
     index = {r.id: i for i, r in enumerate(rules)}
     results = []
-    # Code scanning needs a file for every result: a repository gap is shown where the image
-    # is published (its evidence).
-    publisher = report.facts.get(PUBLISHES) if isinstance(report.facts, dict) else None
+    # Code scanning needs a file for every result: a repository gap is shown at the evidence
+    # that makes its row apply (where the image is published, the Flux OCI source).
+    facts = report.facts if isinstance(report.facts, dict) else {}
     for f in report.shown:
-        uri, line = (f.path, f.line) if f.line or not publisher else publisher
+        row = None if f.line else row_for(f.rule.id)
+        anchor = facts.get(row.applies_when) if row is not None else None
+        uri, line = (f.path, f.line) if f.line or not anchor else anchor
         result = {
             "ruleId": f.rule.id,
             "ruleIndex": index[f.rule.id],

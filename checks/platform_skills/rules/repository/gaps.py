@@ -1,10 +1,20 @@
-"""Repository gaps for ``audit`` (PSK901-PSK905): what the whole repository lacks.
+"""Repository gaps for ``audit`` (PSK901-PSK906): what the whole repository lacks.
 
 Each file contributes facts (``readers/facts.py``); these rules read their union.
 """
 
 from ...model import rule
-from ...readers.facts import CVE_GATE, PROVENANCE, PUBLISHES, SBOM, SBOM_ATTESTED, SIGNS, SIGNS_TAG
+from ...readers.facts import (
+    CVE_GATE,
+    OCI_SOURCE,
+    OCI_VERIFIED,
+    PROVENANCE,
+    PUBLISHES,
+    SBOM,
+    SBOM_ATTESTED,
+    SIGNS,
+    SIGNS_TAG,
+)
 
 REF = "references/supply-chain.md"
 
@@ -103,3 +113,27 @@ no_slsa_provenance = rule(
         "(provenance is its default mode; `actions/attest-build-provenance` before v4).",
     bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
 )(_gap(PROVENANCE))
+
+
+def _cluster_pulls_unverified(facts):
+    if OCI_SOURCE in facts and OCI_VERIFIED not in facts:
+        source = facts[OCI_SOURCE]
+        yield 0, (f"Flux pulls OCI artifacts ({_where(source)} and any others) and no "
+                  "OCIRepository verifies their signatures"), [
+            (source[0], source[1], "an OCIRepository without spec.verify")]
+
+
+cluster_pulls_unverified = rule(
+    id="PSK906", name="cluster-pulls-unverified", severity="high", domain="repository",
+    targets=("repository",), reference="references/fluxcd.md#verify-oci-artifacts",
+    summary="Flux pulls OCI artifacts and no `OCIRepository` verifies a signature",
+    rationale=(
+        "Signing in the pipeline protects nothing until something verifies. When the "
+        "repository's Flux sources pull OCI artifacts and none of them sets `spec.verify`, "
+        "the cluster applies whatever the registry serves: a pushed-over tag or a stolen "
+        "registry token is enough to change what runs. It is the cluster-side twin of "
+        "admission enforcement, and belongs to the same fix step."),
+    fix="Add `spec.verify` (cosign keyless with `matchOIDCIdentity`, or a key in `secretRef`) "
+        "to every `OCIRepository`; PSK501 lists each one.",
+    bad=_NO_EXAMPLE, good=_NO_EXAMPLE, since="0.2.0",
+)(_cluster_pulls_unverified)

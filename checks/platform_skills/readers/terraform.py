@@ -1,0 +1,111 @@
+"""Terraform files as rules read them: top-level blocks with their values and exact lines.
+
+Values come from ``hcl2`` (the parser Checkov uses): every attribute is a one-item list,
+nested blocks are lists of dicts, strings have their quotes removed and any other
+expression is a string wrapped in ``${...}``. Lines come from ``hcl.outline`` over the
+block's own lines, computed the first time a rule asks.
+"""
+
+from .hcl import outline
+
+START, END = "__start_line__", "__end_line__"
+# Block types whose entries hcl2 marks with lines, and how many labels each has.
+LABELS = {"resource": 2, "data": 2, "module": 1, "provider": 1, "variable": 1,
+          "terraform": 0, "locals": 0}
+
+
+class Block:
+    """One top-level block: ``type`` (``resource``), ``labels`` (``("aws_iam_role",
+    "deploy")``), ``body`` (hcl2's dict), ``start``/``end`` lines."""
+
+    __slots__ = ("type", "labels", "body", "start", "end", "_source", "_lines")
+
+    def __init__(self, block_type, labels, body, source):
+        self.type = block_type
+        self.labels = labels
+        self.body = body
+        self.start = body.get(START, 1)
+        self.end = body.get(END, self.start)
+        self._source = source  # the file's lines, shared by its blocks
+        self._lines = None
+
+    @property
+    def name(self):
+        """``type.label.label`` as Terraform addresses it (``data.x.y``; ``module.m``)."""
+        head = () if self.type == "resource" else (self.type,)
+        return ".".join(head + self.labels)
+
+    def line(self, *path):
+        """The line of ``path`` inside the block, else of its nearest known parent."""
+        if self._lines is None:
+            self._lines = outline(self._source, self.start, self.end)
+        while path:
+            found = self._lines.get(tuple(path))
+            if found is not None:
+                return found
+            path = path[:-1]
+        return self.start
+
+    def attr(self, name, default=None):
+        return value(self.body, name, default)
+
+    def blocks(self, name):
+        """Nested blocks called ``name``, as ``(index, body)``."""
+        found = self.body.get(name)
+        return [(i, b) for i, b in enumerate(found) if isinstance(b, dict)] \
+            if isinstance(found, list) else []
+
+    def __repr__(self):
+        return f"<Block {self.name} {self.start}-{self.end}>"
+
+
+def value(body, name, default=None):
+    """An attribute's value from an hcl2 body (hcl2 wraps each one in a list)."""
+    found = body.get(name) if isinstance(body, dict) else None
+    if isinstance(found, list) and len(found) == 1:
+        return found[0]
+    return default if found is None else found
+
+
+def is_expression(text):
+    """Whether an hcl2 string stands for an expression (a reference, a call) and not a literal."""
+    return isinstance(text, str) and "${" in text
+
+
+class TerraformFile:
+    """The blocks of one ``.tf`` file, in file order."""
+
+    __slots__ = ("path", "blocks", "memo")
+
+    def __init__(self, path, data, source_lines):
+        self.path = path
+        self.memo = {}
+        blocks = []
+        for block_type, labels in LABELS.items():
+            for entry in data.get(block_type, ()) if isinstance(data, dict) else ():
+                blocks.extend(_entries(block_type, labels, entry, source_lines))
+        self.blocks = sorted(blocks, key=lambda b: b.start)
+
+    def of(self, block_type, first_label=None):
+        return [b for b in self.blocks if b.type == block_type
+                and (first_label is None or (b.labels and b.labels[0] == first_label))]
+
+
+def _entries(block_type, labels, entry, source_lines):
+    """Blocks in one hcl2 entry: ``{label: {label: body}}`` nested ``labels`` deep."""
+    if not isinstance(entry, dict):
+        return
+    if labels == 0:
+        if START in entry:
+            yield Block(block_type, (), entry, source_lines)
+        return
+    for label, inner in entry.items():
+        if not isinstance(inner, dict) or label in (START, END):
+            continue
+        if labels == 1:
+            if START in inner:
+                yield Block(block_type, (label,), inner, source_lines)
+        else:
+            for second, body in inner.items():
+                if isinstance(body, dict) and START in body:
+                    yield Block(block_type, (label, second), body, source_lines)

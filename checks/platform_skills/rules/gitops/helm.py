@@ -1,0 +1,71 @@
+"""Helm charts: dependency pinning and image tags in values (PSK601-PSK602)."""
+
+from ... import nodes
+from ...model import rule
+from ...readers.gitops import templated
+from ...readers.versions import semver_floats
+from .examples import CHART, HELM_REF, VALUES
+
+
+@rule(
+    id="PSK601", name="helm-dependency-unpinned", severity="low", domain="gitops",
+    targets=("chart",), reference=HELM_REF + "#dependency-locking", example_name="Chart.yaml",
+    summary="Helm chart dependency without a pinned version, or without a `Chart.lock`",
+    rationale=(
+        "`helm dependency update` resolves each dependency's version range to the newest "
+        "match on the day it runs, and `Chart.lock` records what it picked. Without a bounded "
+        "version, or without the lock file in Git, two builds of the same commit can package "
+        "different subcharts, and nobody can say which one is running."),
+    fix="Give every dependency a version (`16.4.1`) or a bounded range (`~16.4.0`), run "
+        "`helm dependency update`, and commit the `Chart.lock` it writes; build with "
+        "`helm dependency build`, which follows the lock.",
+    bad=CHART.replace("    version: 16.4.1\n", '    version: ">=16.0.0"\n'),
+    good=CHART,
+    since="0.2.0",
+    limits="`apiVersion: v1` charts keep dependencies in `requirements.yaml` and are not "
+           "read. Whether `Chart.lock` matches `Chart.yaml` (its digest) is not checked.",
+)
+def helm_dependency_unpinned(chart):
+    root = chart.root
+    if nodes.text(nodes.get(root, "apiVersion"), "").strip() != "v2":
+        return
+    dependencies = [d for d in nodes.items(nodes.get(root, "dependencies")) if nodes.is_map(d)]
+    for dependency in dependencies:
+        name_key, name = nodes.get_pair(dependency, "name")
+        label = nodes.text(name, "?")
+        version_key, version = nodes.get_pair(dependency, "version")
+        text = nodes.text(version, "").strip() if version_key is not None else ""
+        if not text:
+            yield (name_key or dependency), f"dependency '{label}' has no version"
+        elif not templated(text) and semver_floats(text):
+            yield version_key, f"dependency '{label}' version '{text}' has no upper bound"
+    if dependencies and not chart.has_lock:
+        names = [(d, nodes.get_pair(d, "name")[0]) for d in dependencies]
+        first = names[0][1] or names[0][0]
+        more = [(key or d, "another dependency the lock would pin") for d, key in names[1:]]
+        count = len(dependencies)
+        noun = "dependency" if count == 1 else "dependencies"
+        yield (first, f"Chart.yaml declares {count} {noun} and no Chart.lock sits beside it", more)
+
+
+@rule(
+    id="PSK602", name="helm-values-latest", severity="low", domain="gitops",
+    targets=("values",), reference=HELM_REF + "#values", example_name="values.yaml",
+    summary="Chart values that deploy an image tagged `latest`",
+    rationale=(
+        "A chart's values are its defaults: every install that does not override `image.tag` "
+        "runs whatever `latest` points at on the day a node pulls it. Releases of the same "
+        "chart version then run different code, and a rollback cannot go back."),
+    fix="Default `image.tag` to a version (or leave it empty so the chart's template falls "
+        "back to `appVersion`), and pin a digest where the template supports one.",
+    bad=VALUES.replace('  tag: "1.4.0"\n', "  tag: latest\n"),
+    good=VALUES,
+    since="0.2.0",
+    limits="Reads `values*.yaml` beside a `Chart.yaml` only; an image written as one string "
+           "(`image: app:latest`) is left to the manifest rules on the rendered output.",
+)
+def helm_values_latest(root):
+    for mapping in nodes.walk_maps(root):
+        tag_key, tag = nodes.get_pair(nodes.get(mapping, "image"), "tag")
+        if tag_key is not None and nodes.text(tag, "").strip() == "latest":
+            yield tag_key, "values set image.tag to 'latest'"

@@ -1,0 +1,1 @@
+"""Terraform and AWS: the trust and registry settings around deploying an image."""
