@@ -54,7 +54,7 @@ def argocd_project_wildcard(root):
 
 @rule(
     id="PSK552", name="argocd-default-project", severity="medium", domain="gitops",
-    targets=("manifest",), reference=ARGOCD_REF + "#project-scoping",
+    targets=("manifest",), reference=ARGOCD_REF + "#not-using-the-default-project",
     summary="Argo CD application in the `default` project",
     rationale=(
         "The `default` project allows every repository, every destination and every "
@@ -98,7 +98,7 @@ def _helm_sources(spec):
 
 @rule(
     id="PSK553", name="argocd-floating-chart", severity="medium", domain="gitops",
-    targets=("manifest",), reference=ARGOCD_REF + "#chart-pinning",
+    targets=("manifest",), reference=ARGOCD_REF + "#chart-pinning-with-targetrevision",
     summary="Argo CD Helm source with no `targetRevision`, `*`, or a range without an upper bound",
     rationale=(
         "For a Helm source, `targetRevision` is the chart version. Left out, `*` or "

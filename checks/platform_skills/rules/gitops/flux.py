@@ -24,7 +24,7 @@ def _key_line(root, key):
 
 @rule(
     id="PSK501", name="flux-oci-not-verified", severity="high", domain="gitops",
-    targets=("manifest",), reference=FLUX_REF + "#verify-oci-artifacts",
+    targets=("manifest",), reference=FLUX_REF + "#verifying-oci-artifacts",
     summary="Flux `OCIRepository` without signature verification",
     rationale=(
         "An `OCIRepository` tells the cluster to apply whatever the registry serves under that "
@@ -56,7 +56,7 @@ def flux_oci_not_verified(root):
 
 @rule(
     id="PSK502", name="flux-keyless-identity-missing", severity="high", domain="gitops",
-    targets=("manifest",), reference=FLUX_REF + "#verify-oci-artifacts",
+    targets=("manifest",), reference=FLUX_REF + "#verifying-oci-artifacts",
     summary="Flux keyless cosign verification that does not pin who signed",
     rationale=(
         "Keyless verification without `matchOIDCIdentity` accepts a signature from any "
@@ -111,7 +111,7 @@ _INSECURE_KINDS = ("GitRepository", "OCIRepository", "HelmRepository", "Bucket")
 
 @rule(
     id="PSK503", name="flux-insecure-source", severity="high", domain="gitops",
-    targets=("manifest",), reference=FLUX_REF + "#secure-sources",
+    targets=("manifest",), reference=FLUX_REF + "#source-objects",
     summary="Flux source fetched over plain HTTP (`insecure: true`)",
     rationale=(
         "`insecure: true` lets source-controller talk to the registry, bucket or server over "
@@ -134,7 +134,7 @@ def flux_insecure_source(root):
 
 @rule(
     id="PSK504", name="flux-floating-chart", severity="medium", domain="gitops",
-    targets=("manifest",), reference=FLUX_REF + "#pin-helm-charts",
+    targets=("manifest",), reference=FLUX_REF + "#helmrelease-chart-versions",
     summary="Flux `HelmRelease` chart version missing, `*` or without an upper bound",
     rationale=(
         "A missing version means `*`: Flux upgrades the release to every new chart the "
@@ -169,7 +169,7 @@ def flux_floating_chart(root):
 
 @rule(
     id="PSK505", name="flux-oci-floating-tag", severity="medium", domain="gitops",
-    targets=("manifest",), reference=FLUX_REF + "#pin-oci-refs",
+    targets=("manifest",), reference=FLUX_REF + "#pinning-oci-references",
     summary="Flux `OCIRepository` that follows `latest`",
     rationale=(
         "With no `ref`, or `ref.tag: latest`, the cluster applies whatever was pushed last. "
@@ -205,7 +205,7 @@ _DEFAULT_BRANCHES = ("main", "master")
 
 @rule(
     id="PSK506", name="flux-automation-pushes-default-branch", severity="medium", domain="gitops",
-    targets=("manifest",), reference=FLUX_REF + "#image-automation",
+    targets=("manifest",), reference=FLUX_REF + "#image-automation-through-a-pull-request",
     summary="Flux image automation that pushes straight to `main`",
     rationale=(
         "Image automation commits a new image tag the moment a matching one appears in the "
@@ -236,7 +236,7 @@ def flux_automation_pushes_default_branch(root):
 
 @rule(
     id="PSK507", name="flux-image-policy-any-tag", severity="medium", domain="gitops",
-    targets=("manifest",), reference=FLUX_REF + "#image-automation",
+    targets=("manifest",), reference=FLUX_REF + "#image-policies-and-tag-filters",
     summary="Flux `ImagePolicy` ordering every tag alphabetically or numerically",
     rationale=(
         "An alphabetical or numerical policy picks the highest of all tags in the "

@@ -50,7 +50,7 @@ def helm_dependency_unpinned(chart):
 
 @rule(
     id="PSK602", name="helm-values-latest", severity="low", domain="gitops",
-    targets=("values",), reference=HELM_REF + "#values", example_name="values.yaml",
+    targets=("values",), reference=HELM_REF + "#values-image-tags-and-digests", example_name="values.yaml",
     summary="Chart values that deploy an image tagged `latest`",
     rationale=(
         "A chart's values are its defaults: every install that does not override `image.tag` "

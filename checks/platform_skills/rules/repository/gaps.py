@@ -125,7 +125,7 @@ def _cluster_pulls_unverified(facts):
 
 cluster_pulls_unverified = rule(
     id="PSK906", name="cluster-pulls-unverified", severity="high", domain="repository",
-    targets=("repository",), reference="references/fluxcd.md#verify-oci-artifacts",
+    targets=("repository",), reference="references/fluxcd.md#verifying-oci-artifacts",
     summary="Flux pulls OCI artifacts and no `OCIRepository` verifies a signature",
     rationale=(
         "Signing in the pipeline protects nothing until something verifies. When the "

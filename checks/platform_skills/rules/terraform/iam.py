@@ -72,7 +72,7 @@ def sub_problem(value):
 
 @rule(
     id="PSK701", name="github-oidc-trust-too-broad", severity="critical", domain="terraform",
-    targets=("terraform",), reference=REF + "#github-oidc-trust", example_name="main.tf",
+    targets=("terraform",), reference=REF + "#github-oidc-trust-policies", example_name="main.tf",
     summary="AWS role trusting GitHub's OIDC provider without pinning the repository",
     rationale=(
         "Every GitHub Actions job can get a token from `token.actions.githubusercontent.com`, "

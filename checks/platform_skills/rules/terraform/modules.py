@@ -79,7 +79,7 @@ def terraform_module_unpinned(tf):
 
 @rule(
     id="PSK703", name="terraform-provider-unbounded", severity="low", domain="terraform",
-    targets=("terraform",), reference=REF + "#provider-versions", example_name="main.tf",
+    targets=("terraform",), reference=REF + "#provider-versions-and-the-lock-file", example_name="main.tf",
     summary="Terraform provider without a version constraint, or with only a lower bound",
     rationale=(
         "Without an upper bound, `terraform init -upgrade` (or a fresh checkout without the "
