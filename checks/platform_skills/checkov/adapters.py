@@ -23,6 +23,7 @@ from checkov.yaml_doc.enums import BlockType
 
 from platform_skills import kinds
 from platform_skills.checkov.bridge import findings_for, first_line_in, scanned_file
+from platform_skills.plaintext import plain
 from platform_skills.readers.kyverno import CEL_VALIDATING, CLUSTER_SCOPED, NAMESPACED
 from platform_skills.readers.podspec import POD_SPEC_PATHS
 from platform_skills.registry import all_rules
@@ -53,7 +54,7 @@ class _Adapter:
 class WorkflowCheck(_Adapter, BaseGithubActionsCheck):
     def __init__(self, rule):
         self._setup(rule)
-        super().__init__(name=rule.summary, id=rule.checkov_id, supported_entities=("jobs",),
+        super().__init__(name=plain(rule.summary), id=rule.checkov_id, supported_entities=("jobs",),
                          block_type=BlockType.DOCUMENT)
         self.guideline = rule.help_url
 
@@ -68,7 +69,7 @@ class WorkflowCheck(_Adapter, BaseGithubActionsCheck):
 class ManifestCheck(_Adapter, BaseK8Check):
     def __init__(self, rule):
         self._setup(rule)
-        super().__init__(name=rule.summary, id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
+        super().__init__(name=plain(rule.summary), id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
                          supported_entities=MANIFEST_KINDS, guideline=rule.help_url)
 
     def scan_spec_conf(self, conf):
@@ -85,7 +86,7 @@ class FallbackCheck(_Adapter, BaseYamlCheck):
 
     def __init__(self, rule):
         self._setup(rule)
-        super().__init__(name=rule.summary, id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
+        super().__init__(name=plain(rule.summary), id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
                          supported_entities=("platform-skills",), block_type=BlockType.DOCUMENT)
         self.guideline = rule.help_url
 

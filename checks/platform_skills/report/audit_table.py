@@ -1,6 +1,7 @@
 """The audit's text report: the supply-chain gap table in fix order, then what to do next."""
 
 from ..audit import FIX_ORDER, GAP_ROWS
+from ..plaintext import plain
 from ..readers.facts import ADMISSION, PUBLISHES
 from .style import COLORS, error_lines, paint, plural, skipped_line
 
@@ -30,7 +31,7 @@ def render(report):
         for row in open_gaps:
             out.append(f"  {row.step}. {FIX_ORDER[row.step - 1]}: {gaps[row.rule.id].message}")
             out.append(f"     impact: {row.impact}")
-            out.append(f"     fix: {row.rule.fix}")
+            out.append(f"     fix: {plain(row.rule.fix)}")
             out.append(f"     see: {row.rule.help_url}")
     else:
         out.append("No gaps: images are signed, gated, described by attested SBOMs and "

@@ -3,13 +3,14 @@
 import re
 
 from ..model import SEVERITIES
+from ..plaintext import plain
 from .style import COLORS, error_lines, paint, plural, skipped_line
 
 _SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)\.\s+(?=[A-Z])")
 
 
 def first_sentence(markdown):
-    text = markdown.replace("`", "").strip()
+    text = plain(markdown).strip()
     match = _SENTENCE_END.search(text)
     return text if match is None else text[:match.start() + 1]
 
