@@ -14,7 +14,7 @@ FLOORS = [
     ("kinds", 2), ("loader", 2), ("config", 2), ("findings", 2),
     ("rules", 3),
     ("registry", 4),
-    ("engine", 5),
+    ("engine", 5), ("scopes", 5),
     ("audit", 6),
     ("report", 7), ("checkov", 7),
     ("cli", 8), ("checkov_hook", 8), ("pin", 8),

@@ -87,82 +87,51 @@ def main(argv=None):
     return EXIT_ERROR
 
 
-def _settings(args, start):
-    from .config import ConfigError, find, rule_options
-    from .registry import get_rule
-
-    config = {}
-    if not args.no_config:
-        try:
-            config, _ = find(start)
-            options = rule_options(config, get_rule)
-        except ConfigError as exc:
-            return None, str(exc)
-    else:
-        options = {}
-    select = _csv(args.select) or config.get("select")
-    ignore = _csv(args.ignore) + list(config.get("ignore", []))
-    fail_on = args.fail_on or config.get("fail-on")
-    if fail_on is not None and fail_on not in SEVERITY_RANK:
-        return None, f"fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}"
-    excludes = list(args.exclude or []) + list(config.get("exclude", []))
-    from .registry import RULES, matches_any
-    for pattern in (select or []) + ignore:
-        if not any(matches_any(i, [pattern]) for i in RULES):
-            return None, f"no rule matches {pattern!r} (see 'platform-skills rules')"
-    return {"select": select, "ignore": ignore, "fail_on": fail_on, "exclude": excludes,
-            "options": options}, None
-
-
-def _excluder(patterns):
-    if not patterns:
-        return None
-    from fnmatch import fnmatch
-
-    def excluded(path):
-        return any(fnmatch(path, p) or fnmatch(path, p.rstrip("/") + "/*") for p in patterns)
-    return excluded
-
-
 def _scan(args):
-    from .registry import all_rules, select
+    from .config import ConfigError
     from .report import Report, render
+    from .scopes import Scopes
 
-    start = args.repo if args.command == "audit" else "."
-    settings, problem = _settings(args, start)
-    if problem:
-        print(f"platform-skills: error: {problem}", file=sys.stderr)
+    if args.command == "audit" and not os.path.isdir(args.repo):
+        print(f"platform-skills: error: {args.repo}: not a directory", file=sys.stderr)
         return EXIT_ERROR
-    rules = select(all_rules(), settings["select"], settings["ignore"])
-    file_rules = [r for r in rules if r.scope == "file"]
-    excluded = _excluder(settings["exclude"])
-    color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    options = settings["options"]
-    if args.command == "audit":
-        if not os.path.isdir(args.repo):
-            print(f"platform-skills: error: {args.repo}: not a directory", file=sys.stderr)
-            return EXIT_ERROR
-        from . import audit
-        result, gaps = audit.run(args.repo, file_rules, excluded, jobs=args.jobs, options=options)
-        chosen = {r.id for r in rules}
-        gaps = [g for g in gaps if g.rule.id in chosen]
-        report = Report(result.findings, result.errors, result.files, "audit", gaps,
-                        result.facts, color, result.skipped)
-        default_fail = "high"
-    else:
-        from . import engine
-        result = engine.run(args.paths, file_rules, excluded, jobs=args.jobs, options=options)
-        report = Report(result.findings, result.errors, result.files, color=color,
-                        skipped=result.skipped)
-        default_fail = "low"
+    try:
+        scopes = Scopes(_csv(args.select), _csv(args.ignore), args.fail_on, args.exclude or [],
+                        use_config=not args.no_config)
+        given = [args.repo] if args.command == "audit" else args.paths
+        for path in given:
+            scopes.of(path)  # a bad configuration stops the run before any file is read
+        color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        if args.command == "audit":
+            from . import audit
+            scope = scopes.of(args.repo)
+            result, gaps = audit.run(args.repo, scope.file_rules, scope.excluded, jobs=args.jobs,
+                                     options=scope.options)
+            chosen = {r.id for r in scope.rules}
+            gaps = [g for g in gaps if g.rule.id in chosen]
+            report = Report(result.findings, result.errors, result.files, "audit", gaps,
+                            result.facts, color, result.skipped)
+        else:
+            from . import engine
+            result = engine.run(args.paths, scopes.file_rules, scopes.excluded, jobs=args.jobs,
+                                scope_of=scopes.of)
+            report = Report(result.findings, result.errors, result.files, color=color,
+                            skipped=result.skipped)
+    except ConfigError as exc:  # also a bad configuration file met below a given folder
+        print(f"platform-skills: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    report.configs = [s.path for s in scopes.used if s.path]
     output = render(args.format, report)
     if output:
         print(output)
     if report.errors:
         return EXIT_ERROR
-    threshold = SEVERITY_RANK[settings["fail_on"] or default_fail]
-    if any(SEVERITY_RANK[f.rule.severity] <= threshold for f in report.shown):
-        return EXIT_FINDINGS
+    # Each finding is judged by the fail-on of the configuration that governs its file.
+    default = "high" if args.command == "audit" else "low"
+    for f in report.shown:
+        scope = scopes.of(args.repo if args.command == "audit" else f.path)
+        if SEVERITY_RANK[f.rule.severity] <= SEVERITY_RANK[scope.fail_on or default]:
+            return EXIT_FINDINGS
     return EXIT_OK
 
 

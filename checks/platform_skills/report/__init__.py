@@ -6,10 +6,11 @@ FORMATS = ("text", "json", "sarif", "github")
 class Report:
     """What a run produced, in the shape every renderer reads."""
 
-    __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color", "skipped")
+    __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color", "skipped",
+                 "configs")
 
     def __init__(self, findings, errors, files, command="check", gaps=None, facts=None,
-                 color=False, skipped=()):
+                 color=False, skipped=(), configs=()):
         self.findings = findings
         self.errors = errors
         self.files = files
@@ -18,6 +19,7 @@ class Report:
         self.facts = facts or {}
         self.color = color
         self.skipped = list(skipped)
+        self.configs = list(configs)  # the configuration files the run read, as printed
 
     @property
     def shown(self):

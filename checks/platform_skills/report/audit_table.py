@@ -3,7 +3,7 @@
 from ..audit import FIX_ORDER, GAP_ROWS
 from ..plaintext import plain
 from ..readers.facts import ADMISSION, PUBLISHES
-from .style import COLORS, error_lines, paint, plural, skipped_line
+from .style import COLORS, config_line, error_lines, paint, plural, skipped_line
 
 
 def render(report):
@@ -12,6 +12,7 @@ def render(report):
         out.append("No workflow publishes a container image, so the supply-chain gap table "
                    "does not apply. Run 'platform-skills check' for file findings.")
         out.extend(error_lines(report))
+        _end(report, out)
         return "\n".join(out)
     gaps = {g.rule.id: g for g in report.gaps}
     rows = GAP_ROWS
@@ -46,4 +47,11 @@ def render(report):
     if skipped:
         out.append(skipped)
     out.extend(error_lines(report))
+    _end(report, out)
     return "\n".join(out)
+
+
+def _end(report, out):
+    config = config_line(report)
+    if config:
+        out.extend(("", config))

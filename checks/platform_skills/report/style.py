@@ -24,3 +24,8 @@ def skipped_line(report):
         reasons[s.reason] = reasons.get(s.reason, 0) + 1
     why = "; ".join(f"{plural(n, 'file')}: {reason}" for reason, n in sorted(reasons.items()))
     return f"skipped {plural(len(report.skipped), 'file')} ({why})"
+
+
+def config_line(report):
+    """The configuration files the run used, or None: the answer to "which settings applied?"."""
+    return f"config: {', '.join(report.configs)}" if report.configs else None

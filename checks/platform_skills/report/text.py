@@ -4,7 +4,7 @@ import re
 
 from ..model import SEVERITIES
 from ..plaintext import plain
-from .style import COLORS, error_lines, paint, plural, skipped_line
+from .style import COLORS, config_line, error_lines, paint, plural, skipped_line
 
 _SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)\.\s+(?=[A-Z])")
 
@@ -53,5 +53,8 @@ def render(report):
     if skipped:
         out.append(skipped)
     out.append(_summary(report, report.findings))
+    config = config_line(report)
+    if config:
+        out.append(config)
     return "\n".join(out)
 
