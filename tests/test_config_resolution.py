@@ -142,3 +142,17 @@ def test_audit_reads_the_configuration_of_the_audited_repository(tmp_path):
     assert data["findings"] == [] and proc.returncode == 0
     text = run_cli("audit", "repo", cwd=tmp_path).stdout
     assert text.splitlines()[-1] == "config: repo/.platform-skills.yaml"
+
+
+def test_pin_reads_the_same_configuration(tmp_path):
+    """pin's excludes follow the same rule (nothing here needs the network: nothing to pin)."""
+    local = "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: ./local-action\n"
+    _repo(tmp_path / "repo", {"pyproject.toml": '[tool.platform-skills]\nexclude = ["./vendor"]\n',
+                              ".github/workflows/ci.yml": local,
+                              "vendor/.github/workflows/ci.yml": WORKFLOW})
+    proc = run_cli("pin", "--diff", "repo", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing to pin; 1 file read, 0 remotes asked" in proc.stdout + proc.stderr
+    (tmp_path / "repo" / "pyproject.toml").write_text("[tool.platform-skills]\nexclude = 7\n")
+    proc = run_cli("pin", "--diff", "repo", cwd=tmp_path)
+    assert proc.returncode == 2 and "repo/pyproject.toml" in proc.stderr
