@@ -1,4 +1,4 @@
-"""``platform-skills check | audit | rules | checkov-dir | pin``.
+"""``platform-skills check | audit | rules | rule | checkov-dir | pin``.
 
 Start-up cost matters (pre-commit runs this on every commit): heavy modules are imported
 only by the command that needs them, and Checkov never on this path.
@@ -43,6 +43,8 @@ def build_parser():
                        help="worker processes for large trees (default: all cores)")
         p.add_argument("--no-config", action="store_true",
                        help="ignore .platform-skills.yaml and [tool.platform-skills]")
+        p.add_argument("--statistics", action="store_true",
+                       help="print how many findings each rule raised instead of the findings")
 
     check = sub.add_parser("check", help="check files and directories (file rules)")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
@@ -52,6 +54,8 @@ def build_parser():
     common(audit, "high")
     rules = sub.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=("text", "json"), default="text")
+    rule = sub.add_parser("rule", help="print one rule's documentation")
+    rule.add_argument("rule_id", metavar="ID", help="a rule ID (PSK101) or name (cosign-by-tag)")
     sub.add_parser("checkov-dir", help="print the Checkov external-checks directory")
     # Parsed by the pin package itself (main hands it the arguments), so that neither
     # check nor audit ever imports the one module that goes to the network.
@@ -68,23 +72,39 @@ def main(argv=None):
         return pin(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        return _dispatch(parser, args)
+    except BrokenPipeError:  # the reader went away (``| head``): not an error
+        _silence_stdout()
+        return EXIT_OK
+
+
+def _dispatch(parser, args):
     if args.version:
         from . import version
         print(f"platform-skills {version()}")
         return EXIT_OK
     if args.command == "rules":
         return _rules(args)
+    if args.command == "rule":
+        return _rule(args.rule_id)
     if args.command == "checkov-dir":
         from .checkov import directory
         print(directory())
         return EXIT_OK
     if args.command in ("check", "audit"):
-        try:
-            return _scan(args)
-        except BrokenPipeError:
-            return EXIT_OK
+        return _scan(args)
     parser.print_help()
     return EXIT_ERROR
+
+
+def _silence_stdout():
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (captured output): nothing is flushed at exit
 
 
 def _scan(args):
@@ -92,6 +112,10 @@ def _scan(args):
     from .report import Report, render
     from .scopes import Scopes
 
+    if args.statistics and args.format not in ("text", "concise"):
+        print("platform-skills: error: --statistics goes with --format text or concise",
+              file=sys.stderr)
+        return EXIT_ERROR
     if args.command == "audit" and not os.path.isdir(args.repo):
         print(f"platform-skills: error: {args.repo}: not a directory", file=sys.stderr)
         return EXIT_ERROR
@@ -101,7 +125,7 @@ def _scan(args):
         given = [args.repo] if args.command == "audit" else args.paths
         for path in given:
             scopes.of(path)  # a bad configuration stops the run before any file is read
-        color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        color = args.format in ("text", "concise") and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         if args.command == "audit":
             from . import audit
             scope = scopes.of(args.repo)
@@ -121,7 +145,7 @@ def _scan(args):
         print(f"platform-skills: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     report.configs = [s.path for s in scopes.used if s.path]
-    output = render(args.format, report)
+    output = render(args.format, report, args.statistics)
     if output:
         print(output)
     if report.errors:
@@ -136,20 +160,43 @@ def _scan(args):
 
 
 def _rules(args):
+    from .plaintext import plain
     from .registry import all_rules
+    from .report.rule_doc import checkov_id
 
     rules = all_rules()
     if args.format == "json":
         import json
         print(json.dumps([{
             "id": r.id, "name": r.name, "severity": r.severity, "domain": r.domain,
-            "scope": r.scope, "summary": r.summary, "checkov_id": r.checkov_id,
-            "help": r.help_url, "since": r.since, "status": r.status,
+            "scope": r.scope, "targets": list(r.targets), "summary": plain(r.summary),
+            "rationale": plain(r.rationale), "fix": plain(r.fix), "limits": plain(r.limits),
+            "checkov_id": checkov_id(r), "help": r.help_url, "since": r.since,
+            "status": r.status,
             "options": [{"name": o.name, "type": o.type, "default": _plain(o.default),
-                         "doc": o.doc} for o in r.options]} for r in rules], indent=2))
+                         "doc": plain(o.doc)} for o in r.options]} for r in rules], indent=2))
     else:
         for r in rules:
-            print(f"{r.id}  {r.name:<36} {r.severity:<8}  {r.summary.replace('`', '')}")
+            print(f"{r.id}  {r.name:<36} {r.severity:<8}  {plain(r.summary)}")
+    return EXIT_OK
+
+
+def _rule(wanted):
+    from .registry import all_rules
+    from .report import rule_doc
+
+    key = wanted.strip().lower()
+    rules = all_rules()
+    found = [r for r in rules if key in (r.id.lower(), r.name)]
+    if not found:
+        from difflib import get_close_matches
+        close = get_close_matches(key, [r.id.lower() for r in rules] + [r.name for r in rules], 1)
+        hint = f"did you mean {close[0].upper() if close[0].startswith('psk') else close[0]}? " \
+            if close else ""
+        print(f"platform-skills: error: no rule {wanted!r} ({hint}see 'platform-skills rules')",
+              file=sys.stderr)
+        return EXIT_ERROR
+    print(rule_doc.render(found[0]))
     return EXIT_OK
 
 

@@ -1,6 +1,9 @@
-"""Renderers: text, json, sarif, github. Each exposes ``render(report) -> str``."""
+"""Renderers: text, concise, json, sarif, github, and the statistics view of text.
 
-FORMATS = ("text", "json", "sarif", "github")
+Each exposes ``render(report) -> str``.
+"""
+
+FORMATS = ("text", "concise", "json", "sarif", "github")
 
 
 class Report:
@@ -27,8 +30,12 @@ class Report:
         return self.gaps if self.command == "audit" else self.findings
 
 
-def render(fmt, report):
-    if fmt == "json":
+def render(fmt, report, statistics=False):
+    if statistics:
+        from . import statistics as module
+    elif fmt == "concise":
+        from . import concise as module
+    elif fmt == "json":
         from . import json_report as module
     elif fmt == "sarif":
         from . import sarif as module
