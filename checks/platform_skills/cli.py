@@ -138,7 +138,7 @@ def _scan(args):
         else:
             from . import engine
             result = engine.run(args.paths, scopes.file_rules, scopes.excluded, jobs=args.jobs,
-                                scope_of=scopes.of)
+                                scope_of=scopes.of_file)
             report = Report(result.findings, result.errors, result.files, color=color,
                             skipped=result.skipped)
     except ConfigError as exc:  # also a bad configuration file met below a given folder
@@ -153,7 +153,7 @@ def _scan(args):
     # Each finding is judged by the fail-on of the configuration that governs its file.
     default = "high" if args.command == "audit" else "low"
     for f in report.shown:
-        scope = scopes.of(args.repo if args.command == "audit" else f.path)
+        scope = scopes.of(args.repo) if args.command == "audit" else scopes.of_file(f.path)
         if SEVERITY_RANK[f.rule.severity] <= SEVERITY_RANK[scope.fail_on or default]:
             return EXIT_FINDINGS
     return EXIT_OK

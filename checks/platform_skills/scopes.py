@@ -37,9 +37,10 @@ class Scope:
 class Scopes:
     """Finds, once per folder, the scope of each path a run meets.
 
-    ``of(path)`` is the scope of a given path or a checked file; ``excluded(path)`` is the
-    test the directory walk applies to each entry; ``used`` lists the scopes that governed
-    something, in the order met, for the report. Raises ConfigError for a bad setting.
+    ``of(path)`` is the scope of a given path (``of_file`` of a file met on the way);
+    ``excluded(path)`` is the test the directory walk applies to each entry; ``used`` lists
+    the scopes that governed something, in the order met, for the report. Raises
+    ConfigError for a bad setting.
     """
 
     def __init__(self, select_ids=None, ignore_ids=(), fail_on=None, exclude=(), use_config=True):
@@ -51,6 +52,7 @@ class Scopes:
         self._cli_excluded = config.excluder(exclude)
         self._use_config = use_config
         self._folders = {}  # absolute folder -> (settings, config path): config.find's cache
+        self._seen = {}     # folder as the walk names it -> the same
         self._scopes = {}   # config path (None: no file) -> Scope
         self.used = []
 
@@ -68,7 +70,13 @@ class Scopes:
 
     def of(self, path):
         """The scope of a file, or of a folder's contents when ``path`` is a folder."""
-        scope = self._scope(*self._find(path, os.path.isdir(path)))
+        return self._use(self._scope(*self._find(path, os.path.isdir(path))))
+
+    def of_file(self, path):
+        """The scope of ``path``, known to be a file (no file-system check)."""
+        return self._use(self._scope(*self._find(path, False)))
+
+    def _use(self, scope):
         if scope not in self.used:
             self.used.append(scope)
         return scope
@@ -80,9 +88,11 @@ class Scopes:
     def _find(self, path, is_folder):
         if not self._use_config:
             return {}, None
-        folder = os.path.abspath(path if is_folder else os.path.dirname(path) or os.curdir)
-        found = self._folders.get(folder)
-        return found if found is not None else config.find(folder, self._folders)
+        folder = path if is_folder else os.path.dirname(path) or os.curdir
+        found = self._seen.get(folder)  # by the folder as given: no abspath per file
+        if found is None:
+            found = self._seen[folder] = config.find(os.path.abspath(folder), self._folders)
+        return found
 
     def _scope(self, settings, path):
         scope = self._scopes.get(path)
