@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# `make run` and the site need only the runtime dependencies and the site's (the docs extra);
+# the dev extra (Checkov, Playwright, linters, ...) is for tests and contributors.
+RUN_STAMP := $(VENV)/.installed-run
+LOCK   := requirements/action.lock
 
-.PHONY: setup run test site serve bench evals lint clean browser-deps registry-deps
+.PHONY: setup run test site serve bench evals lint clean browser-deps registry-deps lock
 
 setup: $(STAMP)
 
@@ -12,7 +16,13 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
+
+$(RUN_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[docs]'
+	touch $(RUN_STAMP)
 
 # Audit the bundled, deliberately insecure demo repository (its findings are the
 # point, so a non-zero audit status does not fail `make run`), then build the site.
@@ -20,7 +30,7 @@ $(STAMP): pyproject.toml
 # (rules/psk101/), so file:// shows folder listings, and search and instant navigation
 # fetch pages, which browsers refuse on file://. A file-friendly build (Material's offline
 # plugin) turns use_directory_urls off, which changes every published URL, help links too.
-run: setup
+run: $(RUN_STAMP)
 	@echo "== platform-skills audit examples/insecure-pipeline =="
 	@$(BIN)/platform-skills audit examples/insecure-pipeline || \
 		echo "(audit exit status $$?: expected, the demo is insecure on purpose)"
@@ -28,10 +38,10 @@ run: setup
 	@echo "Site built in site/. To read it, run 'make serve' and open http://127.0.0.1:8000/"
 	@echo "(its pages use directory URLs, which a browser opening site/ from disk shows as folder listings)."
 
-site: setup
+site: $(RUN_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
-serve: setup
+serve: $(RUN_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 # Debian's Chromium drives the browser test; Playwright never downloads a browser.
@@ -63,6 +73,14 @@ bench: setup
 #   PLATFORM_SKILLS_AGENT_CMD='<agent command reading the prompt on stdin>' make evals EVALS_ARGS=--agent
 evals: setup
 	$(BIN)/python scripts/evals.py $(EVALS_ARGS)
+
+# The GitHub Action installs its dependencies from $(LOCK) with --require-hashes: the runtime
+# dependencies and the build backend of pyproject.toml, each pinned with the hash of every file
+# published for that version. This regenerates it at the newest versions; review the diff.
+lock: setup
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --upgrade --generate-hashes \
+		--allow-unsafe --all-build-deps --strip-extras --no-emit-index-url --no-emit-find-links \
+		--no-emit-trusted-host --extra terraform --output-file $(LOCK) pyproject.toml
 
 clean:
 	rm -rf $(VENV) site .pytest_cache

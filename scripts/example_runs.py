@@ -88,7 +88,8 @@ def example_findings() -> dict[str, list[dict]]:
     rules = {r.anchor: r for r in all_rules() if r.bad}
     if not rules:
         return {}
-    files = {f"{anchor}/{example_name(r)}": r.bad for anchor, r in rules.items()}
+    files = {f"{anchor}/{name}": text for anchor, r in rules.items()
+             for name, text in {**r.example_files, example_name(r): r.bad}.items()}
     report = json.loads(run_cli(files, "check", "--format", "json", ".").stdout)
     if report.get("errors"):
         raise RuntimeError(f"rule examples could not be checked: {report['errors']}")
@@ -131,7 +132,7 @@ class Transcript:
 
 def _check_example(rule) -> Transcript:
     name = example_name(rule)
-    proc = run_cli({name: rule.bad}, "check", name)
+    proc = run_cli({**rule.example_files, name: rule.bad}, "check", name)
     return Transcript(f"platform-skills check {name}", proc.stdout, proc.returncode)
 
 

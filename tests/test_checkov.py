@@ -1,13 +1,15 @@
 """The same rules inside real Checkov: parity with the native engine, and a lazy CLI."""
 
 import json
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from support import CORPUS, ROOT, run_cli, run_json
+from support import CORPUS, ROOT, run_cli, run_json, write_tree
 
 CHECKOV = Path(sys.executable).with_name("checkov")
 FRAMEWORKS = ("github_actions", "kubernetes", "yaml", "terraform")
@@ -93,9 +95,59 @@ def test_checkov_dir_is_loadable():
     assert path.is_absolute() and (path / "__init__.py").is_file() and (path / "adapters.py").is_file()
 
 
-def test_checkov_hook_script_runs_checkov_with_our_checks():
-    exe = Path(sys.executable).with_name("platform-skills-checkov")
-    proc = subprocess.run([str(exe), "-d", str(CORPUS / ".github")], capture_output=True, text=True,
-                          timeout=600)
-    assert proc.returncode == 1
-    assert "CKV_PSK_001" in proc.stdout and "workflows/pinning.yml:11-12" in proc.stdout
+HOOK = Path(sys.executable).with_name("platform-skills-checkov")
+DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n"
+              "    spec:\n      containers:\n        - name: web\n          image: nginx:latest\n")
+
+
+def _hook(cwd, *args, env=None):
+    return subprocess.run([str(HOOK), *args], cwd=cwd, capture_output=True, text=True, timeout=600,
+                          env=env)
+
+
+def test_checkov_hook_runs_only_our_checks_by_default(tmp_path):
+    """Checkov's own checks would flag the Deployment many times over; the hook shows ours."""
+    shutil.copytree(CORPUS / ".github", tmp_path / ".github")
+    write_tree(tmp_path, {"k8s/web.yaml": DEPLOYMENT})
+    proc = _hook(tmp_path)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    ids = set(re.findall(r"^Check: (\S+?):", proc.stdout, re.M))
+    assert {"CKV_PSK_001", "CKV_PSK_301"} <= ids
+    assert {i for i in ids if not i.startswith("CKV_PSK_")} == set()
+    assert "workflows/pinning.yml:11-12" in proc.stdout
+
+
+def test_checkov_hook_adds_no_selection_when_the_user_chooses(tmp_path):
+    write_tree(tmp_path, {"k8s/web.yaml": DEPLOYMENT})
+    proc = _hook(tmp_path, "--skip-check", "CKV_PSK_302", "-o", "json")
+    reports = json.loads(proc.stdout)
+    reports = reports if isinstance(reports, list) else [reports]
+    ids = {c["check_id"] for r in reports for c in r["results"]["failed_checks"]}
+    assert "CKV_PSK_301" in ids and "CKV_PSK_302" not in ids
+    assert any(i.startswith("CKV_K8S_") for i in ids)  # Checkov's own checks run too
+
+
+@pytest.mark.parametrize("argv, env, config, ours", [
+    ([], {}, None, True),
+    (["-o", "sarif", "-d", "src"], {}, None, True),
+    (["--check", "CKV_PSK_101"], {}, None, False),
+    (["--check=CKV_K8S_8"], {}, None, False),
+    (["-cCKV_K8S_8"], {}, None, False),
+    (["-c", "HIGH"], {}, None, False),
+    (["--skip-check", "CKV_PSK_002"], {}, None, False),
+    ([], {"CKV_SKIP_CHECK": "CKV_PSK_002"}, None, False),
+    ([], {}, "skip-check:\n  - CKV_K8S_8\n", False),
+    ([], {}, "framework: [kubernetes]\n", True),
+])
+def test_checkov_hook_selection(tmp_path, monkeypatch, argv, env, config, ours):
+    from platform_skills.checkov_hook import OUR_CHECKS, command
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    if config is not None:
+        (tmp_path / ".checkov.yaml").write_text(config)
+    args = command(argv, env)
+    ours_part, users = args[:len(args) - len(argv)], args[len(args) - len(argv):]
+    assert users == argv  # the user's arguments come last, unchanged
+    assert (ours_part[-2:] == ["--check", OUR_CHECKS]) is ours
+    assert ("--check" in ours_part) is ours

@@ -71,17 +71,8 @@ def _example_path(rule, text):
     return ".github/workflows/example.yml"
 
 
-# Files a kind needs beside the example: a chart's values are read only beside its
-# Chart.yaml, and a chart with dependencies is expected to commit its Chart.lock.
-_SIBLINGS = {
-    "values.yaml": {"Chart.yaml": "apiVersion: v2\nname: example\nversion: 0.1.0\n"},
-    "Chart.yaml": {"Chart.lock": "dependencies: []\ndigest: sha256:0\ngenerated: \"2026-01-01T00:00:00Z\"\n"},
-}
-
-
 def _example_tree(rule, text):
-    path = _example_path(rule, text)
-    return {**_SIBLINGS.get(path, {}), path: text}
+    return {**rule.example_files, _example_path(rule, text): text}
 
 
 @pytest.mark.parametrize("rule", FILE_RULES, ids=lambda r: r.id)

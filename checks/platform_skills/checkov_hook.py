@@ -1,7 +1,11 @@
 """``platform-skills-checkov``: Checkov with the platform-skills checks, for pre-commit and CI.
 
-Needs the ``checkov`` extra. Extra arguments are passed to Checkov after the defaults, so
-``platform-skills-checkov -o sarif`` or ``--skip-check CKV_PSK_002`` work as usual.
+Needs the ``checkov`` extra. By default only the ``CKV_PSK_*`` checks run: the hook is this
+project's checks inside Checkov, not Checkov's own catalogue. Choose checks yourself with
+``--check``/``--skip-check`` (on the command line, in ``CKV_CHECK``/``CKV_SKIP_CHECK`` or in a
+Checkov configuration file) and the hook adds no selection of its own, so Checkov's checks
+run too unless you narrow them. Other arguments are passed to Checkov after the defaults,
+so ``platform-skills-checkov -o sarif`` works as usual.
 """
 
 import os
@@ -11,9 +15,13 @@ import sys
 from .checkov import directory
 
 FRAMEWORKS = ("github_actions", "kubernetes", "yaml", "terraform")
+OUR_CHECKS = "CKV_PSK_*"  # Checkov matches check IDs against --check patterns with fnmatch
+_SELECTING = ("-c", "--check", "--skip-check")
+_SELECTING_ENV = ("CKV_CHECK", "CKV_SKIP_CHECK")
+_SELECTING_KEYS = ("check", "skip-check")
 
 
-def command(argv):
+def command(argv, environ=None):
     exe = os.path.join(os.path.dirname(sys.executable), "checkov")
     if not os.path.exists(exe):
         exe = shutil.which("checkov")
@@ -21,8 +29,49 @@ def command(argv):
         return None
     has_target = any(a in ("-d", "--directory", "-f", "--file") for a in argv)
     target = [] if has_target else ["-d", "."]
+    chosen = [] if user_selects_checks(argv, environ) else ["--check", OUR_CHECKS]
     return [exe, *target, "--external-checks-dir", directory(), "--skip-download",
-            "--framework", *FRAMEWORKS, "--quiet", "--compact", *argv]
+            "--framework", *FRAMEWORKS, "--quiet", "--compact", *chosen, *argv]
+
+
+def user_selects_checks(argv, environ=None):
+    """Whether the user chose Checkov checks: arguments, environment or a config file."""
+    environ = os.environ if environ is None else environ
+    for arg in argv:
+        if arg in _SELECTING or arg.startswith(("--check=", "--skip-check=")) or \
+                (arg.startswith("-c") and not arg.startswith("--") and len(arg) > 2):
+            return True
+    if any(environ.get(name) for name in _SELECTING_ENV):
+        return True
+    return any(_config_selects(path) for path in _config_files(argv))
+
+
+def _config_files(argv):
+    """The configuration files Checkov would read: ``--config-file``, then ``.checkov.yaml``
+    or ``.checkov.yml`` in each ``--directory``, the current directory and the home directory."""
+    found, folders = [], []
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if i + 1 < len(argv) else None
+        if arg == "--config-file" and value:
+            found.append(value)
+        elif arg.startswith("--config-file="):
+            found.append(arg.split("=", 1)[1])
+        elif arg in ("-d", "--directory") and value:
+            folders.append(value)
+    folders += [os.curdir, os.path.expanduser("~")]
+    return found + [os.path.join(f, n) for f in folders for n in (".checkov.yaml", ".checkov.yml")]
+
+
+def _config_selects(path):
+    if not os.path.isfile(path):
+        return False
+    import yaml
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False  # Checkov reports its own configuration errors
+    return isinstance(data, dict) and any(data.get(key) for key in _SELECTING_KEYS)
 
 
 def main(argv=None):

@@ -1,4 +1,4 @@
-"""``platform-skills check | audit | rules | checkov-dir | pin``.
+"""``platform-skills check | audit | rules | rule | checkov-dir | pin``.
 
 Start-up cost matters (pre-commit runs this on every commit): heavy modules are imported
 only by the command that needs them, and Checkov never on this path.
@@ -43,6 +43,8 @@ def build_parser():
                        help="worker processes for large trees (default: all cores)")
         p.add_argument("--no-config", action="store_true",
                        help="ignore .platform-skills.yaml and [tool.platform-skills]")
+        p.add_argument("--statistics", action="store_true",
+                       help="print how many findings each rule raised instead of the findings")
 
     check = sub.add_parser("check", help="check files and directories (file rules)")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
@@ -52,6 +54,8 @@ def build_parser():
     common(audit, "high")
     rules = sub.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=("text", "json"), default="text")
+    rule = sub.add_parser("rule", help="print one rule's documentation")
+    rule.add_argument("rule_id", metavar="ID", help="a rule ID (PSK101) or name (cosign-by-tag)")
     sub.add_parser("checkov-dir", help="print the Checkov external-checks directory")
     # Parsed by the pin package itself (main hands it the arguments), so that neither
     # check nor audit ever imports the one module that goes to the network.
@@ -68,119 +72,131 @@ def main(argv=None):
         return pin(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        return _dispatch(parser, args)
+    except BrokenPipeError:  # the reader went away (``| head``): not an error
+        _silence_stdout()
+        return EXIT_OK
+
+
+def _dispatch(parser, args):
     if args.version:
         from . import version
         print(f"platform-skills {version()}")
         return EXIT_OK
     if args.command == "rules":
         return _rules(args)
+    if args.command == "rule":
+        return _rule(args.rule_id)
     if args.command == "checkov-dir":
         from .checkov import directory
         print(directory())
         return EXIT_OK
     if args.command in ("check", "audit"):
-        try:
-            return _scan(args)
-        except BrokenPipeError:
-            return EXIT_OK
+        return _scan(args)
     parser.print_help()
     return EXIT_ERROR
 
 
-def _settings(args, start):
-    from .config import ConfigError, find, rule_options
-    from .registry import get_rule
-
-    config = {}
-    if not args.no_config:
-        try:
-            config, _ = find(start)
-            options = rule_options(config, get_rule)
-        except ConfigError as exc:
-            return None, str(exc)
-    else:
-        options = {}
-    select = _csv(args.select) or config.get("select")
-    ignore = _csv(args.ignore) + list(config.get("ignore", []))
-    fail_on = args.fail_on or config.get("fail-on")
-    if fail_on is not None and fail_on not in SEVERITY_RANK:
-        return None, f"fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}"
-    excludes = list(args.exclude or []) + list(config.get("exclude", []))
-    from .registry import RULES, matches_any
-    for pattern in (select or []) + ignore:
-        if not any(matches_any(i, [pattern]) for i in RULES):
-            return None, f"no rule matches {pattern!r} (see 'platform-skills rules')"
-    return {"select": select, "ignore": ignore, "fail_on": fail_on, "exclude": excludes,
-            "options": options}, None
-
-
-def _excluder(patterns):
-    if not patterns:
-        return None
-    from fnmatch import fnmatch
-
-    def excluded(path):
-        return any(fnmatch(path, p) or fnmatch(path, p.rstrip("/") + "/*") for p in patterns)
-    return excluded
+def _silence_stdout():
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (captured output): nothing is flushed at exit
 
 
 def _scan(args):
-    from .registry import all_rules, select
+    from .config import ConfigError
     from .report import Report, render
+    from .scopes import Scopes
 
-    start = args.repo if args.command == "audit" else "."
-    settings, problem = _settings(args, start)
-    if problem:
-        print(f"platform-skills: error: {problem}", file=sys.stderr)
+    if args.statistics and args.format not in ("text", "concise"):
+        print("platform-skills: error: --statistics goes with --format text or concise",
+              file=sys.stderr)
         return EXIT_ERROR
-    rules = select(all_rules(), settings["select"], settings["ignore"])
-    file_rules = [r for r in rules if r.scope == "file"]
-    excluded = _excluder(settings["exclude"])
-    color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    options = settings["options"]
-    if args.command == "audit":
-        if not os.path.isdir(args.repo):
-            print(f"platform-skills: error: {args.repo}: not a directory", file=sys.stderr)
-            return EXIT_ERROR
-        from . import audit
-        result, gaps = audit.run(args.repo, file_rules, excluded, jobs=args.jobs, options=options)
-        chosen = {r.id for r in rules}
-        gaps = [g for g in gaps if g.rule.id in chosen]
-        report = Report(result.findings, result.errors, result.files, "audit", gaps,
-                        result.facts, color, result.skipped)
-        default_fail = "high"
-    else:
-        from . import engine
-        result = engine.run(args.paths, file_rules, excluded, jobs=args.jobs, options=options)
-        report = Report(result.findings, result.errors, result.files, color=color,
-                        skipped=result.skipped)
-        default_fail = "low"
-    output = render(args.format, report)
+    if args.command == "audit" and not os.path.isdir(args.repo):
+        print(f"platform-skills: error: {args.repo}: not a directory", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        scopes = Scopes(_csv(args.select), _csv(args.ignore), args.fail_on, args.exclude or [],
+                        use_config=not args.no_config)
+        given = [args.repo] if args.command == "audit" else args.paths
+        for path in given:
+            scopes.of(path)  # a bad configuration stops the run before any file is read
+        color = args.format in ("text", "concise") and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        if args.command == "audit":
+            from . import audit
+            scope = scopes.of(args.repo)
+            result, gaps = audit.run(args.repo, scope.file_rules, scope.excluded, jobs=args.jobs,
+                                     options=scope.options)
+            chosen = {r.id for r in scope.rules}
+            gaps = [g for g in gaps if g.rule.id in chosen]
+            report = Report(result.findings, result.errors, result.files, "audit", gaps,
+                            result.facts, color, result.skipped)
+        else:
+            from . import engine
+            result = engine.run(args.paths, scopes.file_rules, scopes.excluded, jobs=args.jobs,
+                                scope_of=scopes.of_file)
+            report = Report(result.findings, result.errors, result.files, color=color,
+                            skipped=result.skipped)
+    except ConfigError as exc:  # also a bad configuration file met below a given folder
+        print(f"platform-skills: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    report.configs = [s.path for s in scopes.used if s.path]
+    output = render(args.format, report, args.statistics)
     if output:
         print(output)
     if report.errors:
         return EXIT_ERROR
-    threshold = SEVERITY_RANK[settings["fail_on"] or default_fail]
-    if any(SEVERITY_RANK[f.rule.severity] <= threshold for f in report.shown):
-        return EXIT_FINDINGS
+    # Each finding is judged by the fail-on of the configuration that governs its file.
+    default = "high" if args.command == "audit" else "low"
+    for f in report.shown:
+        scope = scopes.of(args.repo) if args.command == "audit" else scopes.of_file(f.path)
+        if SEVERITY_RANK[f.rule.severity] <= SEVERITY_RANK[scope.fail_on or default]:
+            return EXIT_FINDINGS
     return EXIT_OK
 
 
 def _rules(args):
+    from .plaintext import plain
     from .registry import all_rules
+    from .report.rule_doc import checkov_id
 
     rules = all_rules()
     if args.format == "json":
         import json
         print(json.dumps([{
             "id": r.id, "name": r.name, "severity": r.severity, "domain": r.domain,
-            "scope": r.scope, "summary": r.summary, "checkov_id": r.checkov_id,
-            "help": r.help_url, "since": r.since, "status": r.status,
+            "scope": r.scope, "targets": list(r.targets), "summary": plain(r.summary),
+            "rationale": plain(r.rationale), "fix": plain(r.fix), "limits": plain(r.limits),
+            "checkov_id": checkov_id(r), "help": r.help_url, "since": r.since,
+            "status": r.status,
             "options": [{"name": o.name, "type": o.type, "default": _plain(o.default),
-                         "doc": o.doc} for o in r.options]} for r in rules], indent=2))
+                         "doc": plain(o.doc)} for o in r.options]} for r in rules], indent=2))
     else:
         for r in rules:
-            print(f"{r.id}  {r.name:<36} {r.severity:<8}  {r.summary.replace('`', '')}")
+            print(f"{r.id}  {r.name:<36} {r.severity:<8}  {plain(r.summary)}")
+    return EXIT_OK
+
+
+def _rule(wanted):
+    from .registry import all_rules
+    from .report import rule_doc
+
+    key = wanted.strip().lower()
+    rules = all_rules()
+    found = [r for r in rules if key in (r.id.lower(), r.name)]
+    if not found:
+        from difflib import get_close_matches
+        close = get_close_matches(key, [r.id.lower() for r in rules] + [r.name for r in rules], 1)
+        hint = f"did you mean {close[0].upper() if close[0].startswith('psk') else close[0]}? " \
+            if close else ""
+        print(f"platform-skills: error: no rule {wanted!r} ({hint}see 'platform-skills rules')",
+              file=sys.stderr)
+        return EXIT_ERROR
+    print(rule_doc.render(found[0]))
     return EXIT_OK
 
 

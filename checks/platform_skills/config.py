@@ -19,32 +19,77 @@ class ConfigError(Exception):
     pass
 
 
-def find(start):
-    """``(settings, path)`` from ``start`` or its parents up to the repository root.
+def find(start, cache=None):
+    """``(settings, path)`` of the configuration nearest to ``start``, going up.
 
-    The repository root is the folder with ``.git``. Returns ``({}, None)`` when there is
-    none; raises ConfigError when a file is invalid or two files sit at one level.
+    The search stops at the repository root (the folder with ``.git``) or the file-system
+    root. Returns ``({}, None)`` when there is none; raises ConfigError when a file is
+    invalid or two files sit at one level. ``cache`` (a dict) remembers the answer for every
+    folder passed on the way, so a run with many paths reads each folder once.
     """
     here = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
-    while True:
-        found = []
-        yaml_path = os.path.join(here, YAML_NAME)
-        if os.path.isfile(yaml_path):
-            found.append((_from_yaml(yaml_path), yaml_path))
-        toml_path = os.path.join(here, "pyproject.toml")
-        if os.path.isfile(toml_path):
-            settings = _from_pyproject(toml_path)
-            if settings is not None:
-                found.append((settings, toml_path))
-        if len(found) > 1:
-            raise ConfigError(f"{_shown(yaml_path)} and [tool.platform-skills] in "
-                              f"{_shown(toml_path)} both configure platform-skills; keep one")
-        if found:
-            return found[0]
+    cache = {} if cache is None else cache
+    passed = []
+    while here not in cache:
+        passed.append(here)
+        found = _at(here)
+        if found is not None:
+            break
         parent = os.path.dirname(here)
         if os.path.exists(os.path.join(here, ".git")) or parent == here:
-            return {}, None
+            found = ({}, None)
+            break
         here = parent
+    else:
+        found = cache[here]
+    for folder in passed:
+        cache[folder] = found
+    return found
+
+
+def _at(here):
+    """The configuration in this one folder, or None."""
+    found = []
+    yaml_path = os.path.join(here, YAML_NAME)
+    if os.path.isfile(yaml_path):
+        found.append((_from_yaml(yaml_path), yaml_path))
+    toml_path = os.path.join(here, "pyproject.toml")
+    if os.path.isfile(toml_path):
+        settings = _from_pyproject(toml_path)
+        if settings is not None:
+            found.append((settings, toml_path))
+    if len(found) > 1:
+        raise ConfigError(f"{_shown(yaml_path)} and [tool.platform-skills] in "
+                          f"{_shown(toml_path)} both configure platform-skills; keep one")
+    return found[0] if found else None
+
+
+def excluder(patterns, base=None):
+    """A test ``excluded(path) -> bool`` for glob ``patterns``, or None when there are none.
+
+    With ``base`` (a configuration file's folder) a pattern is matched against the path
+    relative to that folder; without it, against the path as the CLI prints it. A leading
+    ``./`` is ignored on both sides, and a pattern naming a folder covers what is below it.
+    """
+    patterns = [_normalised(p) for p in patterns or () if _normalised(p)]
+    if not patterns:
+        return None
+    from fnmatch import fnmatch
+
+    def excluded(path):
+        if base is not None:
+            path = os.path.relpath(os.path.abspath(path), base)
+            if path == os.pardir or path.startswith(os.pardir + os.sep):
+                return False  # outside this configuration's folder
+        path = _normalised(path.replace(os.sep, "/"))
+        return any(fnmatch(path, p) or fnmatch(path, p + "/*") for p in patterns)
+    return excluded
+
+
+def _normalised(pattern):
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern.rstrip("/")
 
 
 def _from_yaml(path):

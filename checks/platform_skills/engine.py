@@ -77,13 +77,14 @@ def _check_file(path, root, rules, options, want_facts):
     return findings, errors, [], facts
 
 
-# Worker state: rules are looked up by ID so only strings cross the process boundary.
+# Worker state: one (rules, options) pair per scope; rules are looked up by ID so only
+# strings cross the process boundary.
 _WORKER = None
 
 
-def _init_worker(rule_ids, options):
+def _init_worker(groups):
     global _WORKER
-    _WORKER = ([get_rule(i) for i in rule_ids], options)
+    _WORKER = [([get_rule(i) for i in rule_ids], options) for rule_ids, options in groups]
 
 
 def _location_tuple(loc):
@@ -91,40 +92,53 @@ def _location_tuple(loc):
 
 
 def _work(batch, want_facts):
-    rules, options = _WORKER
     out = []
-    for path, root in batch:
+    for path, root, group in batch:
+        rules, options = _WORKER[group]
         findings, errors, skipped, facts = _check_file(path, root, rules, options, want_facts)
         out.append((None if findings is None else
                     [(f.rule.id, f.path, f.line, f.message, f.column,
-                      [_location_tuple(r) for r in f.related]) for f in findings],
+                      [_location_tuple(r) for r in f.related], f._fix) for f in findings],
                     [(e.path, e.message) for e in errors],
                     [(s.path, s.reason) for s in skipped], facts))
     return out
 
 
-def run(paths, rules, excluded=None, want_facts=False, jobs=None, options=None):
-    """Check every file under ``paths`` with ``rules`` (``options``: ``{rule_id: {...}}``)."""
-    options = options or {}
+def run(paths, rules, excluded=None, want_facts=False, jobs=None, options=None, scope_of=None):
+    """Check every file under ``paths`` with ``rules`` (``options``: ``{rule_id: {...}}``).
+
+    ``scope_of(path)``, where settings differ from file to file, gives each file's own
+    ``file_rules`` and ``options`` (attributes); ``rules`` is then every rule any file may run.
+    """
     result = Result()
     only = {t for r in rules for t in r.targets} - kinds.PSEUDO_TARGETS
     if want_facts:
         only |= FACT_KINDS
-    candidates, errors = loader.discover(paths, excluded, only)
+    found, errors = loader.discover(paths, excluded, only)
     result.errors.extend(errors)
+    groups, index, candidates = [(rules, options or {})], {}, []
+    for path, root in found:
+        group = 0
+        if scope_of is not None:
+            scope = scope_of(path)
+            group = index.get(id(scope))
+            if group is None:
+                group = index[id(scope)] = len(groups)
+                groups.append((scope.file_rules, scope.options))
+        candidates.append((path, root, group))
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(candidates) >= PARALLEL_MIN_FILES:
-        _run_parallel(candidates, rules, options, want_facts, jobs, result)
+        _run_parallel(candidates, groups, want_facts, jobs, result)
     else:
-        for path, root in candidates:
-            _merge(result, *_check_file(path, root, rules, options, want_facts))
+        for path, root, group in candidates:
+            _merge(result, *_check_file(path, root, *groups[group], want_facts))
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: e.path)
     result.skipped.sort(key=lambda s: s.path)
     return result
 
 
-def _run_parallel(candidates, rules, options, want_facts, jobs, result):
+def _run_parallel(candidates, groups, want_facts, jobs, result):
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
@@ -133,13 +147,13 @@ def _run_parallel(candidates, rules, options, want_facts, jobs, result):
     # Dealt round-robin, not cut in runs: files of a slow kind (Terraform) sit together in
     # the walk, and one batch holding all of them would finish long after the others.
     batches = [candidates[i::count] for i in range(count)]
-    with context.Pool(jobs, initializer=_init_worker,
-                      initargs=([r.id for r in rules], options)) as pool:
+    plain = [([r.id for r in rules], options) for rules, options in groups]
+    with context.Pool(jobs, initializer=_init_worker, initargs=(plain,)) as pool:
         for chunk in pool.starmap(_work, [(b, want_facts) for b in batches]):
             for findings, errs, skipped, facts in chunk:
                 if findings is not None:
-                    findings = [Finding(get_rule(r), p, ln, m, col, [Location(*x) for x in rel])
-                                for r, p, ln, m, col, rel in findings]
+                    findings = [Finding(get_rule(r), p, ln, m, col, [Location(*x) for x in rel], fix)
+                                for r, p, ln, m, col, rel, fix in findings]
                 _merge(result, findings, [FileError(p, m) for p, m in errs],
                        [Skipped(p, r) for p, r in skipped], facts)
 

@@ -70,12 +70,13 @@ class Rule:
     __slots__ = (
         "id", "name", "severity", "domain", "targets", "summary", "rationale",
         "fix", "bad", "good", "reference", "check", "since", "status", "options", "limits",
-        "suppressible", "example_name", "precision",
+        "suppressible", "example_name", "example_files", "precision",
     )
 
     def __init__(self, id, name, severity, domain, targets, summary, rationale, fix,
                  bad, good, reference, check, since="0.1.0", status="stable", options=(),
-                 limits="", suppressible=True, example_name=None, precision="high"):
+                 limits="", suppressible=True, example_name=None, example_files=None,
+                 precision="high"):
         if severity not in SEVERITY_RANK:
             raise ValueError(f"{id}: unknown severity {severity!r}")
         if status not in STATUSES:
@@ -98,6 +99,9 @@ class Rule:
         self.limits = limits            # known limits, Markdown; shown on the rule's page
         self.suppressible = suppressible  # False for the rules that judge suppressions
         self.example_name = example_name  # file name the examples are checked under
+        # Files the examples need beside them (a values.yaml is a chart's only next to its
+        # Chart.yaml): {name: text}.
+        self.example_files = dict(example_files or {})
         # How often a finding is right (SARIF's precision: very-high, high, medium, low):
         # lower where the rule must guess, e.g. about values computed at run time.
         self.precision = precision

@@ -30,6 +30,7 @@ from checkov.yaml_doc.enums import BlockType
 
 from platform_skills import kinds
 from platform_skills.checkov.bridge import findings_for, first_line_in, scanned_file, scanned_root_file
+from platform_skills.plaintext import plain
 from platform_skills.readers.gitops import ARGOCD_KINDS, FLUX_KINDS
 from platform_skills.readers.kyverno import CEL_VALIDATING, CLUSTER_SCOPED, NAMESPACED
 from platform_skills.readers.podspec import POD_SPEC_PATHS
@@ -62,7 +63,7 @@ class _Adapter:
 class WorkflowCheck(_Adapter, BaseGithubActionsCheck):
     def __init__(self, rule):
         self._setup(rule)
-        super().__init__(name=rule.summary, id=rule.checkov_id, supported_entities=("jobs",),
+        super().__init__(name=plain(rule.summary), id=rule.checkov_id, supported_entities=("jobs",),
                          block_type=BlockType.DOCUMENT)
         self.guideline = rule.help_url
 
@@ -77,7 +78,7 @@ class WorkflowCheck(_Adapter, BaseGithubActionsCheck):
 class ManifestCheck(_Adapter, BaseK8Check):
     def __init__(self, rule):
         self._setup(rule)
-        super().__init__(name=rule.summary, id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
+        super().__init__(name=plain(rule.summary), id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
                          supported_entities=MANIFEST_KINDS, guideline=rule.help_url)
 
     def scan_spec_conf(self, conf):
@@ -94,7 +95,7 @@ class FallbackCheck(_Adapter, BaseYamlCheck):
 
     def __init__(self, rule):
         self._setup(rule)
-        super().__init__(name=rule.summary, id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
+        super().__init__(name=plain(rule.summary), id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
                          supported_entities=("platform-skills",), block_type=BlockType.DOCUMENT)
         self.guideline = rule.help_url
 
@@ -129,7 +130,7 @@ class _TerraformAdapter(_Adapter):
 class TerraformResourceCheck(_TerraformAdapter, BaseResourceCheck):
     def __init__(self, rule):
         self._setup(rule)
-        super().__init__(name=rule.summary, id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
+        super().__init__(name=plain(rule.summary), id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
                          supported_resources=("*",), guideline=rule.help_url)
 
     def scan_resource_conf(self, conf):
@@ -139,7 +140,7 @@ class TerraformResourceCheck(_TerraformAdapter, BaseResourceCheck):
 class TerraformDataCheck(_TerraformAdapter, BaseDataCheck):
     def __init__(self, rule):
         self._setup(rule)
-        super().__init__(name=rule.summary, id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
+        super().__init__(name=plain(rule.summary), id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
                          supported_data=("*",), guideline=rule.help_url)
 
     def scan_data_conf(self, conf):
@@ -149,7 +150,7 @@ class TerraformDataCheck(_TerraformAdapter, BaseDataCheck):
 class TerraformModuleCheck(_TerraformAdapter, BaseModuleCheck):
     def __init__(self, rule):
         self._setup(rule)
-        super().__init__(name=rule.summary, id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
+        super().__init__(name=plain(rule.summary), id=rule.checkov_id, categories=(CheckCategories.SUPPLY_CHAIN,),
                          guideline=rule.help_url)
 
     def scan_module_conf(self, conf):

@@ -175,15 +175,17 @@ def load(paths, excluded=None, want_dockerfiles=True):
 def plan(paths, github_url=None, jobs=None, trusted=(), excluded=None, registry=None):
     """Every edit pin would make under ``paths``, computed and checked, nothing written.
 
+    ``trusted``: the trusted-owner patterns, or a function giving them for a file's path.
+
     Returns a Plan; ``Plan.remotes`` is the number of distinct remotes resolved.
     """
     result = Plan()
     loaded, result.errors, result.scanned = load(paths, excluded)
-    policy = Policy(trusted)
     work = []  # (loaded file, [references to pin])
     with RunCache(jobs) as cache:
         resolver = Resolver(github_url_from(github_url), cache, registry)
         for item in loaded:
+            policy = Policy(trusted(item.source.path) if callable(trusted) else trusted)
             chosen = []
             for ref in item.refs:
                 if ref.pinned:
@@ -338,30 +340,20 @@ def _run(args):
     problem = env_problem(os.environ)
     if problem:
         return _usage(problem)
-    config, options = {}, {}
-    if not args.no_config:
-        from ..config import ConfigError, find, rule_options
-        from ..registry import get_rule
-        try:
-            config, _ = find(".")
-            options = rule_options(config, get_rule)
-        except ConfigError as exc:
-            return _usage(str(exc))
-    excluded = _excluder(list(args.exclude or []) + list(config.get("exclude", [])))
-    if args.verify:
-        return _verify(args, url, excluded)
-    result = plan(args.paths, url, args.jobs, trusted_owners(options), excluded)
+    # Settings come from the configuration nearest to each file, as for check.
+    from ..config import ConfigError
+    from ..scopes import Scopes
+    try:
+        scopes = Scopes(exclude=args.exclude or [], use_config=not args.no_config)
+        for path in args.paths:
+            scopes.of(path)  # a bad configuration stops the run before any file is read
+        if args.verify:
+            return _verify(args, url, scopes.excluded)
+        result = plan(args.paths, url, args.jobs,
+                      lambda path: trusted_owners(scopes.of(path).options), scopes.excluded)
+    except ConfigError as exc:
+        return _usage(str(exc))
     return _report(result, args.diff)
-
-
-def _excluder(patterns):
-    if not patterns:
-        return None
-    from fnmatch import fnmatch
-
-    def excluded(path):
-        return any(fnmatch(path, p) or fnmatch(path, p.rstrip("/") + "/*") for p in patterns)
-    return excluded
 
 
 def _verify(args, url, excluded):

@@ -1,15 +1,19 @@
-"""Renderers: text, json, sarif, github. Each exposes ``render(report) -> str``."""
+"""Renderers: text, concise, json, sarif, github, and the statistics view of text.
 
-FORMATS = ("text", "json", "sarif", "github")
+Each exposes ``render(report) -> str``.
+"""
+
+FORMATS = ("text", "concise", "json", "sarif", "github")
 
 
 class Report:
     """What a run produced, in the shape every renderer reads."""
 
-    __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color", "skipped")
+    __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color", "skipped",
+                 "configs")
 
     def __init__(self, findings, errors, files, command="check", gaps=None, facts=None,
-                 color=False, skipped=()):
+                 color=False, skipped=(), configs=()):
         self.findings = findings
         self.errors = errors
         self.files = files
@@ -18,6 +22,7 @@ class Report:
         self.facts = facts or {}
         self.color = color
         self.skipped = list(skipped)
+        self.configs = list(configs)  # the configuration files the run read, as printed
 
     @property
     def shown(self):
@@ -25,8 +30,12 @@ class Report:
         return self.gaps if self.command == "audit" else self.findings
 
 
-def render(fmt, report):
-    if fmt == "json":
+def render(fmt, report, statistics=False):
+    if statistics:
+        from . import statistics as module
+    elif fmt == "concise":
+        from . import concise as module
+    elif fmt == "json":
         from . import json_report as module
     elif fmt == "sarif":
         from . import sarif as module

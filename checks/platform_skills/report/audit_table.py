@@ -1,8 +1,9 @@
 """The audit's text report: the supply-chain gap table in fix order, then what to do next."""
 
 from ..audit import FIX_ORDER, applicable_rows
+from ..plaintext import plain
 from ..readers.facts import ADMISSION, OCI_SOURCE, PUBLISHES, REMOTE_PUBLISHER
-from .style import COLORS, error_lines, paint, plural, skipped_line
+from .style import COLORS, config_line, error_lines, paint, plural, skipped_line
 
 
 def render(report):
@@ -18,6 +19,7 @@ def render(report):
                        "repository with packages: write. If that workflow publishes your images, "
                        "audit the repository it lives in: this one cannot see its steps.")
         out.extend(error_lines(report))
+        _end(report, out)
         return "\n".join(out)
     gaps = {g.rule.id: g for g in report.gaps}
     width = max(len(r.title) for r in rows)
@@ -36,7 +38,7 @@ def render(report):
         for row in open_gaps:
             out.append(f"  {row.step}. {FIX_ORDER[row.step - 1]}: {gaps[row.rule.id].message}")
             out.append(f"     impact: {row.impact}")
-            out.append(f"     fix: {row.rule.fix}")
+            out.append(f"     fix: {plain(row.rule.fix)}")
             out.append(f"     see: {row.rule.help_url}")
     elif PUBLISHES in report.facts:
         out.append("No gaps: images are signed, gated, described by attested SBOMs and "
@@ -54,4 +56,11 @@ def render(report):
     if skipped:
         out.append(skipped)
     out.extend(error_lines(report))
+    _end(report, out)
     return "\n".join(out)
+
+
+def _end(report, out):
+    config = config_line(report)
+    if config:
+        out.extend(("", config))

@@ -1,5 +1,7 @@
 """``--format github``: workflow commands that GitHub shows as annotations on the diff."""
 
+from ..plaintext import plain
+
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
 
 
@@ -17,7 +19,7 @@ def render(report):
         where = f"file={_prop(f.path)},line={f.line}," if f.line else ""
         title = _prop(f"{f.rule.id} {f.rule.name}")
         out.append(f"::{_LEVEL[f.rule.severity]} {where}title={title}::"
-                   f"{_data(f.message)} ({f.rule.help_url})")
+                   f"{_data(plain(f.message))} ({f.rule.help_url})")
     for e in report.errors:
         out.append(f"::error file={_prop(e.path)},title=platform-skills::{_data(e.message)}")
     return "\n".join(out)

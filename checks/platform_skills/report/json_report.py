@@ -2,11 +2,13 @@
 
 import json
 
+from ..plaintext import plain
+
 
 def finding_dict(f):
     out = {"rule": f.rule.id, "name": f.rule.name, "severity": f.rule.severity,
            "path": f.path, "line": f.line, "message": f.message, "help": f.rule.help_url,
-           "fix": f.fix.replace("`", "")}
+           "fix": plain(f.fix)}
     if f.column:
         out["column"] = f.column
     if f.related:

@@ -5,6 +5,7 @@ import json
 from .. import version
 from ..audit import row_for
 from ..model import HANDBOOK_URL
+from ..plaintext import plain
 from ..registry import all_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -14,12 +15,12 @@ LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note
 
 
 def rule_descriptor(rule):
-    help_text = f"{rule.rationale}\n\nFix: {rule.fix}\n\nSee {rule.help_url}"
+    help_text = f"{plain(rule.rationale)}\n\nFix: {plain(rule.fix)}\n\nSee {rule.help_url}"
     return {
         "id": rule.id,
         "name": rule.name,
-        "shortDescription": {"text": rule.summary.replace("`", "")},
-        "fullDescription": {"text": rule.rationale},
+        "shortDescription": {"text": plain(rule.summary)},
+        "fullDescription": {"text": plain(rule.rationale)},
         "helpUri": rule.help_url,
         "help": {"text": help_text,
                  "markdown": f"{rule.rationale}\n\n**Fix:** {rule.fix}\n\n"
@@ -56,12 +57,12 @@ def render(report):
             "ruleId": f.rule.id,
             "ruleIndex": index[f.rule.id],
             "level": LEVEL[f.rule.severity],
-            "message": {"text": f.message},
+            "message": {"text": plain(f.message)},
             "locations": [_location(uri, line, f.column)],
         }
         if f.related:
             result["relatedLocations"] = [
-                dict(_location(r.path, r.line, r.column), id=i, message={"text": r.note})
+                dict(_location(r.path, r.line, r.column), id=i, message={"text": plain(r.note)})
                 for i, r in enumerate(f.related)]
         results.append(result)
     notifications = [{"level": "error", "message": {"text": e.message},

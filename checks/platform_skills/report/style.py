@@ -1,4 +1,6 @@
-"""What the text renderers share: colours, plurals, error and skip lines."""
+"""What the text renderers share: colours, plurals, error, skip, summary and config lines."""
+
+from ..model import SEVERITIES
 
 COLORS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36"}
 
@@ -24,3 +26,20 @@ def skipped_line(report):
         reasons[s.reason] = reasons.get(s.reason, 0) + 1
     why = "; ".join(f"{plural(n, 'file')}: {reason}" for reason, n in sorted(reasons.items()))
     return f"skipped {plural(len(report.skipped), 'file')} ({why})"
+
+
+def config_line(report):
+    """The configuration files the run used, or None: the answer to "which settings applied?"."""
+    return f"config: {', '.join(report.configs)}" if report.configs else None
+
+
+def summary_line(report):
+    """``3 findings (2 high, 1 medium); 4 files checked[, 1 error]``."""
+    counts = {}
+    for f in report.shown:
+        counts[f.rule.severity] = counts.get(f.rule.severity, 0) + 1
+    parts = [f"{counts[s]} {s}" for s in SEVERITIES if s in counts]
+    detail = f" ({', '.join(parts)})" if parts else ""
+    errors = f", {plural(len(report.errors), 'error')}" if report.errors else ""
+    return (f"{plural(len(report.shown), 'finding')}{detail}; "
+            f"{plural(report.files, 'file')} checked{errors}")

@@ -2,14 +2,14 @@
 
 import re
 
-from ..model import SEVERITIES
-from .style import COLORS, error_lines, paint, plural, skipped_line
+from ..plaintext import plain
+from .style import COLORS, config_line, error_lines, paint, skipped_line, summary_line
 
 _SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)\.\s+(?=[A-Z])")
 
 
 def first_sentence(markdown):
-    text = markdown.replace("`", "").strip()
+    text = plain(markdown).strip()
     match = _SENTENCE_END.search(text)
     return text if match is None else text[:match.start() + 1]
 
@@ -18,19 +18,9 @@ def _finding(report, f):
     sev = paint(report, COLORS[f.rule.severity], f"[{f.rule.severity}]")
     where = f"{f.path}:{f.line}:" if f.line else f"{f.path}:"
     related = "".join(f"\n    {r.path}:{r.line}: {r.note}" for r in f.related)
-    return (f"{where} {f.rule.id} {f.rule.name} {sev} {f.message}{related}\n"
+    return (f"{where} {f.rule.id} {f.rule.name} {sev} {plain(f.message)}{related}\n"
             f"    fix: {first_sentence(f.fix)}\n"
             f"    see: {f.rule.help_url}")
-
-
-def _summary(report, findings):
-    counts = {}
-    for f in findings:
-        counts[f.rule.severity] = counts.get(f.rule.severity, 0) + 1
-    parts = [f"{counts[s]} {s}" for s in SEVERITIES if s in counts]
-    detail = f" ({', '.join(parts)})" if parts else ""
-    errors = f", {plural(len(report.errors), 'error')}" if report.errors else ""
-    return f"{plural(len(findings), 'finding')}{detail}; {plural(report.files, 'file')} checked{errors}"
 
 
 def render(report):
@@ -51,6 +41,9 @@ def render(report):
     skipped = skipped_line(report)
     if skipped:
         out.append(skipped)
-    out.append(_summary(report, report.findings))
+    out.append(summary_line(report))
+    config = config_line(report)
+    if config:
+        out.append(config)
     return "\n".join(out)
 

@@ -143,3 +143,6 @@ image:
   repository: ghcr.io/example-org/shop
   tag: "1.4.0"
 """
+
+# A chart with dependencies commits its lock; the examples show only the version rules.
+CHART_LOCK = "dependencies: []\ndigest: sha256:0\ngenerated: \"2026-01-01T00:00:00Z\"\n"

@@ -4,12 +4,13 @@ from ... import nodes
 from ...model import rule
 from ...readers.gitops import templated
 from ...readers.versions import semver_floats
-from .examples import CHART, HELM_REF, VALUES
+from .examples import CHART, CHART_LOCK, HELM_REF, VALUES
 
 
 @rule(
     id="PSK601", name="helm-dependency-unpinned", severity="low", domain="gitops",
     targets=("chart",), reference=HELM_REF + "#dependency-locking", example_name="Chart.yaml",
+    example_files={"Chart.lock": CHART_LOCK},
     summary="Helm chart dependency without a pinned version, or without a `Chart.lock`",
     rationale=(
         "`helm dependency update` resolves each dependency's version range to the newest "
@@ -51,6 +52,7 @@ def helm_dependency_unpinned(chart):
 @rule(
     id="PSK602", name="helm-values-latest", severity="low", domain="gitops",
     targets=("values",), reference=HELM_REF + "#values-image-tags-and-digests", example_name="values.yaml",
+    example_files={"Chart.yaml": "apiVersion: v2\nname: example\nversion: 0.1.0\n"},
     summary="Chart values that deploy an image tagged `latest`",
     rationale=(
         "A chart's values are its defaults: every install that does not override `image.tag` "

@@ -1,0 +1,127 @@
+"""Which settings govern which file: the nearest configuration file above it, and the command line.
+
+One run can cover files under several configuration files: pre-commit passes files from all
+over a repository, and a monorepo may keep one file per service. Every file is checked with
+the settings of the nearest ``.platform-skills.yaml`` or ``[tool.platform-skills]`` above it,
+up to the repository root, whatever the current directory. The nearest file wins whole:
+nothing is inherited from a file further up. The command line applies to every file:
+``--select`` and ``--fail-on`` replace a file's value, ``--ignore`` and ``--exclude`` add to it.
+"""
+
+import os
+
+from . import config
+from .config import ConfigError
+from .loader import display_path
+from .model import SEVERITIES, SEVERITY_RANK
+from .registry import RULES, all_rules, get_rule, matches_any, select
+
+
+class Scope:
+    """The settings of the files one configuration file (or none) governs."""
+
+    __slots__ = ("path", "rules", "options", "fail_on", "excluded")
+
+    def __init__(self, path, rules, options, fail_on, excluded):
+        self.path = path          # the configuration file as the CLI prints it; None: none
+        self.rules = rules        # the selected rules, every scope
+        self.options = options    # {rule_id: {option: value}}
+        self.fail_on = fail_on    # a severity, or None for the command's default
+        self.excluded = excluded  # excluded(path) -> bool, or None
+
+    @property
+    def file_rules(self):
+        return [r for r in self.rules if r.scope == "file"]
+
+
+class Scopes:
+    """Finds, once per folder, the scope of each path a run meets.
+
+    ``of(path)`` is the scope of a given path (``of_file`` of a file met on the way);
+    ``excluded(path)`` is the test the directory walk applies to each entry; ``used`` lists
+    the scopes that governed something, in the order met, for the report. Raises
+    ConfigError for a bad setting.
+    """
+
+    def __init__(self, select_ids=None, ignore_ids=(), fail_on=None, exclude=(), use_config=True):
+        for pattern in list(select_ids or ()) + list(ignore_ids):
+            _must_match(pattern, "")
+        self._select = list(select_ids or ()) or None
+        self._ignore = list(ignore_ids)
+        self._fail_on = fail_on
+        self._cli_excluded = config.excluder(exclude)
+        self._use_config = use_config
+        self._folders = {}  # absolute folder -> (settings, config path): config.find's cache
+        self._seen = {}     # folder as the walk names it -> the same
+        self._scopes = {}   # config path (None: no file) -> Scope
+        self.used = []
+
+    @property
+    def file_rules(self):
+        """Every file rule some scope may run: the command line's selection."""
+        return [r for r in select(all_rules(), self._select, self._ignore) if r.scope == "file"]
+
+    @property
+    def excluded(self):
+        """The walk's exclusion test, or None when nothing can be excluded."""
+        if not self._use_config and self._cli_excluded is None:
+            return None
+        return self._walk_excluded
+
+    def of(self, path):
+        """The scope of a file, or of a folder's contents when ``path`` is a folder."""
+        return self._use(self._scope(*self._find(path, os.path.isdir(path))))
+
+    def of_file(self, path):
+        """The scope of ``path``, known to be a file (no file-system check)."""
+        return self._use(self._scope(*self._find(path, False)))
+
+    def _use(self, scope):
+        if scope not in self.used:
+            self.used.append(scope)
+        return scope
+
+    def _walk_excluded(self, path):
+        excluded = self._scope(*self._find(path, False)).excluded
+        return excluded is not None and excluded(path)
+
+    def _find(self, path, is_folder):
+        if not self._use_config:
+            return {}, None
+        folder = path if is_folder else os.path.dirname(path) or os.curdir
+        found = self._seen.get(folder)  # by the folder as given: no abspath per file
+        if found is None:
+            found = self._seen[folder] = config.find(os.path.abspath(folder), self._folders)
+        return found
+
+    def _scope(self, settings, path):
+        scope = self._scopes.get(path)
+        if scope is None:
+            scope = self._scopes[path] = self._build(settings, path)
+        return scope
+
+    def _build(self, settings, path):
+        shown = display_path(path) if path else None
+        for pattern in list(settings.get("select") or ()) + list(settings.get("ignore") or ()):
+            _must_match(pattern, f"{shown}: ")
+        fail_on = self._fail_on or settings.get("fail-on")
+        if fail_on is not None and fail_on not in SEVERITY_RANK:
+            raise ConfigError(f"{shown}: fail-on must be one of {', '.join(SEVERITIES)}, "
+                              f"not {fail_on!r}")
+        rules = select(all_rules(), self._select or settings.get("select"),
+                       self._ignore + list(settings.get("ignore") or ()))
+        own = config.excluder(settings.get("exclude"), base=os.path.dirname(path)) if path else None
+        excluded = _either(self._cli_excluded, own)
+        return Scope(shown, rules, config.rule_options(settings, get_rule), fail_on, excluded)
+
+
+def _either(first, second):
+    """One exclusion test from two (either may be None)."""
+    if first is None or second is None:
+        return first or second
+    return lambda path: first(path) or second(path)
+
+
+def _must_match(pattern, where):
+    if not any(matches_any(i, [pattern]) for i in RULES):
+        raise ConfigError(f"{where}no rule matches {pattern!r} (see 'platform-skills rules')")
