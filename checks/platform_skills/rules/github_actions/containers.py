@@ -1,0 +1,56 @@
+"""Job and service containers pinned by digest (PSK017)."""
+
+from ... import nodes
+from ...model import rule
+from ...readers.patterns import DIGEST
+from .examples import REF
+
+_JOB = """\
+on: pull_request
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    container:
+      image: {image}
+    steps:
+      - run: make test
+"""
+
+
+def _images(job):
+    """``(what, value node)`` of the job container and each service container image."""
+    container = nodes.get(job.node, "container")
+    yield "job container", container if nodes.is_scalar(container) else nodes.get(container, "image")
+    for name, _, service in nodes.pairs(nodes.get(job.node, "services")):
+        yield f"service '{name}'", service if nodes.is_scalar(service) else nodes.get(service, "image")
+
+
+@rule(
+    id="PSK017", name="job-image-not-digest", severity="medium", domain="github-actions",
+    targets=("workflow",), reference=REF + "#job-and-service-containers-by-digest", since="0.2.0",
+    summary="Job or service container image without `@sha256:` digest",
+    rationale=(
+        "With `container:`, every script of the job runs inside that image, next to the job's "
+        "token and secrets; service images run beside it on the same network. A tag is a "
+        "pointer the registry owner, or whoever steals their credentials, can move."),
+    fix=(
+        "Pin the image by digest and keep the tag for readers: `node:22-bookworm@sha256:<64 "
+        "hex>` (`docker buildx imagetools inspect node:22-bookworm` prints it)."),
+    bad=_JOB.format(image="node:22-bookworm"),
+    good=_JOB.format(image="node:22-bookworm@sha256:"
+                     "0000000000000000000000000000000000000000000000000000000000000000"),
+    limits=(
+        "An image set by an expression (`${{ matrix.image }}`) is not reported: its value is "
+        "known only at run time. Action images are PSK003's. zizmor's `unpinned-images` "
+        "reports untagged and `latest` images by default and tag-only ones with "
+        "`--persona=pedantic`; we report every image without a digest."),
+)
+def job_image_not_digest(wf):
+    for job in wf.jobs:
+        for what, node in _images(job):
+            image = nodes.text(node, "").strip()
+            if image and "${{" not in image and not DIGEST.search(image):
+                yield node, (f"{what} of job '{job.name}' uses '{image}', not pinned by "
+                             "@sha256 digest")

@@ -1,0 +1,122 @@
+"""Release jobs that trust state others can write: caches and stored credentials (PSK013, PSK014)."""
+
+from ... import nodes
+from ...model import rule
+from ...readers.caches import cache_restores
+from ...readers.publishing import job_publishing, uploads
+from .examples import CHECKOUT, REF
+
+_RELEASE = f"""\
+on:
+  push:
+    tags: ["v*"]
+permissions:
+  contents: write
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    steps:
+      - {CHECKOUT}
+        with:
+          persist-credentials: false
+      - uses: actions/setup-python@e797f83bcb11b83ae66e0230d6156d7c80228e7c # v6.0.0
+        with:
+          python-version: "3.12"
+          cache: pip
+      - run: python -m build
+      - env:
+          GH_TOKEN: ${{{{ github.token }}}}
+          TAG: ${{{{ github.ref_name }}}}
+        run: gh release create "$TAG" dist/*
+"""
+
+
+@rule(
+    id="PSK013", name="cache-in-release", severity="high", domain="github-actions",
+    targets=("workflow", "action"), reference=REF + "#cache-poisoning-in-release-jobs",
+    since="0.2.0",
+    summary="A job that publishes and restores a cache",
+    rationale=(
+        "The Actions cache is shared by the whole repository: anything that runs in the "
+        "default branch's context, `pull_request_target` jobs included, can write an entry "
+        "that a later release restores. What the attacker put there (a patched dependency, a "
+        "modified build tool) is then built into the artifact you sign and publish, with "
+        "valid provenance. The Ultralytics releases of December 2024 were poisoned this way."),
+    fix=(
+        "Build releases from a clean runner: drop `cache:` from `setup-*` actions, the "
+        "`actions/cache` step and `cache-from: type=gha` in jobs that publish. If the build "
+        "is too slow without a cache, build in one job and publish in another, with lock "
+        "files or hashes so a poisoned download fails."),
+    bad=_RELEASE,
+    good=_RELEASE.replace("          cache: pip\n", ""),
+    limits=(
+        "\"Publishes\" means an image push (as the supply-chain rules see it), `gh release "
+        "create|upload`, `softprops/action-gh-release`, `pypa/gh-action-pypi-publish`, "
+        "`npm|pnpm|yarn publish`, `twine upload` and `goreleaser release`, in the same job "
+        "and after the cache step; publishing inside a local action or a called workflow is "
+        "not seen. Caches: `actions/cache[/restore]`, `Swatinem/rust-cache`, `setup-*` "
+        "actions with a `cache:` input, `actions/setup-go` (which caches unless `cache: "
+        "false`), `ruby/setup-ruby` `bundler-cache`, `astral-sh/setup-uv` `enable-cache`, and "
+        "`docker/build-push-action` `cache-from: type=gha`. A cache switched on by an "
+        "expression counts as on; zizmor's `cache-poisoning` also reads `if:` conditions and "
+        "expressions that turn the cache off for tag builds, and reports only workflows "
+        "triggered by releases or tags, while we report any job that publishes."),
+)
+def cache_in_release(wf):
+    for job in wf.jobs:
+        published = job_publishing(job)
+        if not published:
+            continue
+        for step in job.steps:
+            later = [(where, what) for s, where, what in published if s.index > step.index]
+            if not later:
+                break
+            for where, what in cache_restores(step):
+                yield where, (f"job '{job.name}' {what} and then publishes ({later[0][1]}); a "
+                              "poisoned cache ends up in the release"), \
+                    [(later[0][0], f"publishes: {later[0][1]}")]
+
+
+@rule(
+    id="PSK014", name="checkout-persists-credentials", severity="medium", domain="github-actions",
+    targets=("workflow", "action"), reference=REF + "#checkout-credentials", since="0.2.0",
+    summary="`actions/checkout` keeps its credential in a job that uploads artifacts or publishes",
+    rationale=(
+        "`actions/checkout` stores the token it used for later git commands unless "
+        "`persist-credentials: false`. Every later step can read it: an artifact of the "
+        "workspace ships it to whoever downloads the artifact (the ArtiPACKED leaks of 2024), "
+        "and in a release job a compromised build tool can push commits or move tags with it."),
+    fix=(
+        "Set `persist-credentials: false` on the checkout and hand the token only to the step "
+        "that needs it (`GH_TOKEN: ${{ github.token }}`). A job that must `git push` gets its "
+        "own small job without other actions."),
+    bad=_RELEASE.replace("        with:\n          persist-credentials: false\n", "").replace(
+        "          cache: pip\n", ""),
+    good=_RELEASE.replace("          cache: pip\n", ""),
+    limits=(
+        "Only jobs that upload artifacts (`actions/upload-artifact`, "
+        "`actions/upload-pages-artifact`) or publish (as PSK013 defines it) after the "
+        "checkout; zizmor's `artipacked` reports every checkout that persists credentials. A "
+        "`persist-credentials` set by an expression is taken as the author's decision and "
+        "not reported. Checkout v6 stores the credential outside `.git/config`, which stops "
+        "the artifact leak but not a later step from reading it, so it is still reported."),
+)
+def checkout_persists_credentials(wf):
+    for job in wf.jobs:
+        targets = [(s, where, what) for s, where, what in job_publishing(job)]
+        targets += [(s, where, what) for s in job.steps for where, what in uploads(s)]
+        if not targets:
+            continue
+        for step in job.steps:
+            if step.action != "actions/checkout":
+                continue
+            persist = nodes.text(step.input("persist-credentials"), "true").strip().lower()
+            if persist == "false" or "${{" in persist:
+                continue
+            later = sorted((t for t in targets if t[0].index > step.index),
+                           key=lambda t: t[0].index)
+            if later:
+                _, where, what = later[0]
+                yield step.uses, (f"checkout in job '{job.name}' leaves its token on disk "
+                                  f"(no persist-credentials: false) and a later step {what}"), \
+                    [(where, what)]
