@@ -21,8 +21,9 @@ def cache_restores(step):
     action = step.action
     if not action:
         return []
+    shown = step.uses.value.partition("@")[0].strip()  # as written, for messages
     if action in ("actions/cache", "actions/cache/restore", "swatinem/rust-cache"):
-        return [(step.uses, f"{action} restores a cache")]
+        return [(step.uses, f"{shown} restores a cache")]
     if action == "docker/build-push-action":
         key, value = nodes.get_pair(step.with_, "cache-from")
         if key is not None and "type=gha" in nodes.text(value, ""):
@@ -37,7 +38,7 @@ def cache_restores(step):
     if _SETUP.match(action):
         key = _input_on(step, "cache")
         if key is not None:
-            return [(key, f"{action} restores its '{nodes.text(step.input('cache'), '')}' cache")]
+            return [(key, f"{shown} restores a cache (cache: {nodes.text(step.input('cache'), '')})")]
         if action == "actions/setup-go" and nodes.get_pair(step.with_, "cache")[0] is None:
             return [(step.uses, "actions/setup-go restores its module cache by default")]
     return []

@@ -104,18 +104,21 @@ def entries(job, lines, workflow_run):
                 continue
         for index, command in enumerate(_commands(step, lines)):
             git = command.invocation("git")
+            entry = None
             if git and git[0].text in _GIT_FETCHES and any(
                     contributor_ref(step, t.text) for t in git[1:]):
-                found.append(Entry(step, command.line, f"runs git {git[0].text} of the "
-                                   "contributor's code", index))
-                continue
+                entry = Entry(step, command.line, f"runs git {git[0].text} of the contributor's "
+                              "code", index)
             gh = command.invocation("gh")
             if gh and [t.text for t in gh[:2]] == ["pr", "checkout"]:
-                found.append(Entry(step, command.line, "runs gh pr checkout", index))
+                entry = Entry(step, command.line, "runs gh pr checkout", index)
             elif workflow_run and gh and [t.text for t in gh[:2]] == ["run", "download"] and any(
                     _from_triggering_run(step, t.text) for t in gh[2:]):
-                found.append(Entry(step, command.line, "downloads the triggering run's artifacts",
-                                   index, _flag(gh, "-D", "--dir")))
+                entry = Entry(step, command.line, "downloads the triggering run's artifacts",
+                              index, _flag(gh, "-D", "--dir"))
+            if entry is not None:
+                found.append(entry)
+                break  # the first place in a script is the one to fix
     return found
 
 

@@ -103,7 +103,7 @@ def env_routes(step, path, seen=()):
     value = step.env_value(name) if name else None
     out = []
     for inner in pasted_paths(value or ""):
-        out.append((inner, path[1]))
+        out.append((inner, name))
         out.extend(env_routes(step, inner, seen + (path[1],)))
     return out
 

@@ -37,7 +37,10 @@ def _pasted_in_scripts(wf):
 
 
 def _where(step):
-    return "github-script" if not nodes.is_scalar(step.run) else "run:"
+    """Where the value lands, and how to read it from the environment there."""
+    if nodes.is_scalar(step.run):
+        return "run:; pass it through env: and use it as \"$VAR\""
+    return "github-script's script:; pass it through env: and read process.env.VAR"
 
 
 @rule(
@@ -76,8 +79,7 @@ def template_injection(wf):
     for step, line, path, via in _pasted_in_scripts(wf):
         if untrusted(path):
             route = f" (through env.{via})" if via else ""
-            yield line, (f"'{_display(path)}'{route} is expanded into the {_where(step)} script; "
-                         "pass it through env: and use it as \"$VAR\"")
+            yield line, (f"'{_display(path)}'{route} is expanded into {_where(step)}")
 
 
 @rule(
@@ -114,5 +116,4 @@ def input_injection(wf):
         if name is not None and free_text_input(wf, name):
             route = f" (through env.{via})" if via else ""
             shown = "inputs" if name == "*" else f"inputs.{name}"
-            yield line, (f"'{shown}'{route} is expanded into the {_where(step)} script; pass "
-                         "it through env: and use it as \"$VAR\"")
+            yield line, (f"'{shown}'{route} is expanded into {_where(step)}")

@@ -31,6 +31,10 @@ jobs:
 """
 
 
+def _who(job):
+    return f"job '{job.name}'" if job.workflow.kind == "workflow" else "the composite action"
+
+
 @rule(
     id="PSK013", name="cache-in-release", severity="high", domain="github-actions",
     targets=("workflow", "action"), reference=REF + "#cache-poisoning-in-release-jobs",
@@ -68,11 +72,11 @@ def cache_in_release(wf):
         if not published:
             continue
         for step in job.steps:
-            later = [(where, what) for s, where, what in published if s.index > step.index]
+            later = [(where, what) for s, where, what in published if s.index >= step.index]
             if not later:
                 break
             for where, what in cache_restores(step):
-                yield where, (f"job '{job.name}' {what} and then publishes ({later[0][1]}); a "
+                yield where, (f"{_who(job)}: {what}, then publishes ({later[0][1]}); a "
                               "poisoned cache ends up in the release"), \
                     [(later[0][0], f"publishes: {later[0][1]}")]
 
@@ -117,6 +121,6 @@ def checkout_persists_credentials(wf):
                            key=lambda t: t[0].index)
             if later:
                 _, where, what = later[0]
-                yield step.uses, (f"checkout in job '{job.name}' leaves its token on disk "
+                yield step.uses, (f"checkout in {_who(job)} leaves its token on disk "
                                   f"(no persist-credentials: false) and a later step {what}"), \
                     [(where, what)]

@@ -69,6 +69,6 @@ def untrusted_checkout_privileged_trigger(wf):
                 continue
             where, note = found
             yield entry.where, (f"job '{job.name}' {entry.what} under "
-                                f"{' and '.join(n for n, _ in triggers)}, then runs it with "
-                                "the base repository's secrets and token"), \
+                                f"{' and '.join(n for n, _ in triggers)}, then runs "
+                                "that code with the base repository's secrets and token"), \
                 trigger_notes + [(where, note)]
