@@ -37,17 +37,17 @@ _BUILD_PROGRAMS = frozenset(("make", "npm", "npx", "yarn", "pnpm", "pip", "pip3"
 
 class Entry:
     """Where contributor code enters a job: ``step``, the node or line to report, what it
-    is, the command index inside a script (-1 for an action) and, for an artifact, the
-    directory it lands in ("" for the workspace root)."""
+    is, the command index inside a script (-1 for an action) and the directory the code
+    lands in: None for the whole workspace, "" for its root, else a relative path."""
 
-    __slots__ = ("step", "where", "what", "command", "artifact_dir")
+    __slots__ = ("step", "where", "what", "command", "directory")
 
-    def __init__(self, step, where, what, command=-1, artifact_dir=None):
+    def __init__(self, step, where, what, command=-1, directory=None):
         self.step = step
         self.where = where
         self.what = what
         self.command = command
-        self.artifact_dir = artifact_dir
+        self.directory = directory
 
 
 def privileged_triggers(wf):
@@ -95,7 +95,9 @@ def entries(job, lines, workflow_run):
             ref = step.input("ref")
             if nodes.is_scalar(ref) and contributor_ref(step, ref.value):
                 key = nodes.get_pair(step.with_, "ref")[0]
-                found.append(Entry(step, key, "checks out the contributor's code"))
+                path = _relative(nodes.text(step.input("path"), ""))
+                found.append(Entry(step, key, "checks out the contributor's code",
+                                   directory=path or None))
             continue
         if workflow_run:
             artifact = _artifact_download(step)
@@ -149,41 +151,46 @@ def _artifact_download(step):
     what = "downloads the triggering run's artifacts"
     if step.action in ("actions/download-artifact", "dawidd6/action-download-artifact"):
         run_id = step.input("run-id") or step.input("run_id")
-        if step.action.startswith("dawidd6/") or (
-                nodes.is_scalar(run_id) and _from_triggering_run(step, run_id.value)):
-            return Entry(step, step.uses, what, artifact_dir=_relative(
-                nodes.text(step.input("path"), "")))
+        if nodes.is_scalar(run_id) and _from_triggering_run(step, run_id.value):
+            return Entry(step, step.uses, what,
+                         directory=_relative(nodes.text(step.input("path"), "")))
     if step.action == "actions/github-script" and "downloadArtifact" in nodes.text(
             step.input("script"), ""):
-        return Entry(step, step.uses, what, artifact_dir="")
+        return Entry(step, step.uses, what, directory="")
     return None
 
 
 def runner(job, entry, lines):
-    """``(where, note)`` of the first place after ``entry`` that runs code it brought in,
-    or None. A checkout is run by any later script, local action or build action; an
-    artifact only by a command or action that runs a file from its directory (or, when it
-    lands on the workspace root, by a build tool)."""
-    later = job.steps[entry.step.index + 1:]
+    """``(where, note)`` of the first place after ``entry`` that runs the code it brought
+    in, or None.
+
+    A checkout of the whole workspace is run by any later script, local action or build
+    action (RULES.md). Code that lands in a directory of its own (a checkout with
+    ``path:``, an artifact) is run only by what reaches into that directory: a program or
+    script file from it, a build tool pointed at it or started inside it (``cd``,
+    ``working-directory``), a local action from it; an artifact on the workspace root is
+    also run by any build tool.
+    """
     if entry.command >= 0:  # the rest of the same script
-        for command in _commands(entry.step, lines)[entry.command + 1:]:
-            if _runs(command, entry.artifact_dir):
-                return command.line, "runs code from the workspace"
-    for step in later:
-        if entry.artifact_dir is None:
+        hit = _first_running(_commands(entry.step, lines)[entry.command + 1:], entry.directory)
+        if hit is not None:
+            return hit.line, "runs code from the workspace"
+    for step in job.steps[entry.step.index + 1:]:
+        if entry.directory is None:
             if nodes.is_scalar(step.run):
                 return step.run, "a later script runs in the checked-out workspace"
             if step.ref is not None and (step.ref.kind == "local" or step.action in BUILD_ACTIONS):
                 return step.uses, f"'{step.ref.value}' runs code from the workspace"
             continue
-        base = _relative(nodes.text(nodes.get(step.node, "working-directory"), ""))
         if step.ref is not None and step.ref.kind == "local" and _under(
-                _relative(step.ref.value), entry.artifact_dir):
-            return step.uses, f"'{step.ref.value}' runs an action from the artifact"
+                _relative(step.ref.value), entry.directory):
+            return step.uses, f"'{step.ref.value}' runs an action from that code"
         if nodes.is_scalar(step.run):
-            for command in parse_run(step.run, lines):
-                if _runs(command, entry.artifact_dir, base):
-                    return command.line, "runs a file from the artifact"
+            workdir = nodes.text(nodes.get(step.node, "working-directory"), "")
+            inside = bool(workdir) and _under(_relative(workdir), entry.directory)
+            hit = _first_running(parse_run(step.run, lines), entry.directory, inside)
+            if hit is not None:
+                return hit.line, f"runs code from '{entry.directory or '.'}'"
     return None
 
 
@@ -191,24 +198,49 @@ def _under(path, directory):
     return directory == "" or path == directory or path.startswith(directory + "/")
 
 
-def _runs(command, artifact_dir, base=""):
-    """Whether a script command runs code: anything but inert commands after a checkout;
-    a file from the artifact's directory (or a build tool on the workspace root) after an
-    artifact download."""
-    if not command.argv:
-        return False
+def _relative_path(word):
+    """``word`` as a workspace-relative path, or None for flags, absolute paths, variables."""
+    word = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
+    if not word or word.startswith(("-", "/", "$", "~")):
+        return None
+    return _relative(word)
+
+
+def _first_running(commands, directory, inside=False):
+    """The first command that runs code from ``directory`` (None: from anywhere)."""
+    for command in commands:
+        if not command.argv:
+            continue
+        name = basename(command.argv[0].text)
+        if directory is None:
+            if name not in _INERT:
+                return command
+            continue
+        if name in ("cd", "pushd") and len(command.argv) > 1:
+            target = _relative_path(command.argv[1].text)
+            inside = inside or (target is not None and _under(target, directory))
+            continue
+        if _runs_from(command, directory, inside):
+            return command
+    return None
+
+
+def _runs_from(command, directory, inside):
     program = command.argv[0].text
-    if artifact_dir is None:
-        return basename(program) not in _INERT
-    inside = base != "" and _under(base, artifact_dir)
-    if "/" in program and not program.startswith(("/", "$", "~")):
-        return inside or _under(_relative(program).rsplit("/", 1)[0], artifact_dir) or (
-            artifact_dir == "" and program.startswith("./"))
+    args = [t.text for t in command.argv[1:]]
+    if "/" in program:
+        path = _relative_path(program)
+        return path is not None and (inside or _under(path.rsplit("/", 1)[0], directory))
     name = basename(program)
     if name in _INTERPRETERS:
-        if any(t.text in ("-c", "-e", "--eval") for t in command.argv[1:]):
+        if any(a in ("-c", "-e", "--eval") for a in args):
             return False  # inline code, not a file
-        target = next((t.text for t in command.argv[1:] if not t.text.startswith("-")), "")
-        return bool(target) and not target.startswith(("/", "$", "~")) and (
-            inside or _under(_relative(target), artifact_dir))
-    return name in _BUILD_PROGRAMS and (artifact_dir == "" or inside)
+        target = next((a for a in args if not a.startswith("-")), None)
+        path = _relative_path(target) if target else None
+        return path is not None and (inside or _under(path, directory))
+    if name not in _BUILD_PROGRAMS:
+        return False
+    if directory == "" or inside:
+        return True
+    return any(p is not None and p != "" and _under(p, directory)
+               for p in map(_relative_path, args))

@@ -61,7 +61,8 @@ def publishes(step, lines):
         found.append((step.uses, "pushes an image"))
     elif step.action in PUBLISH_ACTIONS:
         found.append((step.uses, PUBLISH_ACTIONS[step.action]))
-    elif step.action == "goreleaser/goreleaser-action" and _goreleaser_publishes(
+    elif step.action == "goreleaser/goreleaser-action" and not nodes.is_true(
+            step.input("install-only")) and _goreleaser_publishes(
             nodes.text(step.input("args"), "").split()):
         found.append((step.uses, "runs goreleaser release"))
     if nodes.is_scalar(step.run):

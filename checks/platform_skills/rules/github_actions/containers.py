@@ -1,5 +1,7 @@
 """Job and service containers pinned by digest (PSK017)."""
 
+import re
+
 from ... import nodes
 from ...model import rule
 from ...readers.patterns import DIGEST
@@ -42,15 +44,42 @@ def _images(job):
     good=_JOB.format(image="node:22-bookworm@sha256:"
                      "0000000000000000000000000000000000000000000000000000000000000000"),
     limits=(
-        "An image set by an expression (`${{ matrix.image }}`) is not reported: its value is "
-        "known only at run time. Action images are PSK003's. zizmor's `unpinned-images` "
-        "reports untagged and `latest` images by default and tag-only ones with "
+        "An image given as `${{ matrix.<key> }}` is checked against the literal values of "
+        "that matrix key (its list and `include` entries), each reported at the line where "
+        "the matrix names it, with the container line as a related location; any other "
+        "expression is known only at run time and is not reported. Action images are "
+        "PSK003's. zizmor's `unpinned-images` reports untagged and `latest` images by default and tag-only ones with "
         "`--persona=pedantic`; we report every image without a digest."),
 )
 def job_image_not_digest(wf):
     for job in wf.jobs:
         for what, node in _images(job):
             image = nodes.text(node, "").strip()
-            if image and "${{" not in image and not DIGEST.search(image):
+            key = _MATRIX_VALUE.fullmatch(image)
+            if key:
+                for value in _matrix_values(job, key.group(1).lower()):
+                    text = value.value.strip()
+                    if text and not DIGEST.search(text):
+                        yield value, (f"{what} of job '{job.name}' uses '{text}' (from the "
+                                      "matrix), not pinned by @sha256 digest"), \
+                            [(node, f"{what} image")]
+            elif image and "${{" not in image and not DIGEST.search(image):
                 yield node, (f"{what} of job '{job.name}' uses '{image}', not pinned by "
                              "@sha256 digest")
+
+
+_MATRIX_VALUE = re.compile(r"\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}")
+
+
+def _matrix_values(job, key):
+    """The literal scalar values ``matrix.<key>`` takes: its axis and ``include`` entries."""
+    matrix = nodes.path(job.node, "strategy", "matrix")
+    for name, _, value in nodes.pairs(matrix):
+        if name.lower() == key:
+            yield from (v for v in nodes.items(value) if nodes.is_scalar(v))
+            if nodes.is_scalar(value) and "${{" not in value.value:
+                yield value
+    for entry in nodes.items(nodes.get(matrix, "include")):
+        for name, _, value in nodes.pairs(entry):
+            if name.lower() == key and nodes.is_scalar(value):
+                yield value

@@ -113,8 +113,8 @@ def _literal(value):
     limits=(
         "Reads `password:` under a job's or a service's `credentials` and the `password` "
         "input of `docker/login-action`; other actions' inputs and passwords inside scripts "
-        "are not seen. zizmor's `hardcoded-container-credentials` covers the first two, not "
-        "`docker/login-action`."),
+        "are not seen. zizmor's `hardcoded-container-credentials` covers the first two, "
+        "reported at the `credentials:` line, not `docker/login-action`."),
 )
 def hardcoded_registry_credentials(wf):
     for job in wf.jobs if wf.kind == "workflow" else ():
@@ -181,7 +181,7 @@ def _scalars(root):
     good=_CALLER.format(uses="./.github/workflows/deploy.yml"),
     limits=(
         "`secrets: inherit` to a local `./` workflow is reviewed with the caller and not "
-        "reported; zizmor's `secrets-inherit` reports it too. `toJSON(secrets)` is found in "
+        "reported; zizmor's `secrets-inherit` reports it too, at the `uses:` line. `toJSON(secrets)` is found in "
         "any value of the file, whatever the function's spelling; other ways to enumerate "
         "secrets are not. zizmor reports `toJSON(secrets)` as `overprovisioned-secrets`."),
 )

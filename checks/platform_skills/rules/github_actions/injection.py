@@ -64,16 +64,23 @@ def _where(step):
     limits=(
         "Reads `run:` and `actions/github-script`'s `script:` only; values that reach other "
         "actions' inputs are not followed. `${{ env.NAME }}` is followed to the `env:` "
-        "mappings of the same file; step outputs (`steps.*.outputs.*`, `needs.*.outputs.*`) "
-        "and matrix values are not treated as untrusted even when a previous step copied "
-        "event text into them (zizmor's `template-injection` reports those at lower "
-        "confidence). `github.event.repository.*` is the repository's own data, like "
-        "`github.repository`, and is not flagged; `github.event.inputs.*` is an input "
+        "mappings of the same file, so an env value set from a safe context is not "
+        "reported (zizmor reports every `env.*` expansion). Step outputs "
+        "(`steps.*.outputs.*`, `needs.*.outputs.*`) and matrix values are not treated as "
+        "untrusted even when a previous step copied event text into them (zizmor reports "
+        "those at low or medium confidence). Following RULES.md, `github.ref_name`, "
+        "`github.base_ref`, `github.workflow` and everything under `pull_request.base` are "
+        "names chosen by people with write access and are not flagged (zizmor flags them); "
+        "`github.event.repository.*` is the repository's own data, like "
+        "`github.repository`, and is not flagged either; `github.event.inputs.*` is an input "
         "(PSK012). Every other `github.event` path ending in `title`, `body`, `message`, "
-        "`name`, `email`, `label`, `ref` or `page_name` is flagged whatever the trigger: "
-        "zizmor lowers the severity for triggers outsiders cannot start, we do not. "
-        "Expressions that GitHub would reject (unbalanced, nested deeper than 50 levels) are "
-        "skipped."),
+        "`name`, `email`, `label`, `ref` or `page_name` is flagged whatever the trigger "
+        "(zizmor lowers its confidence for triggers outsiders cannot start). `toJSON()` of an "
+        "object is flagged when the object holds one of the fields RULES.md lists by name "
+        "(`github`, `github.event`, `github.event.pull_request`, ...), not for other objects "
+        "such as a label list. Expressions GitHub would reject (unbalanced, nested deeper "
+        "than 50 levels) are skipped."),
+    precision="high",
 )
 def template_injection(wf):
     for step, line, path, via in _pasted_in_scripts(wf):
@@ -108,7 +115,9 @@ def template_injection(wf):
         "into a script. A workflow input typed `boolean`, `number`, `choice` or `environment` "
         "in every trigger that declares it is not flagged; an input no trigger declares is. "
         "zizmor's `template-injection` reports these too, and also follows inputs into "
-        "other actions' inputs; we read only `run:` and github-script's `script:`."),
+        "other actions' inputs; we read only `run:` and github-script's `script:`. "
+        "`toJSON(inputs)` counts as every input."),
+    precision="medium",
 )
 def input_injection(wf):
     for step, line, path, via in _pasted_in_scripts(wf):

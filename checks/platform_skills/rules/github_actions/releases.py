@@ -56,15 +56,22 @@ def _who(job):
     limits=(
         "\"Publishes\" means an image push (as the supply-chain rules see it), `gh release "
         "create|upload`, `softprops/action-gh-release`, `pypa/gh-action-pypi-publish`, "
-        "`npm|pnpm|yarn publish`, `twine upload` and `goreleaser release`, in the same job "
-        "and after the cache step; publishing inside a local action or a called workflow is "
-        "not seen. Caches: `actions/cache[/restore]`, `Swatinem/rust-cache`, `setup-*` "
-        "actions with a `cache:` input, `actions/setup-go` (which caches unless `cache: "
-        "false`), `ruby/setup-ruby` `bundler-cache`, `astral-sh/setup-uv` `enable-cache`, and "
-        "`docker/build-push-action` `cache-from: type=gha`. A cache switched on by an "
-        "expression counts as on; zizmor's `cache-poisoning` also reads `if:` conditions and "
-        "expressions that turn the cache off for tag builds, and reports only workflows "
-        "triggered by releases or tags, while we report any job that publishes."),
+        "`npm|pnpm|yarn publish`, `twine upload` and `goreleaser release` (not "
+        "`--snapshot`, not `goreleaser-action` with `install-only`), in the same job and at "
+        "or after the cache step; publishing inside a script file (`pnpm release`, "
+        "`script/release`), a local action or a called workflow is not seen. Caches: "
+        "`actions/cache[/restore]`, `Swatinem/rust-cache`, `setup-*` actions with a "
+        "`cache:` input, `actions/setup-go` (which caches unless `cache: false`), "
+        "`ruby/setup-ruby` `bundler-cache`, `astral-sh/setup-uv` `enable-cache`, and "
+        "`docker/build-push-action` `cache-from: type=gha` (zizmor does not report the "
+        "last one). `actions/setup-node` from v5 also caches npm projects whose "
+        "`package.json` names a package manager; that depends on a file we do not read and "
+        "is not reported. A cache switched on by an expression counts as on. zizmor's "
+        "`cache-poisoning` also reads `if:` conditions and expressions that turn the cache "
+        "off for tag builds, and reports every cache in a workflow triggered by releases or "
+        "tags, publishing or not, and after the publishing step; we report jobs that "
+        "publish after restoring the cache, whatever the trigger, composite actions "
+        "included."),
 )
 def cache_in_release(wf):
     for job in wf.jobs:
@@ -102,7 +109,8 @@ def cache_in_release(wf):
         "`actions/upload-pages-artifact`) or publish (as PSK013 defines it) after the "
         "checkout; zizmor's `artipacked` reports every checkout that persists credentials. A "
         "`persist-credentials` set by an expression is taken as the author's decision and "
-        "not reported. Checkout v6 stores the credential outside `.git/config`, which stops "
+        "not reported; an explicit `persist-credentials: true` is (zizmor accepts it as a "
+        "decision). Checkout v6 stores the credential outside `.git/config`, which stops "
         "the artifact leak but not a later step from reading it, so it is still reported."),
 )
 def checkout_persists_credentials(wf):

@@ -40,21 +40,27 @@ jobs:
         "          ref: ${{ github.event.pull_request.head.sha }}\n", ""),
     limits=(
         "Needs both halves in one job: the privileged trigger alone is not a finding (zizmor's "
-        "`dangerous-triggers` reports every such trigger; we do not). The contributor's code "
-        "is recognised by `ref:` (`github.event.pull_request.head.*`, `merge_commit_sha`, "
-        "`github.head_ref`, `github.event.workflow_run.head_*`, `refs/pull/N/merge|head`, "
-        "also through `env:`), by `git fetch|checkout|switch|pull|reset` of those and "
-        "`gh pr checkout` in scripts, and, under `workflow_run`, by downloading the triggering "
-        "run's artifacts (`actions/download-artifact` with a `run-id` from the event, "
-        "`dawidd6/action-download-artifact`, `gh run download`, github-script's "
-        "`downloadArtifact`). A checkout is taken as run by any later script, local action or "
-        "build action, even one that only reads the files; an artifact only when a later "
-        "command runs a file from its directory (or a build tool, when it lands on the "
-        "workspace root). Not seen: a checkout selected only by `repository:` (the fork's "
-        "default branch), a ref computed by an earlier step (`steps.*.outputs.*`, as "
-        "`issue_comment` workflows do), `if:` guards that keep forks out, and code run by a "
-        "local action or reusable workflow in another file."),
+        "`dangerous-triggers` reports every `pull_request_target`, `workflow_run` and "
+        "`issue_comment`; we do not). The contributor's code is recognised by the checkout's "
+        "`ref:` (`github.event.pull_request.head.*`, `merge_commit_sha`, `github.head_ref`, "
+        "`github.event.workflow_run.head_*`, `refs/pull/N/merge|head`, also through "
+        "`env:`), by `git fetch|checkout|switch|pull|reset` of those and `gh pr checkout` in "
+        "scripts, and, under `workflow_run`, by downloading the triggering run's artifacts "
+        "(`actions/download-artifact` or `dawidd6/action-download-artifact` with a run id "
+        "from the event, `gh run download`, github-script's `downloadArtifact`). A checkout "
+        "of the whole workspace is taken as run by any later script, local action or build "
+        "action, even one that only reads the files. Code that lands in a directory of its "
+        "own (`path:`, an artifact's directory) is taken as run only by a later step that "
+        "reaches into it: a program or script file from it, a build tool pointed at it or "
+        "started in it (`cd`, `working-directory`), a local action from it; an artifact on "
+        "the workspace root also by any build tool. Not seen: a checkout selected only by "
+        "`repository:` (the fork's default branch), a ref computed by an earlier step "
+        "(`steps.*.outputs.*`, as `issue_comment` workflows do), artifacts chosen by branch "
+        "or workflow name, `if:` guards that keep forks out or wait for a label, and code "
+        "run by a local action or reusable workflow defined in another file."),
 )
+
+
 def untrusted_checkout_privileged_trigger(wf):
     triggers = privileged_triggers(wf)
     if not triggers:
