@@ -32,13 +32,14 @@ _LITERAL_WORDS = frozenset(("true", "false", "null", "nan", "infinity"))
 # Functions whose result holds none of their arguments' text.
 OPAQUE_FUNCTIONS = frozenset(("contains", "startswith", "endswith", "hashfiles", "success",
                               "failure", "always", "cancelled"))
-_TOKEN = re.compile(r"""
+_TOKEN_PATTERN = r"""
     \s*(?:
       (?P<str>'(?:[^']|'')*')
     | (?P<num>[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?))
     | (?P<ident>[A-Za-z_][A-Za-z0-9_-]*)
     | (?P<op>==|!=|<=|>=|&&|\|\||[<>!()\[\].,*])
-    )""", re.X)
+    )"""
+_TOKEN = None  # compiled on first use: a run that meets no expression never pays for it
 _END = re.compile(r"'|\}\}")
 
 
@@ -100,6 +101,9 @@ def parse(body):
 
 
 def _tokenize(body):
+    global _TOKEN
+    if _TOKEN is None:
+        _TOKEN = re.compile(_TOKEN_PATTERN, re.X)
     tokens = []
     pos = 0
     end = len(body.rstrip())

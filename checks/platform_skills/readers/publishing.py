@@ -20,7 +20,8 @@ PUBLISH_ACTIONS = {
     "pypa/gh-action-pypi-publish": "uploads to PyPI",
 }
 UPLOAD_ACTIONS = ("actions/upload-artifact", "actions/upload-pages-artifact")
-_TOOLS = re.compile(r"\b(?:gh|npm|pnpm|yarn|goreleaser|twine)\b")
+# Scripts that mention none of these publish nothing (cheap test before tokenising).
+_TOOLS = re.compile(r"\b(?:gh|npm|pnpm|yarn|goreleaser|twine|docker|podman|ko|crane)\b")
 _NO_PUBLISH = ("--snapshot", "--skip-publish", "--skip=publish", "--dry-run")
 
 
@@ -65,10 +66,8 @@ def publishes(step, lines):
             step.input("install-only")) and _goreleaser_publishes(
             nodes.text(step.input("args"), "").split()):
         found.append((step.uses, "runs goreleaser release"))
-    if nodes.is_scalar(step.run):
-        commands = step.commands
-        if not commands and _TOOLS.search(step.run.value):
-            commands = parse_run(step.run, lines)
+    if nodes.is_scalar(step.run) and _TOOLS.search(step.run.value):
+        commands = step.commands or parse_run(step.run, lines)
         for command in commands:
             what = _publishing_command(command)
             if what:

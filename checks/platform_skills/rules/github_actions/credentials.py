@@ -18,6 +18,8 @@ _KEY_ENV = frozenset(("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "GOOGLE_APPL
                       "AZURE_CLIENT_SECRET"))
 _RUNTIME = ("steps", "needs", "job")  # values issued while the job runs, not stored keys
 _TOJSON_SECRETS = re.compile(r"tojson\s*\(\s*secrets\s*\)", re.I)
+# Words a finding needs in the file: files without any of them are skipped unread.
+_CLOUD_WORDS = (*_KEY_INPUTS.values(), *_KEY_ENV)
 
 _AWS = ("uses: aws-actions/configure-aws-credentials@a03048d87541d1d9fcf2ecf528a4a65ba9bd7838"
         " # v5.0.0\n        with:\n")
@@ -58,6 +60,9 @@ def _issued_at_run_time(value):
         "a credentials file, is not seen. zizmor has no equivalent audit."),
 )
 def static_cloud_credentials(wf):
+    text = wf.doc.text
+    if not any(word in text for word in _CLOUD_WORDS):
+        return
     for step in wf.steps():
         name = _KEY_INPUTS.get(step.action)
         key, value = nodes.get_pair(step.with_, name) if name else (None, None)
@@ -67,7 +72,7 @@ def static_cloud_credentials(wf):
                         "use OIDC (id-token: write) instead")
     for env in wf.env_mappings():
         for name, key, value in nodes.pairs(env):
-            if name.upper() in _KEY_ENV and any(
+            if name in _KEY_ENV and any(
                     p[0] == "secrets" for p in pasted_paths(nodes.text(value, ""))):
                 yield key, (f"{name} is set from a stored secret, a long-lived cloud key; "
                             "use OIDC (id-token: write) instead")
@@ -117,6 +122,8 @@ def _literal(value):
         "reported at the `credentials:` line, not `docker/login-action`."),
 )
 def hardcoded_registry_credentials(wf):
+    if "password" not in wf.doc.text:
+        return
     for job in wf.jobs if wf.kind == "workflow" else ():
         holders = [("the job container", nodes.get(job.node, "container"))]
         holders += [(f"service '{name}'", service)
@@ -186,7 +193,7 @@ def _scalars(root):
         "secrets are not. zizmor reports `toJSON(secrets)` as `overprovisioned-secrets`."),
 )
 def secrets_inherit(wf):
-    for job in wf.jobs if wf.kind == "workflow" else ():
+    for job in wf.jobs if wf.kind == "workflow" and "inherit" in wf.doc.text else ():
         key, value = nodes.get_pair(job.node, "secrets")
         if key is not None and nodes.text(value, "").strip() == "inherit" and \
                 job.ref is not None and job.ref.kind == "remote":

@@ -26,14 +26,18 @@ def _display(path):
 
 
 def _pasted_in_scripts(wf):
-    """``(step, line, pasted path, via env name or None)`` for every script expression."""
-    lines = wf.doc.lines
-    for step, node in _scripts(wf):
-        for line, tree in located(node, lines):
-            for path in pasted(tree):
-                yield step, line, path, None
-                for inner, via in env_routes(step, path):
-                    yield step, line, inner, via
+    """``(step, line, pasted path, via env name or None)`` for every script expression,
+    computed once for both rules."""
+    found = wf.memo.get("pasted-in-scripts")
+    if found is None:
+        found = wf.memo["pasted-in-scripts"] = []
+        lines = wf.doc.lines
+        for step, node in _scripts(wf):
+            for line, tree in located(node, lines):
+                for path in pasted(tree):
+                    found.append((step, line, path, None))
+                    found.extend((step, line, inner, via) for inner, via in env_routes(step, path))
+    return found
 
 
 def _where(step):
