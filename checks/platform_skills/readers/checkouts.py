@@ -7,6 +7,7 @@ its code enters a job (a checkout of the head, a ``git fetch`` of ``refs/pull/N/
 """
 
 import re
+from bisect import bisect_right
 
 from .. import nodes
 from .contexts import pasted_through_env
@@ -14,6 +15,7 @@ from .shell import basename, parse_run
 from .triggers import events
 
 PRIVILEGED = ("pull_request_target", "workflow_run")
+MAX_ENTRIES = 32  # per job; real jobs check out the pull request once or twice
 _PULL_REF = re.compile(r"(?:^|[^\w])(?:refs/)?pull/[^/\n]+/(?:head|merge)\b")
 _GIT_OR_GH = re.compile(r"\b(?:git|gh)\b")
 _GIT_FETCHES = frozenset(("fetch", "checkout", "switch", "pull", "reset", "merge", "worktree",
@@ -80,17 +82,29 @@ def _from_triggering_run(step, text):
 
 
 def _commands(step, lines):
-    """The step's script commands (tokenised here: the shared reader skips scripts that
-    mention no signing or scanning tool)."""
+    """The step's script commands when it mentions git or gh."""
     if not nodes.is_scalar(step.run) or not _GIT_OR_GH.search(step.run.value):
         return []
-    return parse_run(step.run, lines)
+    return _tokens(step, lines)
+
+
+def _tokens(step, lines):
+    """Every command of the step's script, tokenised once per step (the shared reader
+    tokenises only scripts that mention a signing or scanning tool)."""
+    memo = step.job.workflow.memo.setdefault("checkout-tokens", {})
+    key = id(step.node)
+    if key not in memo:
+        memo[key] = parse_run(step.run, lines)
+    return memo[key]
 
 
 def entries(job, lines, workflow_run):
-    """Every place contributor code enters ``job``, in step order."""
+    """The places contributor code enters ``job``, in step order (the first
+    ``MAX_ENTRIES``: each may need a pass over the later steps)."""
     found = []
     for step in job.steps:
+        if len(found) >= MAX_ENTRIES:
+            break
         if step.action == "actions/checkout":
             ref = step.input("ref")
             if nodes.is_scalar(ref) and contributor_ref(step, ref.value):
@@ -175,23 +189,40 @@ def runner(job, entry, lines):
         hit = _first_running(_commands(entry.step, lines)[entry.command + 1:], entry.directory)
         if hit is not None:
             return hit.line, "runs code from the workspace"
-    for step in job.steps[entry.step.index + 1:]:
-        if entry.directory is None:
+    indexes, places = _runners(job, entry.directory, lines)
+    at = bisect_right(indexes, entry.step.index)  # strictly later steps
+    return places[at] if at < len(places) else None
+
+
+def _runners(job, directory, lines):
+    """``([step index], [(where, note)])`` of the steps that run code from ``directory``,
+    computed once per job and directory, so many entries in one job stay linear."""
+    memo = job.workflow.memo.setdefault("runners", {})
+    key = (id(job.key), directory)
+    if key in memo:
+        return memo[key]
+    indexes, found = [], []
+    for step in job.steps:
+        place = None
+        if directory is None:
             if nodes.is_scalar(step.run):
-                return step.run, "a later script runs in the checked-out workspace"
-            if step.ref is not None and (step.ref.kind == "local" or step.action in BUILD_ACTIONS):
-                return step.uses, f"'{step.ref.value}' runs code from the workspace"
-            continue
-        if step.ref is not None and step.ref.kind == "local" and _under(
-                _relative(step.ref.value), entry.directory):
-            return step.uses, f"'{step.ref.value}' runs an action from that code"
-        if nodes.is_scalar(step.run):
+                place = (step.run, "a later script runs in the checked-out workspace")
+            elif step.ref is not None and (step.ref.kind == "local" or step.action in BUILD_ACTIONS):
+                place = (step.uses, f"'{step.ref.value}' runs code from the workspace")
+        elif step.ref is not None and step.ref.kind == "local" and _under(
+                _relative(step.ref.value), directory):
+            place = (step.uses, f"'{step.ref.value}' runs an action from that code")
+        elif nodes.is_scalar(step.run):
             workdir = nodes.text(nodes.get(step.node, "working-directory"), "")
-            inside = bool(workdir) and _under(_relative(workdir), entry.directory)
-            hit = _first_running(parse_run(step.run, lines), entry.directory, inside)
+            inside = bool(workdir) and _under(_relative(workdir), directory)
+            hit = _first_running(_tokens(step, lines), directory, inside)
             if hit is not None:
-                return hit.line, f"runs code from '{entry.directory or '.'}'"
-    return None
+                place = (hit.line, f"runs code from '{directory or '.'}'")
+        if place is not None:
+            indexes.append(step.index)
+            found.append(place)
+    memo[key] = indexes, found
+    return memo[key]
 
 
 def _under(path, directory):
