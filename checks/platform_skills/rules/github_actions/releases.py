@@ -1,5 +1,7 @@
 """Release jobs that trust state others can write: caches and stored credentials (PSK013, PSK014)."""
 
+from bisect import bisect_left
+
 from ... import nodes
 from ...model import rule
 from ...readers.caches import cache_restores
@@ -29,6 +31,12 @@ jobs:
           TAG: ${{{{ github.ref_name }}}}
         run: gh release create "$TAG" dist/*
 """
+
+
+def _first_at_or_after(places, index):
+    """The first ``(step, where, what)`` of ``places`` (in step order) at or after ``index``."""
+    at = bisect_left([p[0].index for p in places], index)
+    return places[at] if at < len(places) else None
 
 
 def _who(job):
@@ -78,14 +86,16 @@ def cache_in_release(wf):
         published = job_publishing(job)
         if not published:
             continue
-        for step in job.steps:
-            later = [(where, what) for s, where, what in published if s.index >= step.index]
-            if not later:
-                break
-            for where, what in cache_restores(step):
-                yield where, (f"{_who(job)}: {what}, then publishes ({later[0][1]}); a "
+        last = published[-1][0].index
+        for step in job.steps[:last + 1]:
+            restores = cache_restores(step)
+            if not restores:
+                continue
+            _, at, what = _first_at_or_after(published, step.index)
+            for where, restored in restores:
+                yield where, (f"{_who(job)}: {restored}, then publishes ({what}); a "
                               "poisoned cache ends up in the release"), \
-                    [(later[0][0], f"publishes: {later[0][1]}")]
+                    [(at, f"publishes: {what}")]
 
 
 @rule(
@@ -115,20 +125,20 @@ def cache_in_release(wf):
 )
 def checkout_persists_credentials(wf):
     for job in wf.jobs:
-        targets = [(s, where, what) for s, where, what in job_publishing(job)]
+        targets = list(job_publishing(job))
         targets += [(s, where, what) for s in job.steps for where, what in uploads(s)]
         if not targets:
             continue
+        targets.sort(key=lambda t: t[0].index)
         for step in job.steps:
             if step.action != "actions/checkout":
                 continue
             persist = nodes.text(step.input("persist-credentials"), "true").strip().lower()
             if persist == "false" or "${{" in persist:
                 continue
-            later = sorted((t for t in targets if t[0].index > step.index),
-                           key=lambda t: t[0].index)
+            later = _first_at_or_after(targets, step.index + 1)
             if later:
-                _, where, what = later[0]
+                _, where, what = later
                 yield step.uses, (f"checkout in {_who(job)} leaves its token on disk "
                                   f"(no persist-credentials: false) and a later step {what}"), \
                     [(where, what)]

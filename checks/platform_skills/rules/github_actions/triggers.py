@@ -57,7 +57,8 @@ jobs:
         "`repository:` (the fork's default branch), a ref computed by an earlier step "
         "(`steps.*.outputs.*`, as `issue_comment` workflows do), artifacts chosen by branch "
         "or workflow name, `if:` guards that keep forks out or wait for a label, and code "
-        "run by a local action or reusable workflow defined in another file."),
+        "run by a local action or reusable workflow defined in another file. At most 32 "
+        "places where such code enters are examined per job."),
 )
 
 
