@@ -33,9 +33,10 @@ jobs:
 """
 
 
-def _first_at_or_after(places, index):
-    """The first ``(step, where, what)`` of ``places`` (in step order) at or after ``index``."""
-    at = bisect_left([p[0].index for p in places], index)
+def _first_at_or_after(places, indexes, index):
+    """The first ``(step, where, what)`` of ``places`` (in step order, their step indexes
+    in ``indexes``) at or after step ``index``."""
+    at = bisect_left(indexes, index)
     return places[at] if at < len(places) else None
 
 
@@ -86,12 +87,12 @@ def cache_in_release(wf):
         published = job_publishing(job)
         if not published:
             continue
-        last = published[-1][0].index
-        for step in job.steps[:last + 1]:
+        indexes = [p[0].index for p in published]
+        for step in job.steps[:indexes[-1] + 1]:
             restores = cache_restores(step)
             if not restores:
                 continue
-            _, at, what = _first_at_or_after(published, step.index)
+            _, at, what = _first_at_or_after(published, indexes, step.index)
             for where, restored in restores:
                 yield where, (f"{_who(job)}: {restored}, then publishes ({what}); a "
                               "poisoned cache ends up in the release"), \
@@ -130,13 +131,14 @@ def checkout_persists_credentials(wf):
         if not targets:
             continue
         targets.sort(key=lambda t: t[0].index)
+        indexes = [t[0].index for t in targets]
         for step in job.steps:
             if step.action != "actions/checkout":
                 continue
             persist = nodes.text(step.input("persist-credentials"), "true").strip().lower()
             if persist == "false" or "${{" in persist:
                 continue
-            later = _first_at_or_after(targets, step.index + 1)
+            later = _first_at_or_after(targets, indexes, step.index + 1)
             if later:
                 _, where, what = later
                 yield step.uses, (f"checkout in {_who(job)} leaves its token on disk "
