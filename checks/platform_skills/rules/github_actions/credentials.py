@@ -17,7 +17,7 @@ _KEY_INPUTS = {
 _KEY_ENV = frozenset(("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "GOOGLE_APPLICATION_CREDENTIALS",
                       "AZURE_CLIENT_SECRET"))
 _RUNTIME = ("steps", "needs", "job")  # values issued while the job runs, not stored keys
-_TOJSON_SECRETS = re.compile(r"tojson\s*\(\s*secrets\s*\)", re.I)
+_TOJSON_SECRETS = re.compile(r"tojson\s*\(\s*secrets\s*\)")  # on lower-cased text
 # Words a finding needs in the file: files without any of them are skipped unread.
 _CLOUD_WORDS = (*_KEY_INPUTS.values(), *_KEY_ENV)
 
@@ -199,7 +199,8 @@ def secrets_inherit(wf):
                 job.ref is not None and job.ref.kind == "remote":
             yield key, (f"job '{job.name}' passes every secret (secrets: inherit) to "
                         f"'{job.ref.name}' in another repository; map only the secrets it needs")
-    if not _TOJSON_SECRETS.search(wf.doc.text):
+    lowered = wf.doc.text.lower()  # function and context names are case-insensitive
+    if "tojson" not in lowered or not _TOJSON_SECRETS.search(lowered):
         return
     lines = wf.doc.lines
     for node in _scalars(wf.root):
