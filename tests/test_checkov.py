@@ -22,12 +22,14 @@ NOT_IN_CHECKOV = {"PSK703"}
 
 
 def checkov_failures(target):
-    """``{(rule, file): [(first line, last line), ...]}`` from Checkov with our checks."""
-    checks_dir = run_cli("checkov-dir").stdout.strip()
-    proc = subprocess.run(
-        [str(CHECKOV), "-d", ".", "--external-checks-dir", checks_dir, "--skip-download",
-         "--framework", *FRAMEWORKS, "-o", "json", "--quiet"],
-        cwd=target, capture_output=True, text=True, timeout=600)
+    """``{(rule, file): [(framework, first line, last line), ...]}`` from Checkov run the way
+    the ``platform-skills-checkov`` hook runs it (its arguments and its environment)."""
+    from platform_skills.checkov_hook import command, environment
+
+    args = command(["-o", "json"])
+    assert Path(args[0]) == CHECKOV and run_cli("checkov-dir").stdout.strip() in args
+    proc = subprocess.run(args, cwd=target, capture_output=True, text=True, timeout=600,
+                          env=environment())
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     reports = json.loads(proc.stdout)
     reports = reports if isinstance(reports, list) else [reports]
@@ -50,6 +52,36 @@ def test_same_rule_file_pairs_as_the_native_engine(parity):
     native, checkov = parity
     ours = {(f["rule"], f["path"]) for f in native["findings"] if f["rule"] not in NOT_IN_CHECKOV}
     assert ours == set(checkov), f"native only: {ours - set(checkov)}; checkov only: {set(checkov) - ours}"
+
+
+def test_each_finding_comes_from_one_framework(parity):
+    """The yaml fallback answers only where github_actions and kubernetes cannot."""
+    _, checkov = parity
+    twice = {key: ranges for key, ranges in checkov.items()
+             if len({kind for kind, _, _ in ranges}) > 1}
+    assert not twice, twice
+
+
+def test_hidden_directories_and_schema_rejected_workflows_are_reached(parity):
+    """Composite actions under .github/actions/ (Checkov skips dot directories by default)
+    and workflows Checkov's own schema rejects (newer permission scopes, reusable-only jobs)
+    are answered by the yaml framework."""
+    _, checkov = parity
+    assert {kind for kind, _, _ in checkov[("PSK012", ".github/actions/publish/action.yml")]} == {"yaml"}
+    assert {kind for kind, _, _ in checkov[("PSK130", ".github/workflows/provenance-only.yml")]} == {"yaml"}
+    assert {kind for kind, _, _ in checkov[("PSK130", ".github/workflows/slsa.yaml")]} == {"github_actions"}
+
+
+def test_hook_environment_keeps_user_settings():
+    from platform_skills.checkov_hook import environment
+
+    env = environment({"CKV_IGNORE_HIDDEN_DIRECTORIES": "true", "CKV_IGNORED_DIRECTORIES": "build"})
+    assert env["CKV_IGNORE_HIDDEN_DIRECTORIES"] == "true"
+    skipped = env["CKV_IGNORED_DIRECTORIES"].split(",")
+    assert skipped[0] == "build" and {".git", ".venv", "node_modules"} <= set(skipped)
+    default = environment({})
+    assert default["CKV_IGNORE_HIDDEN_DIRECTORIES"] == "false"
+    assert {".serverless", ".terraform", ".git"} <= set(default["CKV_IGNORED_DIRECTORIES"].split(","))
 
 
 def test_same_first_line_where_checkov_narrows_the_range(parity):

@@ -186,3 +186,21 @@ def test_gitops_and_terraform_bad_input_is_a_file_error(tmp_path):
     assert found == {("infra/policy.tf", "PSK704", 18), ("chart/values.yaml", "PSK602", 2),
                      ("deploy/releases.yaml", "PSK504", 24)}
     assert elapsed < 20, f"the 5 MB file must be refused quickly, took {elapsed:.1f}s"
+
+
+def test_thousands_of_fork_checkouts_stay_linear(tmp_path):
+    """PSK010 looks for what runs each checkout once per job and directory, not per checkout."""
+    import time
+
+    checkout = ("      - uses: actions/checkout@v4\n        with:\n          path: pr{i}\n"
+                "          ref: ${{{{ github.event.pull_request.head.sha }}}}\n"
+                "      - run: ./base/report.sh {i}\n")
+    steps = "".join(checkout.format(i=i) for i in range(3000))
+    write_tree(tmp_path, {".github/workflows/many.yml": (
+        "on: pull_request_target\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n" + steps + "      - run: make -C pr0 test\n")})
+    started = time.perf_counter()
+    proc, data = run_json("check", ".", "--no-config", "--select", "PSK010", cwd=tmp_path)
+    assert time.perf_counter() - started < 30
+    assert data["errors"] == []
+    assert [f["line"] for f in data["findings"]] == [10]  # only pr0 is run, by the last step

@@ -176,8 +176,9 @@ def _rules(args):
             "options": [{"name": o.name, "type": o.type, "default": _plain(o.default),
                          "doc": plain(o.doc)} for o in r.options]} for r in rules], indent=2))
     else:
+        width = max((len(r.name) for r in rules), default=0)
         for r in rules:
-            print(f"{r.id}  {r.name:<36} {r.severity:<8}  {plain(r.summary)}")
+            print(f"{r.id}  {r.name:<{width}} {r.severity:<8}  {plain(r.summary)}")
     return EXIT_OK
 
 

@@ -6,7 +6,17 @@ table. Each record is validated against the input-kinds table when the registry 
 
 from . import kinds
 from .model import id_matches
-from .rules.github_actions import permissions, pin_comment, pinning, suppressions
+from .rules.github_actions import (
+    containers,
+    credentials,
+    injection,
+    permissions,
+    pin_comment,
+    pinning,
+    releases,
+    suppressions,
+    triggers,
+)
 from .rules.gitops import argocd, flux, helm
 from .rules.kubernetes import images
 from .rules.kyverno import policies, verification
@@ -24,6 +34,16 @@ RULES = {rule.id: rule for rule in (
     suppressions.suppression_without_reason,
     suppressions.suppression_unknown_rule,
     suppressions.suppression_unused,
+    triggers.untrusted_checkout_privileged_trigger,
+    injection.template_injection,
+    injection.input_injection,
+    releases.cache_in_release,
+    releases.checkout_persists_credentials,
+    credentials.static_cloud_credentials,
+    credentials.hardcoded_registry_credentials,
+    containers.job_image_not_digest,
+    credentials.secrets_inherit,
+    permissions.read_all_permissions,
     signing.cosign_by_tag,
     signing.keyless_without_id_token,
     signing.cosign_experimental,

@@ -165,15 +165,29 @@ def terraform_checks(rule):
 _WHOLE_FILE = [(None, None)]
 
 
+def _read_by_github_actions(path):
+    """Whether Checkov's ``github_actions`` framework reads this file: a workflow under
+    ``.github/workflows/`` that passes its schema (which predates some permission scopes).
+    Asked of Checkov's own parser, once per file version."""
+    try:
+        key = (os.path.abspath(path), os.stat(path).st_mtime_ns)
+    except OSError:
+        return False
+    if key not in _GHA_READS:
+        from checkov.github_actions.utils import parse_file
+        _GHA_READS[key] = _WORKFLOW_DIR in os.sep + key[0] and parse_file(path) is not None
+    return _GHA_READS[key]
+
+
+_GHA_READS = {}
+
+
 def _unreached(kind, path, conf):
     """Line ranges of this file that Checkov's own frameworks never hand to a check."""
     if kind in ("action", "chart", "values"):
         return _WHOLE_FILE
     if kind == "workflow":
-        if _WORKFLOW_DIR not in os.sep + os.path.abspath(path):
-            return _WHOLE_FILE
-        from checkov.github_actions.utils import is_schema_valid
-        return [] if is_schema_valid(conf) else _WHOLE_FILE
+        return _WHOLE_FILE if not _read_by_github_actions(path) else []
     ranges = []
     pending = list(conf) if isinstance(conf, list) else [conf]
     while pending:

@@ -46,3 +46,30 @@ def write_all_permissions(wf):
     for who, (key, value) in holders:
         if key is not None and nodes.text(value, "").strip() == "write-all":
             yield nodes.line(key), f"{who} grants permissions: write-all"
+
+
+@rule(
+    id="PSK019", name="read-all-permissions", severity="low", domain="github-actions",
+    targets=("workflow",), reference=REF + "#read-all-is-not-least-privilege", since="0.2.0",
+    summary="`permissions: read-all`",
+    rationale=(
+        "`read-all` looks like the safe end of the scale but grants read on every scope: "
+        "contents, packages, issues, pull requests, deployments, security events, actions. "
+        "In a private repository that is the code, the packages and the open security alerts, "
+        "for whichever step in the job an attacker controls."),
+    fix="Name the scopes the job reads, usually just `contents: read`.",
+    bad=workflow("run: make test", permissions="permissions: read-all\n"),
+    good=workflow("run: make test"),
+    limits=(
+        "zizmor's `excessive-permissions` reports `read-all` only with `--persona=pedantic`. "
+        "Checkov's own workflow schema rejects `read-all` at job level, so a workflow with "
+        "one reaches Checkov only through the `platform-skills-checkov` hook, which hands "
+        "such files to Checkov's `yaml` framework."),
+)
+def read_all_permissions(wf):
+    holders = [("the workflow", wf.permissions)] + [(f"job '{j.name}'", j.permissions)
+                                                     for j in wf.jobs]
+    for who, (key, value) in holders:
+        if key is not None and nodes.text(value, "").strip() == "read-all":
+            yield nodes.line(key), (f"{who} grants permissions: read-all, read access to "
+                                    "every scope; name the scopes it needs")

@@ -7,7 +7,7 @@ run, so they know which comments silenced something. They cannot themselves be s
 from ...model import id_matches, rule
 from .examples import workflow
 
-REF = "docs/rules.md#suppressing-a-finding"
+REF = "references/github-actions.md#suppression-hygiene"
 _COMMON = dict(domain="github-actions", targets=("suppressions",), reference=REF,
                suppressible=False)
 _STEP = "uses: actions/checkout@v4"

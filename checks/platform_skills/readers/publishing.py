@@ -1,0 +1,92 @@
+"""Steps that publish a release or hand files to others: what PSK013 and PSK014 call
+"publishes" and "uploads".
+
+"Publishes" is an image push as the supply-chain rules see it (``pipeline.is_push`` with the
+publishing tools), plus the usual release channels: ``gh release create|upload``,
+``softprops/action-gh-release``, ``pypa/gh-action-pypi-publish``, ``npm|pnpm|yarn publish``,
+``twine upload`` and ``goreleaser release``. Kept apart from ``pipeline`` so the two can be
+reconciled when that reader learns more release tools.
+"""
+
+import re
+
+from .. import nodes
+from .commands import truthy_input
+from .pipeline import is_push
+from .shell import parse_run
+
+PUBLISH_ACTIONS = {
+    "softprops/action-gh-release": "creates a GitHub release",
+    "pypa/gh-action-pypi-publish": "uploads to PyPI",
+}
+UPLOAD_ACTIONS = ("actions/upload-artifact", "actions/upload-pages-artifact")
+# Scripts that mention none of these publish nothing (cheap test before tokenising).
+_TOOLS = re.compile(r"\b(?:gh|npm|pnpm|yarn|goreleaser|twine|docker|podman|ko|crane)\b")
+_NO_PUBLISH = ("--snapshot", "--skip-publish", "--skip=publish", "--dry-run")
+
+
+def _goreleaser_publishes(args):
+    """``goreleaser [release] ...`` (release is the default command) that is not a dry run."""
+    first = args[0] if args else ""
+    if first and not first.startswith("-") and first != "release":
+        return False
+    return not any(a in _NO_PUBLISH or a.startswith("--skip=") and "publish" in a for a in args)
+
+
+def _publishing_command(command):
+    """What a script command publishes, or None."""
+    if is_push(command, publish_tools=True):
+        return "pushes an image"
+    gh = command.invocation("gh")
+    if gh and gh[0].text == "release" and len(gh) > 1 and gh[1].text in ("create", "upload"):
+        return f"runs gh release {gh[1].text}"
+    for tool in ("npm", "pnpm", "yarn"):
+        args = command.invocation(tool)
+        if args is not None:
+            texts = [t.text for t in args]
+            if "publish" in texts[:2] and "--dry-run" not in texts:
+                return f"runs {tool} publish"
+    args = command.invocation("twine")
+    if args and args[0].text == "upload":
+        return "runs twine upload"
+    args = command.invocation("goreleaser")
+    if args is not None and _goreleaser_publishes([t.text for t in args]):
+        return "runs goreleaser release"
+    return None
+
+
+def publishes(step, lines):
+    """``[(where, what)]`` of the publishing in one step (``where``: a node or a line)."""
+    found = []
+    if step.action == "docker/build-push-action" and truthy_input(step.input("push")):
+        found.append((step.uses, "pushes an image"))
+    elif step.action in PUBLISH_ACTIONS:
+        found.append((step.uses, PUBLISH_ACTIONS[step.action]))
+    elif step.action == "goreleaser/goreleaser-action" and not nodes.is_true(
+            step.input("install-only")) and _goreleaser_publishes(
+            nodes.text(step.input("args"), "").split()):
+        found.append((step.uses, "runs goreleaser release"))
+    if nodes.is_scalar(step.run) and _TOOLS.search(step.run.value):
+        commands = step.commands or parse_run(step.run, lines)
+        for command in commands:
+            what = _publishing_command(command)
+            if what:
+                found.append((command.line, what))
+    return found
+
+
+def uploads(step):
+    """``[(where, what)]`` when the step uploads an artifact."""
+    if step.action in UPLOAD_ACTIONS:
+        return [(step.uses, f"uploads with {step.action}")]
+    return []
+
+
+def job_publishing(job):
+    """``[(step, where, what)]`` of every publishing place in the job, computed once."""
+    memo = job.workflow.memo.setdefault("publishing", {})
+    if job.key not in memo:
+        lines = job.workflow.doc.lines
+        memo[job.key] = [(step, where, what) for step in job.steps
+                         for where, what in publishes(step, lines)]
+    return memo[job.key]

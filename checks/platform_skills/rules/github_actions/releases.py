@@ -1,0 +1,146 @@
+"""Release jobs that trust state others can write: caches and stored credentials (PSK013, PSK014)."""
+
+from bisect import bisect_left
+
+from ... import nodes
+from ...model import rule
+from ...readers.caches import cache_restores
+from ...readers.publishing import job_publishing, uploads
+from .examples import CHECKOUT, REF
+
+_RELEASE = f"""\
+on:
+  push:
+    tags: ["v*"]
+permissions:
+  contents: write
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    steps:
+      - {CHECKOUT}
+        with:
+          persist-credentials: false
+      - uses: actions/setup-python@e797f83bcb11b83ae66e0230d6156d7c80228e7c # v6.0.0
+        with:
+          python-version: "3.12"
+          cache: pip
+      - run: python -m build
+      - env:
+          GH_TOKEN: ${{{{ github.token }}}}
+          TAG: ${{{{ github.ref_name }}}}
+        run: gh release create "$TAG" dist/*
+"""
+
+
+def _first_at_or_after(places, indexes, index):
+    """The first ``(step, where, what)`` of ``places`` (in step order, their step indexes
+    in ``indexes``) at or after step ``index``."""
+    at = bisect_left(indexes, index)
+    return places[at] if at < len(places) else None
+
+
+def _who(job):
+    return f"job '{job.name}'" if job.workflow.kind == "workflow" else "the composite action"
+
+
+@rule(
+    id="PSK013", name="cache-in-release", severity="high", domain="github-actions",
+    targets=("workflow", "action"), reference=REF + "#cache-poisoning-in-release-jobs",
+    since="0.2.0",
+    summary="A job that publishes and restores a cache",
+    rationale=(
+        "The Actions cache is shared by the whole repository: anything that runs in the "
+        "default branch's context, `pull_request_target` jobs included, can write an entry "
+        "that a later release restores. What the attacker put there (a patched dependency, a "
+        "modified build tool) is then built into the artifact you sign and publish, with "
+        "valid provenance. The Ultralytics releases of December 2024 were poisoned this way."),
+    fix=(
+        "Build releases from a clean runner: drop `cache:` from `setup-*` actions, the "
+        "`actions/cache` step and `cache-from: type=gha` in jobs that publish. If the build "
+        "is too slow without a cache, build in one job and publish in another, with lock "
+        "files or hashes so a poisoned download fails."),
+    bad=_RELEASE,
+    good=_RELEASE.replace("          cache: pip\n", ""),
+    limits=(
+        "\"Publishes\" means an image push (as the supply-chain rules see it), `gh release "
+        "create|upload`, `softprops/action-gh-release`, `pypa/gh-action-pypi-publish`, "
+        "`npm|pnpm|yarn publish`, `twine upload` and `goreleaser release` (not "
+        "`--snapshot`, not `goreleaser-action` with `install-only`), in the same job and at "
+        "or after the cache step; publishing inside a script file (`pnpm release`, "
+        "`script/release`), a local action or a called workflow is not seen. Caches: "
+        "`actions/cache[/restore]`, `Swatinem/rust-cache`, `setup-*` actions with a "
+        "`cache:` input, `actions/setup-go` (which caches unless `cache: false`), "
+        "`ruby/setup-ruby` `bundler-cache`, `astral-sh/setup-uv` `enable-cache`, and "
+        "`docker/build-push-action` `cache-from: type=gha` (zizmor does not report the "
+        "last one). `actions/setup-node` from v5 also caches npm projects whose "
+        "`package.json` names a package manager; that depends on a file we do not read and "
+        "is not reported. A cache switched on by an expression counts as on. zizmor's "
+        "`cache-poisoning` also reads `if:` conditions and expressions that turn the cache "
+        "off for tag builds, and reports every cache in a workflow triggered by releases or "
+        "tags, publishing or not, and after the publishing step; we report jobs that "
+        "publish after restoring the cache, whatever the trigger, composite actions "
+        "included."),
+)
+def cache_in_release(wf):
+    for job in wf.jobs:
+        published = job_publishing(job)
+        if not published:
+            continue
+        indexes = [p[0].index for p in published]
+        for step in job.steps[:indexes[-1] + 1]:
+            restores = cache_restores(step)
+            if not restores:
+                continue
+            _, at, what = _first_at_or_after(published, indexes, step.index)
+            for where, restored in restores:
+                yield where, (f"{_who(job)}: {restored}, then publishes ({what}); a "
+                              "poisoned cache ends up in the release"), \
+                    [(at, f"publishes: {what}")]
+
+
+@rule(
+    id="PSK014", name="checkout-persists-credentials", severity="medium", domain="github-actions",
+    targets=("workflow", "action"), reference=REF + "#checkout-credentials", since="0.2.0",
+    summary="`actions/checkout` keeps its credential in a job that uploads artifacts or publishes",
+    rationale=(
+        "`actions/checkout` stores the token it used for later git commands unless "
+        "`persist-credentials: false`. Every later step can read it: an artifact of the "
+        "workspace ships it to whoever downloads the artifact (the ArtiPACKED leaks of 2024), "
+        "and in a release job a compromised build tool can push commits or move tags with it."),
+    fix=(
+        "Set `persist-credentials: false` on the checkout and hand the token only to the step "
+        "that needs it (`GH_TOKEN: ${{ github.token }}`). A job that must `git push` gets its "
+        "own small job without other actions."),
+    bad=_RELEASE.replace("        with:\n          persist-credentials: false\n", "").replace(
+        "          cache: pip\n", ""),
+    good=_RELEASE.replace("          cache: pip\n", ""),
+    limits=(
+        "Only jobs that upload artifacts (`actions/upload-artifact`, "
+        "`actions/upload-pages-artifact`) or publish (as PSK013 defines it) after the "
+        "checkout; zizmor's `artipacked` reports every checkout that persists credentials. A "
+        "`persist-credentials` set by an expression is taken as the author's decision and "
+        "not reported; an explicit `persist-credentials: true` is (zizmor accepts it as a "
+        "decision). Checkout v6 stores the credential outside `.git/config`, which stops "
+        "the artifact leak but not a later step from reading it, so it is still reported."),
+)
+def checkout_persists_credentials(wf):
+    for job in wf.jobs:
+        targets = list(job_publishing(job))
+        targets += [(s, where, what) for s in job.steps for where, what in uploads(s)]
+        if not targets:
+            continue
+        targets.sort(key=lambda t: t[0].index)
+        indexes = [t[0].index for t in targets]
+        for step in job.steps:
+            if step.action != "actions/checkout":
+                continue
+            persist = nodes.text(step.input("persist-credentials"), "true").strip().lower()
+            if persist == "false" or "${{" in persist:
+                continue
+            later = _first_at_or_after(targets, indexes, step.index + 1)
+            if later:
+                _, where, what = later
+                yield step.uses, (f"checkout in {_who(job)} leaves its token on disk "
+                                  f"(no persist-credentials: false) and a later step {what}"), \
+                    [(where, what)]
