@@ -10,7 +10,7 @@ shares that parser, in table order; the first whose ``accept`` returns roots tak
 """
 
 from . import nodes
-from .parsers import yaml_roots
+from .parsers import dockerfile_instructions, yaml_roots
 
 YAML_SUFFIXES = (".yml", ".yaml")
 # Targets that are not file kinds: the repository model (audit) and the suppression
@@ -206,3 +206,31 @@ register(Kind("action", "composite action metadata", yaml_roots, _workflow_view,
               checkov=("yaml",), hints=("runs",)))
 register(Kind("manifest", "Kubernetes manifest", yaml_roots, _roots_view, accept=_manifests,
               checkov=("kubernetes", "yaml"), hints=("kind",)))
+
+
+# ---------------------------------------------------------------------------------------
+# Dockerfiles (by name: ``Dockerfile``, ``Dockerfile.*``, ``*.Dockerfile``, ``Containerfile``)
+
+# Files named like a Dockerfile variant that are something else: BuildKit's per-Dockerfile
+# ignore file, and documentation, scripts or data kept beside a Dockerfile.
+_NOT_DOCKERFILE = (".dockerignore", ".md", ".markdown", ".rst", ".txt", ".adoc", ".html",
+                   ".json", ".yml", ".yaml", ".toml", ".sh", ".py", ".orig", ".rej", ".bak",
+                   ".swp", ".lock", ".sum", ".patch", ".diff")
+
+
+def _is_dockerfile(norm, name):
+    if name in ("Dockerfile", "Containerfile"):
+        return True
+    lower = name.lower()
+    if name.startswith(("Dockerfile.", "Containerfile.")) or lower.endswith(".dockerfile"):
+        return not lower.endswith(_NOT_DOCKERFILE)
+    return False
+
+
+def _dockerfile_view(doc):
+    from .readers.dockerfile import DockerfileView
+    return [DockerfileView(doc)]
+
+
+register(Kind("dockerfile", "Dockerfile", dockerfile_instructions, _dockerfile_view,
+              claims=_is_dockerfile, checkov=("dockerfile",)))

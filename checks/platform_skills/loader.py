@@ -94,7 +94,7 @@ def load(path, root=os.curdir):
             except ParseError as exc:
                 if exc.template:
                     return None, Skipped(shown, f"{exc.template} template that is not plain "
-                                                "YAML")
+                                                f"{exc.language}")
                 return None, FileError(shown, str(exc))
             except Exception as exc:  # a parser bug must not end the run
                 return None, FileError(shown, f"cannot parse: {type(exc).__name__}")

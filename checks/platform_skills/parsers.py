@@ -20,11 +20,13 @@ _QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'")
 
 class ParseError(Exception):
     """The file is not valid input for its kind. ``template`` names the template syntax that
-    explains the failure, if any: such files are skipped with a notice, not reported."""
+    explains the failure, if any: such files are skipped with a notice, not reported.
+    ``language`` is what the file should have been, for that notice."""
 
-    def __init__(self, message, template=None):
+    def __init__(self, message, template=None, language="YAML"):
         super().__init__(message)
         self.template = template
+        self.language = language
 
 
 class _Loader(_BASE_LOADER):
@@ -82,3 +84,44 @@ def _yaml_message(exc):
     if exc.context and exc.context_mark and exc.problem:
         context = f" ({exc.context} at line {exc.context_mark.line + 1})"
     return f"invalid YAML{where}: {problem}{context}"
+
+
+# Instructions BuildKit knows; anything else fails the build, so the file is not one we
+# can read (or it is a template of one).
+DOCKERFILE_INSTRUCTIONS = frozenset((
+    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
+    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"))
+_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,30}$")
+
+
+def dockerfile_instructions(text):
+    """The instructions of a Dockerfile, parsed by BuildKit's own parser (the ``dockerfile``
+    package), with their start and end lines; ``ParseError`` for what BuildKit would refuse."""
+    import dockerfile
+
+    try:
+        instructions = dockerfile.parse_string(text)
+    except Exception as exc:  # GoParseError and friends: the message names no file content
+        raise ParseError(f"invalid Dockerfile: {exc}", template_syntax(text), "Dockerfile") from None
+    seen_from = False
+    for ins in instructions:
+        keyword = ins.cmd.upper()
+        if keyword not in DOCKERFILE_INSTRUCTIONS:
+            what = f" '{ins.cmd}'" if _WORD.match(ins.cmd) else ""
+            raise ParseError(f"invalid Dockerfile: unknown instruction{what} at line {ins.start_line}",
+                             template_syntax(text), "Dockerfile")
+        if keyword == "FROM":
+            seen_from = True
+            values = ins.value
+            if not values or not values[0].strip():
+                raise ParseError(f"invalid Dockerfile: FROM without an image at line {ins.start_line}")
+            if len(values) not in (1, 3) or (len(values) == 3 and values[1].lower() != "as"):
+                raise ParseError(f"invalid Dockerfile: FROM takes an image and an optional "
+                                 f"'AS name' at line {ins.start_line}", template_syntax(text),
+                                 "Dockerfile")
+        elif not seen_from and keyword != "ARG":
+            raise ParseError(f"invalid Dockerfile: {keyword} before the first FROM at line "
+                             f"{ins.start_line}", template_syntax(text), "Dockerfile")
+    if not seen_from:
+        raise ParseError("invalid Dockerfile: no FROM instruction", template_syntax(text), "Dockerfile")
+    return list(instructions)

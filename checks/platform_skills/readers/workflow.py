@@ -7,12 +7,14 @@ Built once per document and shared by the GitHub Actions and supply-chain rules,
 import re
 
 from .. import nodes
+from .downloads import MENTIONS
 from .patterns import parse_uses
 from .shell import parse_run
 
 # Scripts that mention none of these cannot hold a command any rule reads (signing,
-# scanning, SBOM, pushing, GITHUB_ENV exports): they are not tokenised at all.
-_RELEVANT = re.compile(r"cosign|trivy|grype|syft|docker|podman|buildx|crane|\bko\b|GITHUB_ENV")
+# scanning, SBOM, pushing, GITHUB_ENV exports, downloads): they are not tokenised at all.
+_RELEVANT = re.compile(r"cosign|trivy|grype|syft|docker|podman|buildx|crane|\bko\b|GITHUB_ENV|(?i:"
+                       + MENTIONS.pattern + ")")
 _VAR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
                   r"|\$([A-Za-z_][A-Za-z0-9_]*)")
 
