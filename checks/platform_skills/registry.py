@@ -6,6 +6,7 @@ table. Each record is validated against the input-kinds table when the registry 
 
 from . import kinds
 from .model import id_matches
+from .rules.containers import base_images, build_secrets, downloads, user
 from .rules.github_actions import permissions, pinning, suppressions
 from .rules.kubernetes import images
 from .rules.kyverno import policies, verification
@@ -35,6 +36,13 @@ RULES = {rule.id: rule for rule in (
     verification.tlog_verification_disabled,
     images.image_latest_or_untagged,
     images.image_not_digest,
+    base_images.base_image_latest_or_untagged,
+    base_images.base_image_not_digest,
+    user.runs_as_root_image,
+    build_secrets.secret_in_build_arg,
+    downloads.pipe_to_shell,
+    downloads.integrity_check_disabled,
+    downloads.remote_add_without_checksum,
     gaps.no_image_signing,
     gaps.no_cve_gate,
     gaps.no_sbom,

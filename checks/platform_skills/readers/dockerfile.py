@@ -291,7 +291,7 @@ def _heredoc_bodies(source, ins):
     """``[(file_line, text), ...]`` for each here-document, in order."""
     bodies = []
     lines = iter(source)
-    for number, text in lines:
+    for _, text in lines:
         if "<<" in text and not text.rstrip().endswith("\\"):
             break
     for doc in ins.heredocs:

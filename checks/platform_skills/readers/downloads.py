@@ -12,8 +12,8 @@ from .dockerfile import DockerfileView, arg_declarations, env_pairs
 # Text a script must contain for the download rules to have anything to say: scripts that
 # mention none of it are never tokenised for them.
 MENTIONS = re.compile(
-    r"curl|wget|trusted-host|allow-un|force-yes|--no(?:signature|digest|gpgcheck)|strict-ssl"
-    r"|GIT_SSL_NO_VERIFY|NODE_TLS_REJECT_UNAUTHORIZED|PIP_TRUSTED_HOST|sslverify", re.I)
+    r"curl|wget|trusted.host|allow.?un|force-yes|--no(?:signature|digest|gpgcheck)|strict.ssl"
+    r"|GIT_SSL_NO_VERIFY|NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|sslverify", re.I)
 
 
 def scripts(view):
