@@ -196,6 +196,15 @@ def _roots_view(doc):
     return doc.roots
 
 
+def _kustomization(roots, claimed):
+    """A kustomize ``kustomization.yaml`` that generates Secrets (``apiVersion``/``kind``
+    are optional there, so content recognition as a manifest would miss it)."""
+    if len(roots) != 1 or not nodes.is_map(roots[0]) or nodes.get(roots[0], "secretGenerator") is None:
+        return None
+    kind = nodes.text(nodes.get(roots[0], "kind"))
+    return roots if kind in (None, "Kustomization", "Component") else None
+
+
 # A workflow or an action outside the usual place (an example, a file passed by name) is
 # recognised by its shape; then Kubernetes-style objects.
 register(Kind("workflow", "GitHub Actions workflow", yaml_roots, _workflow_view,
@@ -204,6 +213,9 @@ register(Kind("workflow", "GitHub Actions workflow", yaml_roots, _workflow_view,
 register(Kind("action", "composite action metadata", yaml_roots, _workflow_view,
               claims=_is_action_file, accept=_single_mapping("action metadata file"),
               checkov=("yaml",), hints=("runs",)))
+register(Kind("kustomization", "kustomize kustomization", yaml_roots, _roots_view,
+              accept=_kustomization, checkov=("yaml",), hints=("secretGenerator",),
+              suffixes=("kustomization.yaml", "kustomization.yml")))
 register(Kind("manifest", "Kubernetes manifest", yaml_roots, _roots_view, accept=_manifests,
               checkov=("kubernetes", "yaml"), hints=("kind",)))
 
