@@ -17,7 +17,7 @@ def checkov_failures(target):
     checks_dir = run_cli("checkov-dir").stdout.strip()
     proc = subprocess.run(
         [str(CHECKOV), "-d", ".", "--external-checks-dir", checks_dir, "--skip-download",
-         "--framework", "github_actions", "kubernetes", "yaml", "-o", "json", "--quiet"],
+         "--framework", "github_actions", "kubernetes", "yaml", "dockerfile", "-o", "json", "--quiet"],
         cwd=target, capture_output=True, text=True, timeout=600)
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     reports = json.loads(proc.stdout)

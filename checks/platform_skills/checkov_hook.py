@@ -10,7 +10,7 @@ import sys
 
 from .checkov import directory
 
-FRAMEWORKS = ("github_actions", "kubernetes", "yaml")
+FRAMEWORKS = ("github_actions", "kubernetes", "yaml", "dockerfile")
 
 
 def command(argv):
