@@ -166,7 +166,7 @@ def example_findings() -> dict[str, list[dict]]:
     All examples are checked in a single run through the CLI's JSON output (a public
     contract), so this costs one process start per build.
     """
-    names = {f"{r.id.lower()}-bad.yml": r.id for r in all_rules() if r.bad}
+    names = {_bad_example_path(r): r.id for r in all_rules() if r.bad}
     if not names:
         return {}
     files = {name: get_rule(rule_id).bad for name, rule_id in names.items()}
@@ -175,10 +175,29 @@ def example_findings() -> dict[str, list[dict]]:
         raise RuntimeError(f"catalog examples could not be checked: {report['errors']}")
     found: dict[str, list[dict]] = {rule_id: [] for rule_id in names.values()}
     for finding in report.get("findings", []):
-        name = Path(finding["path"]).name
-        if name in names:
-            found[names[name]].append(finding)
+        if finding["path"] in names:
+            found[names[finding["path"]]].append(finding)
     return found
+
+
+def _bad_example_path(rule) -> str:
+    """Where a bad example is written: under its own file name when the kind is chosen by
+    name (``Dockerfile``), else as ``<id>-bad.yml`` (recognised by content)."""
+    if rule.example_name:
+        return f"{rule.id.lower()}/{rule.example_name}"
+    return f"{rule.id.lower()}-bad.yml"
+
+
+def example_name(rule) -> str:
+    return rule.example_name or "example.yml"
+
+
+def example_language(rule) -> str:
+    """The fence language of a rule's examples."""
+    name = example_name(rule)
+    if "ockerfile" in name or "ontainerfile" in name:
+        return "dockerfile"
+    return "yaml"
 
 
 # A release workflow with the mistakes the checks exist for: an action pinned to a tag, a
@@ -232,8 +251,8 @@ def _finding_lines(rule) -> str:
     own = [f for f in example_findings().get(rule.id, []) if f["rule"] == rule.id]
     if not own:
         raise RuntimeError(f"{rule.id}: its bad example raises no {rule.id} finding")
-    lines = [f"example.yml:{f['line']}: {f['rule']} {f['name']} [{f['severity']}] {f['message']}"
-             for f in own]
+    lines = [f"{example_name(rule)}:{f['line']}: {f['rule']} {f['name']} [{f['severity']}] "
+             f"{f['message']}" for f in own]
     return fenced("\n".join(lines), "text")
 
 
@@ -259,12 +278,13 @@ def render_rule(rule) -> str:
     ]
     if rule.bad or rule.good:
         tabs = []
+        lang = example_language(rule)
         if rule.bad:
-            tabs.append('=== "Bad"\n\n' + indent(fenced(rule.bad)) + "\n\n"
+            tabs.append('=== "Bad"\n\n' + indent(fenced(rule.bad, lang)) + "\n\n"
                         + indent("`platform-skills check` reports:") + "\n\n"
                         + indent(_finding_lines(rule)))
         if rule.good:
-            tabs.append('=== "Good"\n\n' + indent(fenced(rule.good)))
+            tabs.append('=== "Good"\n\n' + indent(fenced(rule.good, lang)))
         parts.append("\n\n".join(tabs))
     if repo_scope:
         parts.append(

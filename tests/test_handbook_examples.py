@@ -1,4 +1,5 @@
-"""YAML in the handbook and in examples/ is tested: good blocks pass, marked mistakes fail."""
+"""YAML and Dockerfiles in the handbook and in examples/ are tested: good blocks pass, marked
+mistakes fail. A ```dockerfile block is checked as a file named ``Dockerfile``."""
 
 import re
 
@@ -7,33 +8,34 @@ import pytest
 from support import ROOT, run_json, write_tree
 
 REFERENCES = sorted((ROOT / "references").glob("*.md"))
-_FENCE = re.compile(r"^```ya?ml[^\n]*\n(.*?)^```", re.M | re.S)
+_FENCE = re.compile(r"^```(ya?ml|dockerfile)[^\n]*\n(.*?)^```", re.M | re.S)
 _MARKER = re.compile(r"<!--\s*platform-skills:\s*bad\s+((?:PSK\d{3}\s*)+)-->\s*$")
 
 
-def yaml_blocks(path):
-    """``(line, text, expected rule set or None)`` for every fenced YAML block."""
+def example_blocks(path):
+    """``(line, file name, text, expected rule set or None)`` for every fenced YAML block and
+    Dockerfile block, each under the name the checks read it by."""
     source = path.read_text()
     for match in _FENCE.finditer(source):
         line = source.count("\n", 0, match.start()) + 1
         before = source[:match.start()].rstrip("\n").rsplit("\n", 1)[-1]
         marker = _MARKER.search(before)
-        yield line, match.group(1), set(marker.group(1).split()) if marker else None
+        name = f"block-{line}/Dockerfile" if match.group(1) == "dockerfile" else f"block-{line}.yaml"
+        yield line, name, match.group(2), set(marker.group(1).split()) if marker else None
 
 
 @pytest.mark.parametrize("reference", REFERENCES, ids=lambda p: p.name)
-def test_reference_yaml_blocks(reference, tmp_path):
-    blocks = list(yaml_blocks(reference))
-    assert blocks, f"{reference.name} has no YAML examples"
-    files = {f"block-{line}.yaml": text for line, text, _ in blocks}
+def test_reference_example_blocks(reference, tmp_path):
+    blocks = list(example_blocks(reference))
+    assert blocks, f"{reference.name} has no YAML or Dockerfile examples"
+    files = {name: text for _, name, text, _ in blocks}
     write_tree(tmp_path, files)
     _, data = run_json("check", ".", "--no-config", cwd=tmp_path)
     assert data["errors"] == [], data["errors"]
     raised = {}
     for f in data["findings"]:
         raised.setdefault(f["path"], set()).add(f["rule"])
-    for line, _, expected in blocks:
-        name = f"block-{line}.yaml"
+    for line, name, _, expected in blocks:
         got = raised.get(name, set())
         where = f"{reference.name}:{line}"
         if expected is None:

@@ -149,7 +149,8 @@ def test_catalog_shows_the_real_finding_for_each_bad_example(built_site):
     text = built_site.text("rules/")
     for rule in all_rules():
         if rule.bad:
-            assert re.search(rf"example\.yml:\d+: {rule.id} {re.escape(rule.name)} ", text), rule.id
+            name = re.escape(rule.example_name or "example.yml")
+            assert re.search(rf"{name}:\d+: {rule.id} {re.escape(rule.name)} ", text), rule.id
 
 
 def test_audit_page_lists_the_gap_rows_in_fix_order(built_site):
