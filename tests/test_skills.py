@@ -23,6 +23,7 @@ REQUIRED_SKILLS = {
     "supply-chain",
     "github-actions-hardening",
     "kyverno-policies",
+    "containers-and-kubernetes",
 }
 ROUTER = "platform-skills"
 DOMAIN_SKILLS = sorted(REQUIRED_SKILLS - {ROUTER})
