@@ -25,7 +25,8 @@ def scripts(view):
                 yield view.commands(ins)
     else:
         for step in view.steps():
-            if step.commands:
+            run = step.run
+            if run is not None and run.id == "scalar" and MENTIONS.search(run.value):
                 yield step.commands
 
 
