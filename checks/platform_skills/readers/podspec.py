@@ -21,6 +21,9 @@ POD_SPEC_PATHS = {
     "PodTemplate": ("template", "spec"),
 }
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+# Workload kinds that cannot be applied without ``spec.selector``: a document of one of
+# them without it is a patch (kustomize, kubeadm), not a workload.
+_NEEDS_SELECTOR = frozenset(("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"))
 # securityContext fields the pod level defines too; the container's value wins.
 POD_LEVEL = frozenset(("runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile",
                        "seLinuxOptions", "windowsOptions", "appArmorProfile"))
@@ -57,6 +60,12 @@ class Container:
         return value if value is not None else self.node
 
     @property
+    def partial(self):
+        """A patch rather than a container: no ``image:``, or its workload has no selector.
+        Patches state only what they change, so a missing setting says nothing."""
+        return self.pod.partial or nodes.get(self.node, "image") is None
+
+    @property
     def image_key(self):
         """The ``image:`` key, where findings about a missing setting point; else the
         container itself."""
@@ -78,11 +87,12 @@ class Container:
 class PodSpec:
     """A pod spec and its containers, every list (init, regular, ephemeral)."""
 
-    __slots__ = ("root", "node", "security", "containers")
+    __slots__ = ("root", "node", "security", "containers", "partial")
 
-    def __init__(self, root, node):
+    def __init__(self, root, node, partial=False):
         self.root = root
         self.node = node
+        self.partial = partial
         security = nodes.get(node, "securityContext")
         self.security = security if nodes.is_map(security) else None
         self.containers = []
@@ -107,7 +117,8 @@ def pod_specs(root):
         if spec_path is not None and nodes.text(nodes.get(root, "apiVersion"), ""):
             node = nodes.path(root, *spec_path)
             if nodes.is_map(node):
-                found.append(PodSpec(root, node))
+                partial = kind in _NEEDS_SELECTOR and nodes.path(root, "spec", "selector") is None
+                found.append(PodSpec(root, node, partial))
         root._psk_pods = found
     return found
 

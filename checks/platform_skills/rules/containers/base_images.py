@@ -41,9 +41,12 @@ def _shown(stage):
     bad=dockerfile(base="node"),
     good=dockerfile(base="node:22-bookworm-slim" + DIGEST),
     limits=_LIMITS_COMMON + (
-        "hadolint's DL3006 (untagged) and DL3007 (`latest`) and Checkov's CKV_DOCKER_7 cover "
-        "the same cases; hadolint does not substitute `ARG` defaults, so it also flags "
-        "`FROM ${BASE}` whatever `BASE` holds."),
+        "Peers, run on the same fixtures: hadolint 2.15's DL3006 (untagged) and DL3007 "
+        "(`latest`) and Checkov 3.3's CKV_DOCKER_7 cover the same cases, but hadolint skips "
+        "every `FROM ${VAR}` (so `ARG BASE=alpine:latest` passes there) and matches stage names "
+        "case-sensitively (`FROM build` after `AS Build` is DL3006 there), and Checkov reports "
+        "a `FROM ${VAR}` as untagged whatever its default, and only a file's first such "
+        "`FROM`."),
 )
 def base_image_latest_or_untagged(df):
     for stage, image in external_bases(df):
@@ -71,8 +74,9 @@ def base_image_latest_or_untagged(df):
     good=dockerfile(base=BASE),
     limits=_LIMITS_COMMON + (
         "A reference whose digest comes from a variable (`image:1.2@${DIGEST}`) counts as "
-        "pinned, as in [PSK101](#psk101). Neither hadolint nor Checkov has a digest rule for "
-        "base images; hadolint passes `FROM ${BASE}` only when `BASE` is declared."),
+        "pinned, as in [PSK101](#psk101). Neither hadolint 2.15 nor Checkov 3.3 has a digest "
+        "rule for base images (their `latest` rules accept any tag), and neither reports a "
+        "`FROM ${BASE}` it cannot resolve."),
 )
 def base_image_not_digest(df):
     for stage, image in external_bases(df):

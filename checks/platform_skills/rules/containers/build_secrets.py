@@ -32,8 +32,10 @@ def secret_like(name):
         "`ACCESS_KEY` anywhere in it, unless it ends in `_FILE`, `_PATH` or `_URL` (a location, "
         "not the value). A name that says nothing (`ARG CREDS`) is not found, and a "
         "non-secret that happens to match (`ENV PASSWORD_MIN_LENGTH=12`) needs a suppression. "
-        "BuildKit's own `SecretsUsedInArgOrEnv` build check uses a similar name list; hadolint "
-        "has no such rule."),
+        "BuildKit's own `SecretsUsedInArgOrEnv` build check (`docker build --check`) also "
+        "judges key names. hadolint 2.15's DL3064 reports once per instruction, at its first "
+        "line, and flags `TOKEN_FILE`-style names too; this rule points at each key's own line "
+        "inside a multi-line `ENV`. Checkov 3.3 has no such Dockerfile check."),
 )
 def secret_in_build_arg(df):
     for ins in df.of("ARG", "ENV"):

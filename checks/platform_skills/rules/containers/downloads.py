@@ -88,8 +88,9 @@ def pipes_to_interpreter(commands):
         "and running it (`curl -o x && sh x`) is not a pipe and is not flagged, though it is "
         "the same risk without a checksum in between. In a Dockerfile, `RUN` here-documents "
         "are read as shell scripts when the `RUN` runs them with a shell; a here-document fed "
-        "to another program (`python3 <<EOF`) is not. hadolint has no such rule (its DL4006 "
-        "asks for `set -o pipefail` before any pipe); Checkov has none either."),
+        "to another program (`python3 <<EOF`) is not. hadolint 2.15 has no such rule (its "
+        "DL4006 asks for `set -o pipefail` before any pipe, and it fails to parse a `RUN` "
+        "that follows a here-document `RUN`); Checkov 3.3 has none either."),
 )
 def pipe_to_shell(view):
     for commands in scripts(view):
@@ -243,10 +244,12 @@ def environment_switch(name, value):
         "`--setopt=sslverify=0`, `npm`/`yarn config set strict-ssl false`, `git` "
         "`http.sslVerify=false`, and the variables `GIT_SSL_NO_VERIFY` (any value), "
         "`NODE_TLS_REJECT_UNAUTHORIZED=0`, `PIP_TRUSTED_HOST`, `NPM_CONFIG_STRICT_SSL=false` "
-        "and `PYTHONHTTPSVERIFY=0`. Checkov's CKV2_DOCKER_2 to CKV2_DOCKER_16 graph checks match "
-        "the same switches with regular expressions over whole `RUN` lines, in Dockerfiles "
-        "only; hadolint has no such rule. Configuration files (`.curlrc`, `pip.conf`, `.npmrc`) "
-        "are not read."),
+        "and `PYTHONHTTPSVERIFY=0`. Checkov 3.3's CKV2_DOCKER_2 to CKV2_DOCKER_16 graph checks "
+        "match most of these with regular expressions over whole instructions, in Dockerfiles "
+        "only and at the instruction's first line; their curl pattern also fires on a value "
+        "that holds a `k` (`-fsSLokubectl`), and they miss `APT::Get::AllowUnauthenticated`, "
+        "`pip config set global.trusted-host` and `git -c http.sslVerify=false`. hadolint has "
+        "no such rule. Configuration files (`.curlrc`, `pip.conf`, `.npmrc`) are not read."),
 )
 def integrity_check_disabled(view):
     for commands in scripts(view):
@@ -280,8 +283,8 @@ _GIT_COMMIT = re.compile(r"\.git#[0-9a-f]{40}(:.*)?$|#[0-9a-f]{40}$", re.I)
     limits=(
         "A `--checksum` whose value is a variable (`--checksum=${TOOL_SHA256}`) counts. A git "
         "source pinned to a 40-hex commit (`ADD https://github.com/org/repo.git#<sha>`) is "
-        "already content-addressed and passes. hadolint's DL3020 and Checkov's CKV_DOCKER_4 ask "
-        "for `COPY` instead of `ADD` for local files, a different concern; neither looks at "
+        "already content-addressed and passes. hadolint's DL3020 asks for `COPY` instead of "
+        "`ADD` for local files and Checkov's CKV_DOCKER_4 flags every `ADD`; neither looks at "
         "`--checksum`."),
 )
 def remote_add_without_checksum(df):

@@ -27,6 +27,10 @@ _EFFECTIVE = (
     "Every container counts (init and ephemeral ones too). The setting is the container's "
     "`securityContext`, else the pod's where the pod level defines the field, as Kubernetes "
     "applies them. ")
+_PATCHES = (
+    "A patch is judged only on what it sets: a container without `image:`, or a Deployment, "
+    "StatefulSet, DaemonSet or ReplicaSet without `spec.selector`, is a kustomize or kubeadm "
+    "patch, and a setting it leaves out is not reported. ")
 _GROUPED = (
     "Findings of PSK308-PSK312 and PSK320 on one container carry a related location naming "
     "it, and text output shows them under one header per line. ")
@@ -91,7 +95,8 @@ def privileged_container(root):
     fix="Remove the setting; expose the workload through a Service instead of the node's network.",
     bad=deployment(pod_extra="      hostNetwork: true\n"),
     good=HARDENED,
-    limits=_ADOPTION + "Checkov's CKV_K8S_17, CKV_K8S_18 and CKV_K8S_19 check the same settings.",
+    limits=_ADOPTION + ("Checkov's CKV_K8S_17 (PID), CKV_K8S_18 (IPC) and CKV_K8S_19 (network) "
+                        "check the same settings."),
 )
 def host_namespaces(root):
     for pod in pod_specs(root):
@@ -150,7 +155,7 @@ def host_path_volume(root):
                                     "              hostPort: 8080\n")),
     good=deployment(container_extra=("          ports:\n            - containerPort: 8080\n"
                                      "              hostPort: 0\n")),
-    limits=_ADOPTION + "`hostPort: 0` means none and passes. Checkov has no equivalent check.",
+    limits=_ADOPTION + "`hostPort: 0` means none and passes. Checkov's CKV_K8S_26 checks the same.",
 )
 def host_port(root):
     for container in containers(root):
@@ -180,7 +185,7 @@ def host_port(root):
         "MKNOD NET_BIND_SERVICE SETFCAP SETGID SETPCAP SETUID SYS_CHROOT`, compared as written "
         "(`CAP_SYS_ADMIN` is outside it, as Pod Security Admission sees it). The restricted "
         "level allows `NET_BIND_SERVICE` only, which admission enforces where this rule is "
-        "silent. Checkov's CKV_K8S_39 flags `SYS_ADMIN` only."),
+        "silent. Checkov's CKV_K8S_25 flags any added capability, CKV_K8S_39 `SYS_ADMIN`."),
 )
 def dangerous_capabilities(root):
     for container in containers(root):
@@ -204,7 +209,7 @@ def dangerous_capabilities(root):
     bad=deployment(container_security=CONTAINER_SECURITY.replace(
         "            allowPrivilegeEscalation: false\n", "")),
     good=HARDENED,
-    limits=_EFFECTIVE + _WINDOWS + _GROUPED + _ADOPTION + (
+    limits=_EFFECTIVE + _WINDOWS + _PATCHES + _GROUPED + _ADOPTION + (
         "A privileged container, or one that adds `SYS_ADMIN`, is left to PSK303 and PSK307: it "
         "escalates whatever this field says, and the API server refuses "
         "`allowPrivilegeEscalation: false` next to either. Checkov's CKV_K8S_20 checks the same "
@@ -215,6 +220,8 @@ def privilege_escalation_allowed(root):
         if container.pod.windows or _escalates_anyway(container):
             continue
         key, value = container.setting("allowPrivilegeEscalation")
+        if key is None and container.partial:
+            continue
         if not _is_false(value):
             state = "is not false" if key is not None else "is not set to false"
             yield _where(container, key), (f"{container.label}: allowPrivilegeEscalation {state}"), \
@@ -233,11 +240,11 @@ def privilege_escalation_allowed(root):
          "(or the container's), and give the image a numeric `USER`."),
     bad=deployment(pod_security=POD_SECURITY.replace("        runAsNonRoot: true\n", "")),
     good=HARDENED,
-    limits=_EFFECTIVE + _GROUPED + _ADOPTION + (
+    limits=_EFFECTIVE + _PATCHES + _GROUPED + _ADOPTION + (
         "A non-zero `runAsUser` without `runAsNonRoot: true` is still a finding, as in the "
         "restricted level. User namespaces (`hostUsers: false`) are not modelled: suppress "
-        "with the reason there. Checkov's CKV_K8S_23 checks `runAsNonRoot` and CKV_K8S_40 a "
-        "high UID."),
+        "with the reason there. Checkov's CKV_K8S_23 checks for root containers and CKV_K8S_40 "
+        "for a UID above 10000."),
 )
 def runs_as_root(root):
     for container in containers(root):
@@ -246,6 +253,8 @@ def runs_as_root(root):
             yield user_key, f"{container.label} runs as UID 0 (runAsUser: 0)", _related(container)
             continue
         key, value = container.setting("runAsNonRoot")
+        if key is None and container.partial:
+            continue
         if not nodes.is_true(value):
             state = "is not true" if key is not None else "is not set"
             yield _where(container, key), f"{container.label}: runAsNonRoot {state}", \
@@ -264,9 +273,10 @@ def runs_as_root(root):
     bad=deployment(container_security=CONTAINER_SECURITY.replace(
         "            capabilities:\n              drop: [\"ALL\"]\n", "")),
     good=HARDENED,
-    limits=_WINDOWS + _GROUPED + _ADOPTION + (
-        "`ALL` must be written in capitals, as the restricted level compares it. Checkov's "
-        "CKV_K8S_28 asks for `NET_RAW` or `ALL` to be dropped, CKV_K8S_37 for `ALL`."),
+    limits=_WINDOWS + _PATCHES + _GROUPED + _ADOPTION + (
+        "`ALL` must be written in capitals, as the restricted level compares it (Checkov's "
+        "CKV_K8S_37, which asks for the same, also accepts `all`); CKV_K8S_28 asks for "
+        "`NET_RAW` or `ALL` to be dropped."),
 )
 def capabilities_not_dropped(root):
     for container in containers(root):
@@ -274,6 +284,8 @@ def capabilities_not_dropped(root):
             continue
         capabilities = nodes.get(container.security, "capabilities")
         key, drop = nodes.get_pair(capabilities, "drop")
+        if key is None and container.partial:
+            continue
         if not any(nodes.text(i, "").strip() == "ALL" for i in nodes.items(drop)):
             yield _where(container, key), f"{container.label} does not drop ALL capabilities", \
                 _related(container)
@@ -291,9 +303,10 @@ def capabilities_not_dropped(root):
     bad=deployment(pod_security=POD_SECURITY.replace(
         "        seccompProfile:\n          type: RuntimeDefault\n", "")),
     good=HARDENED,
-    limits=_EFFECTIVE + _WINDOWS + _GROUPED + _ADOPTION + (
+    limits=_EFFECTIVE + _WINDOWS + _PATCHES + _GROUPED + _ADOPTION + (
         "`RuntimeDefault` and `Localhost` pass. The annotations that predate the field (removed "
-        "in Kubernetes 1.27) are not read. Checkov's CKV_K8S_31 checks the same setting."),
+        "in Kubernetes 1.27) are not read. Checkov's CKV_K8S_31 checks the same setting but "
+        "accepts only `RuntimeDefault`, failing a `Localhost` profile."),
 )
 def seccomp_unconfined(root):
     for container in containers(root):
@@ -307,6 +320,8 @@ def seccomp_unconfined(root):
         if kind:
             yield type_key, f"{container.label} runs with seccomp profile {kind}", \
                 _related(container)
+        elif key is None and container.partial:
+            continue
         else:
             yield _where(container, key), f"{container.label} sets no seccomp profile type", \
                 _related(container)
@@ -325,7 +340,7 @@ def seccomp_unconfined(root):
     bad=deployment(container_security=CONTAINER_SECURITY.replace(
         "            readOnlyRootFilesystem: true\n", "")),
     good=HARDENED,
-    limits=_WINDOWS + _GROUPED + (
+    limits=_WINDOWS + _PATCHES + _GROUPED + (
         "Not part of any Pod Security level; leave it out of a restricted-level gate with "
         "`--ignore PSK312`. Checkov's CKV_K8S_22 checks the same setting."),
 )
@@ -334,6 +349,8 @@ def writable_root_filesystem(root):
         if container.pod.windows:
             continue
         key, value = nodes.get_pair(container.security, "readOnlyRootFilesystem")
+        if key is None and container.partial:
+            continue
         if not nodes.is_true(value):
             state = "is not true" if key is not None else "is not set"
             yield _where(container, key), f"{container.label}: readOnlyRootFilesystem {state}", \

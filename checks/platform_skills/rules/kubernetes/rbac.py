@@ -54,8 +54,9 @@ def _rbac(root, *kinds):
         "One finding per list holding `*`, on the `*` item. `apiGroups: [\"*\"]` with concrete "
         "resources and verbs is not a finding: it is how a role reads a resource served by more "
         "than one group (`events`). Wildcards inside names (`pods/*`, `*/scale`) and "
-        "`nonResourceURLs` are not flagged. Checkov's CKV_K8S_49 and CKV_K8S_155 to "
-        "CKV_K8S_158 look at wildcards and specific escalation verbs."),
+        "`nonResourceURLs` are not flagged. Checkov's CKV_K8S_49 flags any `*`, the "
+        "`apiGroups` case included; its CKV_K8S_155 to CKV_K8S_158 look for rights over "
+        "admission webhooks, certificate approval, `bind` and `escalate`."),
 )
 def rbac_wildcard(root):
     if not _rbac(root, "Role", "ClusterRole"):
@@ -90,8 +91,8 @@ def rbac_wildcard(root):
         "A `RoleBinding` to `cluster-admin` is flagged too: it grants full control of the "
         "namespace, Secrets and RBAC included. `system:masters` is not flagged, since its "
         "members bypass authorization whatever is bound; `User` subjects are not flagged. Other "
-        "roles as broad as `cluster-admin` are PSK331's. Checkov's CKV_K8S_157-style checks "
-        "look at roles, not at who is bound to `cluster-admin`."),
+        "roles as broad as `cluster-admin` are PSK331's. Checkov 3.3 has no check on who is "
+        "bound to `cluster-admin`."),
 )
 def cluster_admin_binding(root):
     if not _rbac(root, "ClusterRoleBinding", "RoleBinding"):

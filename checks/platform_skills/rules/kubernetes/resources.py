@@ -25,16 +25,18 @@ def _amount(resources, section, name):
     bad=deployment(resources=""),
     good=HARDENED,
     limits=(
-        "Regular containers only; init and ephemeral containers are not checked. A request "
+        "Regular containers only; init and ephemeral containers are not checked, nor patches "
+        "(a container without `image:`, a Deployment, StatefulSet, DaemonSet or ReplicaSet "
+        "without `spec.selector`), which state only what they change. A request "
         "left out next to a limit counts as set, because Kubernetes copies the limit into the "
         "request. A namespace's LimitRange defaults are not visible in the manifest. Findings "
         "on a container's `image:` line share it with PSK308-PSK312 and carry the same related "
         "location naming the container. Checkov's CKV_K8S_10 to CKV_K8S_13 ask for CPU and "
-        "memory requests and limits, a CPU limit included."),
+        "memory requests and limits, a CPU limit included, and judge patches as workloads."),
 )
 def missing_resources(root):
     for container in containers(root):
-        if container.list_name != "containers":
+        if container.list_name != "containers" or container.partial:
             continue
         key, resources = nodes.get_pair(container.node, "resources")
         missing = []

@@ -49,7 +49,10 @@ def _plain_values(mapping):
         "starting with SOPS's `ENC[`. Empty values and values that are only a placeholder "
         "(`${VAR}`, `$(VAR)`, `{{ … }}`) are not secrets. kustomize's `secretGenerator` is "
         "flagged for `literals`; its `files` and `envs` point at files this rule does not read. "
-        "Sealed Secrets (`SealedSecret`) and External Secrets objects are not Secrets and pass."),
+        "Sealed Secrets (`SealedSecret`) and External Secrets objects are not Secrets and pass. "
+        "The rule cannot tell a password from configuration: a Secret that only carries a "
+        "config file (kube-prometheus commits its Grafana and Alertmanager configuration that "
+        "way) is flagged too; suppress it with the reason, or move secrets out of the file."),
 )
 def plain_secret_committed(root):
     if nodes.get(root, "secretGenerator") is not None:
