@@ -22,10 +22,9 @@ class Instruction:
     """One instruction: ``keyword`` upper-cased (``ONBUILD RUN`` keeps ``ONBUILD``, with ``sub``
     ``RUN``), its first and last file line, ``--flags``, arguments, JSON form, here-documents."""
 
-    __slots__ = ("keyword", "sub", "line", "end", "flags", "args", "json", "heredocs", "stage",
-                 "_commands")
+    __slots__ = ("keyword", "sub", "line", "end", "flags", "args", "json", "heredocs", "_commands")
 
-    def __init__(self, parsed, stage):
+    def __init__(self, parsed):
         self.keyword = parsed.cmd.upper()
         self.sub = parsed.sub_cmd.upper() if parsed.sub_cmd else None
         self.line = parsed.start_line
@@ -34,7 +33,6 @@ class Instruction:
         self.args = parsed.value
         self.json = parsed.json
         self.heredocs = parsed.heredocs
-        self.stage = stage
         self._commands = None
 
     def flag(self, name):
@@ -78,11 +76,10 @@ class Stage:
 class DockerfileView:
     """What the Dockerfile rules read, built once per document."""
 
-    __slots__ = ("doc", "path", "instructions", "stages", "global_args", "escape")
+    __slots__ = ("doc", "instructions", "stages", "global_args", "escape")
 
     def __init__(self, doc):
         self.doc = doc
-        self.path = doc.path
         self.escape = escape_character(doc.lines)
         self.instructions = []
         self.stages = []
@@ -90,10 +87,9 @@ class DockerfileView:
         by_name = {}
         stage = None
         for parsed in doc.roots:
-            ins = Instruction(parsed, stage)
+            ins = Instruction(parsed)
             if ins.keyword == "FROM":
                 stage = Stage(len(self.stages), ins, self.global_args, by_name)
-                ins.stage = stage
                 self.stages.append(stage)
                 if stage.name:
                     by_name.setdefault(stage.name, stage)
