@@ -2,7 +2,7 @@
 
 from ...model import rule
 from ...readers.patterns import split_image
-from .examples import BASE, DIGEST, REF, dockerfile
+from .examples import BASE, CONTAINERFILE, DIGEST, REF, dockerfile
 
 _LIMITS_COMMON = (
     "`FROM scratch` and `FROM <earlier stage>` (stage names are case-insensitive, as in "
@@ -46,7 +46,7 @@ def _shown(stage):
         "every `FROM ${VAR}` (so `ARG BASE=alpine:latest` passes there) and matches stage names "
         "case-sensitively (`FROM build` after `AS Build` is DL3006 there), and Checkov reports "
         "a `FROM ${VAR}` as untagged whatever its default, and only a file's first such "
-        "`FROM`."),
+        "`FROM`.") + CONTAINERFILE,
 )
 def base_image_latest_or_untagged(df):
     for stage, image in external_bases(df):
@@ -76,7 +76,7 @@ def base_image_latest_or_untagged(df):
         "A reference whose digest comes from a variable (`image:1.2@${DIGEST}`) counts as "
         "pinned, as in [PSK101](#psk101). Neither hadolint 2.15 nor Checkov 3.3 has a digest "
         "rule for base images (their `latest` rules accept any tag), and neither reports a "
-        "`FROM ${BASE}` it cannot resolve."),
+        "`FROM ${BASE}` it cannot resolve.") + CONTAINERFILE,
 )
 def base_image_not_digest(df):
     for stage, image in external_bases(df):

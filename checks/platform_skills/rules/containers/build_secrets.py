@@ -2,7 +2,7 @@
 
 from ...model import rule
 from ...readers.dockerfile import arg_declarations, env_pairs
-from .examples import REF, dockerfile
+from .examples import CONTAINERFILE, REF, dockerfile
 
 _SECRET_WORDS = ("TOKEN", "PASSWORD", "PASSWD", "SECRET", "PRIVATE_KEY", "API_KEY", "ACCESS_KEY")
 _LOCATIONS = ("_FILE", "_PATH", "_URL")
@@ -35,7 +35,7 @@ def secret_like(name):
         "BuildKit's own `SecretsUsedInArgOrEnv` build check (`docker build --check`) also "
         "judges key names. hadolint 2.15's DL3064 reports once per instruction, at its first "
         "line, and flags `TOKEN_FILE`-style names too; this rule points at each key's own line "
-        "inside a multi-line `ENV`. Checkov 3.3 has no such Dockerfile check."),
+        "inside a multi-line `ENV`. Checkov 3.3 has no such Dockerfile check.") + CONTAINERFILE,
 )
 def secret_in_build_arg(df):
     for ins in df.of("ARG", "ENV"):

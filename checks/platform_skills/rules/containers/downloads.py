@@ -5,7 +5,7 @@ import re
 from ...model import rule
 from ...readers.downloads import env_settings, scripts
 from ...readers.shell import WRAPPERS, basename
-from .examples import REF, dockerfile
+from .examples import CONTAINERFILE, REF, dockerfile
 
 _INTERPRETERS = frozenset(("sh", "bash", "zsh", "dash", "ash", "ksh", "mksh", "python", "python2",
                            "python3", "perl", "node", "nodejs"))
@@ -90,7 +90,7 @@ def pipes_to_interpreter(commands):
         "are read as shell scripts when the `RUN` runs them with a shell; a here-document fed "
         "to another program (`python3 <<EOF`) is not. hadolint 2.15 has no such rule (its "
         "DL4006 asks for `set -o pipefail` before any pipe, and it fails to parse a `RUN` "
-        "that follows a here-document `RUN`); Checkov 3.3 has none either."),
+        "that follows a here-document `RUN`); Checkov 3.3 has none either.") + CONTAINERFILE,
 )
 def pipe_to_shell(view):
     for commands in scripts(view):
@@ -249,7 +249,7 @@ def environment_switch(name, value):
         "only and at the instruction's first line; their curl pattern also fires on a value "
         "that holds a `k` (`-fsSLokubectl`), and they miss `APT::Get::AllowUnauthenticated`, "
         "`pip config set global.trusted-host` and `git -c http.sslVerify=false`. hadolint has "
-        "no such rule. Configuration files (`.curlrc`, `pip.conf`, `.npmrc`) are not read."),
+        "no such rule. Configuration files (`.curlrc`, `pip.conf`, `.npmrc`) are not read.") + CONTAINERFILE,
 )
 def integrity_check_disabled(view):
     for commands in scripts(view):
@@ -285,7 +285,7 @@ _GIT_COMMIT = re.compile(r"\.git#[0-9a-f]{40}(:.*)?$|#[0-9a-f]{40}$", re.I)
         "source pinned to a 40-hex commit (`ADD https://github.com/org/repo.git#<sha>`) is "
         "already content-addressed and passes. hadolint's DL3020 asks for `COPY` instead of "
         "`ADD` for local files and Checkov's CKV_DOCKER_4 flags every `ADD`; neither looks at "
-        "`--checksum`."),
+        "`--checksum`.") + CONTAINERFILE,
 )
 def remote_add_without_checksum(df):
     for ins in df.of("ADD"):

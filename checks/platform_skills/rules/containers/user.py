@@ -1,7 +1,7 @@
 """The user the image runs as (PSK403)."""
 
 from ...model import rule
-from .examples import REF, dockerfile
+from .examples import CONTAINERFILE, REF, dockerfile
 
 _ROOT = frozenset(("root", "0"))
 
@@ -39,8 +39,7 @@ def effective_user(df):
         "still flagged until the Dockerfile says `USER` itself, so that a later base swap "
         "cannot bring root back silently. `USER ${UID}` is taken as non-root. hadolint's DL3002 "
         "flags only an explicit last `USER root`; Checkov's CKV_DOCKER_3 flags a file with no "
-        "`USER` in any stage and CKV_DOCKER_8 a last `USER root`, and Checkov does not read "
-        "files named `Containerfile`."),
+        "`USER` in any stage and CKV_DOCKER_8 a last `USER root`.") + CONTAINERFILE,
 )
 def runs_as_root_image(df):
     user = effective_user(df)
