@@ -1,17 +1,17 @@
 """Benchmark: platform-skills against the parse floor, Python start-up and its peers.
 
-Generates a realistic tree (workflows of about 45 lines; Kubernetes, Kyverno, Flux and
-Argo CD documents; Terraform files of about 60 lines), then times each command as the
-median of repeated fresh-process runs in this one session, and prints each time with its
-ratio to its baseline:
+Generates a realistic tree (workflows of about 45 lines; hardened Kubernetes workloads,
+Kyverno, Flux and Argo CD documents; multi-stage Dockerfiles; Terraform files of about 60
+lines), then times each command as the median of repeated fresh-process runs in this one
+session, and prints each time with its ratio to its baseline:
 
 - full scan        vs the parse floor (one process that only parses every file: YAML with
-                   the C loader, Terraform with hcl2, the parser the checks use)
+                   the C loader, Dockerfiles with BuildKit's parser, Terraform with hcl2)
 - one-file run     vs ``python -c "import yaml"`` (the pre-commit case)
 - Checkov, zizmor  vs the parse floor, when installed
 
-Usage: python scripts/bench.py [--workflows 1500] [--manifests 500] [--terraform 100] [--runs 5]
-       [--keep DIR]
+Usage: python scripts/bench.py [--workflows 1500] [--manifests 500] [--dockerfiles 300]
+       [--terraform 100] [--runs 5] [--keep DIR]
 """
 
 import argparse
@@ -30,11 +30,21 @@ BIN = Path(sys.executable).parent
 FLOOR = """\
 import sys, yaml
 from pathlib import Path
-for path in Path(sys.argv[1]).rglob("*.y*ml"):
-    with open(path, "rb") as handle:
-        for _ in yaml.compose_all(handle.read().decode("utf-8"), Loader=yaml.CSafeLoader):
-            pass
-terraform = list(Path(sys.argv[1]).rglob("*.tf"))
+dockerfiles, terraform = [], []
+for path in Path(sys.argv[1]).rglob("*"):
+    if path.suffix in (".yml", ".yaml"):
+        with open(path, "rb") as handle:
+            for _ in yaml.compose_all(handle.read().decode("utf-8"), Loader=yaml.CSafeLoader):
+                pass
+    elif path.name == "Dockerfile" or path.name.endswith(".Dockerfile"):
+        dockerfiles.append(path)
+    elif path.suffix == ".tf":
+        terraform.append(path)
+if dockerfiles:
+    import dockerfile
+    for path in dockerfiles:
+        with open(path, "rb") as handle:
+            dockerfile.parse_string(handle.read().decode("utf-8"))
 if terraform:
     import hcl2
     for path in terraform:
@@ -102,10 +112,28 @@ spec:
     metadata:
       labels: {{app: service-{i}}}
     spec:
+      automountServiceAccountToken: false
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        seccompProfile:
+          type: RuntimeDefault
       containers:
         - name: app
           image: ghcr.io/example-org/service-{i}:{tag}
           ports: [{{containerPort: 8080}}]
+          securityContext:
+            allowPrivilegeEscalation: {escalation}
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop: ["ALL"]
+          resources:
+            requests: {{cpu: 100m, memory: 128Mi}}
+            limits: {{memory: 128Mi}}
+          volumeMounts:
+            - {{name: tmp, mountPath: /tmp}}
+      volumes:
+        - {{name: tmp, emptyDir: {{sizeLimit: 64Mi}}}}
 ---
 apiVersion: v1
 kind: Service
@@ -235,7 +263,33 @@ resource "aws_iam_role_policy" "push_{i}" {{
 """
 
 
-def generate(root, workflows, manifests, terraform=0):
+
+DOCKERFILE = """\
+# syntax=docker/dockerfile:1
+ARG GO_IMAGE=golang:1.24-bookworm@sha256:{zeros}
+FROM ${{GO_IMAGE}} AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod \\
+    --mount=type=secret,id=netrc,target=/root/.netrc \\
+    go mod download
+COPY . .
+RUN <<EOF
+set -eu
+curl -fsSLo /tmp/tool.tgz https://downloads.example.com/tool-{i}.tgz
+echo "{zeros}  /tmp/tool.tgz" | sha256sum -c -
+tar -xzf /tmp/tool.tgz -C /usr/local/bin
+EOF
+RUN CGO_ENABLED=0 go build -trimpath -o /out/service-{i} ./cmd/service-{i}
+
+FROM gcr.io/distroless/static-debian12:nonroot{base_digest}
+COPY --from=build /out/service-{i} /service
+USER 65532:65532
+ENTRYPOINT ["/service"]
+"""
+
+
+def generate(root, workflows, manifests, dockerfiles=0, terraform=0):
     wf_dir = root / ".github" / "workflows"
     wf_dir.mkdir(parents=True)
     for i in range(workflows):
@@ -248,7 +302,14 @@ def generate(root, workflows, manifests, terraform=0):
     for i in range(manifests):
         template = MANIFESTS[i % len(MANIFESTS)]
         tag = "1.4.2" if i % 5 else "latest"
-        (k8s / f"doc-{i}.yaml").write_text(template.format(i=i, tag=tag))
+        escalation = "true" if i % 9 == 0 else "false"
+        (k8s / f"doc-{i}.yaml").write_text(template.format(i=i, tag=tag, escalation=escalation))
+    zeros = "0" * 64
+    for i in range(dockerfiles):
+        service = root / "services" / f"service-{i}"
+        service.mkdir(parents=True)
+        digest = "" if i % 6 == 0 else "@sha256:" + zeros
+        (service / "Dockerfile").write_text(DOCKERFILE.format(i=i, zeros=zeros, base_digest=digest))
     infra = root / "infra"
     infra.mkdir()
     for i in range(terraform):
@@ -282,6 +343,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workflows", type=int, default=1500)
     parser.add_argument("--manifests", type=int, default=500)
+    parser.add_argument("--dockerfiles", type=int, default=300)
     parser.add_argument("--terraform", type=int, default=100)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
@@ -292,7 +354,7 @@ def main(argv=None):
     if args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-    one_file = generate(tmp, args.workflows, args.manifests, args.terraform)
+    one_file = generate(tmp, args.workflows, args.manifests, args.dockerfiles, args.terraform)
     psk = tool("platform-skills")
     py = sys.executable
     rows = []
@@ -301,7 +363,7 @@ def main(argv=None):
     scan, scan_rss = measure([psk, "check", ".", "--format", "json"], tmp, args.runs)
     serial, serial_rss = measure([psk, "check", ".", "--format", "json", "--jobs", "1"], tmp, args.runs)
     single, _ = measure([psk, "check", str(one_file.relative_to(tmp))], tmp, args.runs)
-    rows.append(("parse floor (every file: YAML with the C loader, .tf with hcl2)", floor,
+    rows.append(("parse floor (every file: YAML C loader, BuildKit parser, hcl2)", floor,
                  "floor", 1.0))
     rows.append(("platform-skills check (full tree)", scan, "floor", scan / floor))
     rows.append(("platform-skills check --jobs 1 (one core)", serial, "floor", serial / floor))
@@ -312,7 +374,8 @@ def main(argv=None):
         if checkov:
             checks_dir = subprocess.run([psk, "checkov-dir"], capture_output=True, text=True).stdout.strip()
             cmd = [checkov, "-d", ".", "--external-checks-dir", checks_dir, "--skip-download",
-                   "--framework", "github_actions", "kubernetes", "yaml", "terraform", "--quiet",
+                   "--framework", "github_actions", "kubernetes", "yaml", "dockerfile", "terraform",
+                   "--quiet",
                    "-o", "json"]
             seconds, _ = measure(cmd, tmp, max(1, min(args.runs, 2)))
             rows.append(("checkov + platform-skills checks", seconds, "floor", seconds / floor))
@@ -322,14 +385,14 @@ def main(argv=None):
                                  args.runs)
             rows.append(("zizmor (workflows only)", seconds, "floor", seconds / floor))
 
-    files = args.workflows + args.manifests + args.terraform
+    files = args.workflows + args.manifests + args.dockerfiles + args.terraform
     print(f"# platform-skills benchmark, {date.today().isoformat()}")
     print()
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}")
     print(f"Corpus: {args.workflows} workflows (~45 lines), {args.manifests} manifest files "
-          f"(workloads, Kyverno, Flux, Argo CD) and {args.terraform} Terraform files (~60 lines) "
-          f"({files} files); median of {args.runs} runs")
+          f"(workloads, Kyverno, Flux, Argo CD), {args.dockerfiles} Dockerfiles and "
+          f"{args.terraform} Terraform files (~60 lines) ({files} files); median of {args.runs} runs")
     print()
     print("| command | median (s) | ratio | baseline |")
     print("|---|---:|---:|---|")

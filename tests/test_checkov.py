@@ -12,7 +12,7 @@ import pytest
 from support import CORPUS, ROOT, run_cli, run_json, write_tree
 
 CHECKOV = Path(sys.executable).with_name("checkov")
-FRAMEWORKS = ("github_actions", "kubernetes", "yaml", "terraform")
+FRAMEWORKS = ("github_actions", "kubernetes", "yaml", "dockerfile", "terraform")
 # Frameworks that report a whole object's or block's range: the finding must lie inside it.
 WHOLE_RANGE = ("kubernetes", "terraform")
 # Rules Checkov cannot reach: PSK703 reads the `terraform` block, which Checkov 3.3's

@@ -56,6 +56,42 @@ def test_text_format_is_clickable_grouped_and_summarised(repo):
     assert "\033[" not in proc.stdout  # not a TTY: no colour
 
 
+BARE_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: debug
+spec:
+  containers:
+    - name: shell
+      image: registry.example.com/tools/shell:2.0.1@sha256:{zeros}
+""".format(zeros="0" * 64)
+
+
+def test_text_groups_one_containers_findings_under_one_header(tmp_path):
+    """Six settings missing on one container read as one set, each still clickable."""
+    write_tree(tmp_path, {"deploy/pod.yaml": BARE_POD})
+    proc = run_cli("check", ".", cwd=tmp_path)
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "container 'shell' (deploy/pod.yaml:7): 6 findings on line 8"
+    clickable = [ln for ln in lines if ln.startswith("deploy/pod.yaml:8: ")]
+    assert [ln.split()[1] for ln in clickable] == [
+        "PSK308", "PSK309", "PSK310", "PSK311", "PSK312", "PSK320"]
+    assert "    deploy/pod.yaml:7: container 'shell'" not in lines  # said once, in the header
+    _, data = run_json("check", ".", cwd=tmp_path)
+    assert all(f["related"] == [{"path": "deploy/pod.yaml", "line": 7, "note": "container 'shell'"}]
+               for f in data["findings"])
+
+
+def test_a_suppression_on_the_container_name_covers_its_findings(tmp_path):
+    text = BARE_POD.replace("- name: shell", "- name: shell  # platform-skills: ignore[PSK312] "
+                            "writes its scratch files in place; reviewed 2026-11")
+    write_tree(tmp_path, {"deploy/pod.yaml": text})
+    _, data = run_json("check", ".", cwd=tmp_path)
+    assert sorted(f["rule"] for f in data["findings"]) == [
+        "PSK308", "PSK309", "PSK310", "PSK311", "PSK320"]
+
+
 def test_sarif_is_what_code_scanning_ingests(repo):
     proc = run_cli("check", ".", "--format", "sarif", cwd=repo)
     assert proc.returncode == 1

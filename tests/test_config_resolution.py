@@ -7,8 +7,13 @@ from support import run_cli, run_json, write_tree
 # PSK004 (medium) at line 3, PSK001 (medium) at line 6
 WORKFLOW = ("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
             "      - uses: actions/checkout@v4\n")
+# A restricted-profile Pod whose only finding is PSK301 (medium) at line 8
 POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
-       "    - name: web\n      image: nginx:latest\n")  # PSK301 (high) at line 8
+       "    - name: web\n      image: nginx:latest\n"
+       "      resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}\n"
+       "      securityContext:\n        allowPrivilegeEscalation: false\n"
+       "        readOnlyRootFilesystem: true\n        capabilities: {drop: [ALL]}\n"
+       "  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n")
 
 
 def _repo(root, files):

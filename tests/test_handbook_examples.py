@@ -1,9 +1,11 @@
-"""YAML and HCL in the handbook and in examples/ are tested: good blocks pass, marked mistakes fail.
+"""YAML, Dockerfiles and HCL in the handbook and in examples/ are tested: good blocks pass,
+marked mistakes fail.
 
 Each ```yaml block is checked as ``block-<line>.yaml``, except one titled as a Helm file
 (```yaml title="Chart.yaml"``` or ``values.yaml``), which is checked under that name in its
 own chart directory (a chart beside a committed ``Chart.lock``; values beside a ``Chart.yaml``).
-Each ```hcl block is checked as ``block-<line>/main.tf``.
+Each ```hcl block is checked as ``block-<line>/main.tf``, each ```dockerfile block as
+``block-<line>/Dockerfile``.
 """
 
 import re
@@ -13,7 +15,7 @@ import pytest
 from support import ROOT, run_json, write_tree
 
 REFERENCES = sorted((ROOT / "references").glob("*.md"))
-_FENCE = re.compile(r"^```(ya?ml|hcl)([^\n]*)\n(.*?)^```", re.M | re.S)
+_FENCE = re.compile(r"^```(ya?ml|hcl|dockerfile)([^\n]*)\n(.*?)^```", re.M | re.S)
 _MARKER = re.compile(r"<!--\s*platform-skills:\s*bad\s+((?:PSK\d{3}\s*)+)-->\s*$")
 _TITLE = re.compile(r'title="([^"]+)"')
 _HELM_FILES = {"Chart.yaml": ("Chart.lock", "dependencies: []\ndigest: sha256:0\n"),
@@ -21,7 +23,8 @@ _HELM_FILES = {"Chart.yaml": ("Chart.lock", "dependencies: []\ndigest: sha256:0\
 
 
 def example_blocks(path):
-    """``(line, file name, text, expected rule set or None)`` for every fenced YAML or HCL block."""
+    """``(line, file name, text, expected rule set or None)`` for every fenced YAML, HCL or
+    Dockerfile block, each under the name the checks read it by."""
     source = path.read_text()
     for match in _FENCE.finditer(source):
         line = source.count("\n", 0, match.start()) + 1
@@ -30,6 +33,8 @@ def example_blocks(path):
         title = _TITLE.search(match.group(2))
         if match.group(1) == "hcl":
             name = f"block-{line}/main.tf"
+        elif match.group(1) == "dockerfile":
+            name = f"block-{line}/Dockerfile"
         elif title and title.group(1) in _HELM_FILES:
             name = f"block-{line}/{title.group(1)}"
         else:
@@ -50,7 +55,7 @@ def _tree(blocks):
 @pytest.mark.parametrize("reference", REFERENCES, ids=lambda p: p.name)
 def test_reference_example_blocks(reference, tmp_path):
     blocks = list(example_blocks(reference))
-    assert blocks, f"{reference.name} has no YAML or HCL examples"
+    assert blocks, f"{reference.name} has no YAML, HCL or Dockerfile examples"
     write_tree(tmp_path, _tree(blocks))
     _, data = run_json("check", ".", "--no-config", cwd=tmp_path)
     assert data["errors"] == [], data["errors"]

@@ -204,3 +204,49 @@ def test_thousands_of_fork_checkouts_stay_linear(tmp_path):
     assert time.perf_counter() - started < 30
     assert data["errors"] == []
     assert [f["line"] for f in data["findings"]] == [10]  # only pr0 is run, by the last step
+
+
+def test_bad_dockerfiles_are_per_file_errors(tmp_path):
+    """BuildKit's parser refuses these; each is an error for that file alone."""
+    pinned = "FROM alpine:3.20@sha256:" + "0" * 64 + "\n"
+    write_tree(tmp_path, {
+        "long/Dockerfile": "FROM alpine:3.20\nRUN echo " + "x" * 1_000_000 + "\n",
+        "heredoc/Dockerfile": "FROM alpine:3.20\nRUN <<EOF\necho never closed\n",
+        "nofrom/Dockerfile": "FROM\nRUN true\n",
+        "before/Containerfile": "RUN true\n" + pinned,
+        "junk/Dockerfile": pinned + "\x01\x02 junk\n",
+        "templated/Dockerfile.j2": "FROM {{ base }}\n{% if debug %}\nRUN true\n{% endif %}\n",
+        "notes/Dockerfile.md": "# not a Dockerfile\n",
+        "good/Dockerfile": pinned + "RUN curl -fsSL https://example.com/i.sh | sh\nUSER 10001\n",
+    })
+    (tmp_path / "binary").mkdir()
+    (tmp_path / "binary" / "Dockerfile").write_bytes(b"FROM alpine\x00\x01\x02\n")
+    proc, data = run_json("check", ".", cwd=tmp_path)
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 2
+    errors = {e["path"]: e["message"] for e in data["errors"]}
+    assert set(errors) == {"long/Dockerfile", "heredoc/Dockerfile", "nofrom/Dockerfile",
+                           "before/Containerfile", "junk/Dockerfile", "binary/Dockerfile"}, errors
+    assert "max allowed size" in errors["long/Dockerfile"]
+    assert "unterminated heredoc" in errors["heredoc/Dockerfile"]
+    assert "FROM without an image at line 1" in errors["nofrom/Dockerfile"]
+    assert "RUN before the first FROM" in errors["before/Containerfile"]
+    assert "unknown instruction at line 2" in errors["junk/Dockerfile"]
+    assert "binary" in errors["binary/Dockerfile"]
+    assert "x" * 100 not in proc.stdout
+    assert [s["path"] for s in data["skipped"]] == ["templated/Dockerfile.j2"]
+    assert [(f["path"], f["rule"], f["line"]) for f in data["findings"]] == [
+        ("good/Dockerfile", "PSK405", 2)]
+    assert data["summary"]["files"] == 1
+
+
+def test_a_run_without_dockerfiles_never_imports_the_parser(tmp_path):
+    import subprocess
+    import sys
+
+    write_tree(tmp_path, {".github/workflows/ci.yml": GOOD_WITH_FINDING})
+    code = ("import sys; from platform_skills.cli import main; main(['check', '.', '--format', 'json']);"
+            "print('dockerfile' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.stdout.strip().splitlines()[-1] == "False", proc.stdout + proc.stderr

@@ -56,6 +56,20 @@ def test_hook_passes_on_a_clean_repository(tmp_path, pre_commit_home):
     assert "Passed" in proc.stdout
 
 
+def test_hook_passes_dockerfiles_by_every_name(tmp_path, pre_commit_home):
+    """types_or: [yaml, dockerfile]: identify tags Dockerfile, *.Dockerfile, Containerfile."""
+    bad = "FROM python:3.13-slim\nRUN curl -fsSL https://example.com/install.sh | sh\n"
+    consumer = _consumer(tmp_path, {"Dockerfile": bad, "build/app.Dockerfile": bad,
+                                    "Containerfile": bad, "Dockerfile.dev": bad,
+                                    "Dockerfile.dockerignore": "node_modules\n"})
+    proc = _try_repo(consumer, "platform-skills", pre_commit_home)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    for name in ("Dockerfile", "build/app.Dockerfile", "Containerfile", "Dockerfile.dev"):
+        assert f"{name}:1: PSK402 base-image-not-digest" in proc.stdout, name
+        assert f"{name}:2: PSK405 pipe-to-shell" in proc.stdout, name
+    assert "Dockerfile.dockerignore" not in proc.stdout
+
+
 def test_audit_hook_runs_on_the_whole_repository(tmp_path, pre_commit_home):
     release = GOOD.replace("    steps:\n", "    permissions:\n      packages: write\n    steps:\n") + \
         "      - run: docker push ghcr.io/example-org/app:1.0\n"

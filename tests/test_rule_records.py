@@ -32,6 +32,18 @@ CONTRACT = {
     "PSK203": ("keyless-identity-too-broad", "high"), "PSK204": ("image-policy-matches-all", "medium"),
     "PSK205": ("tlog-verification-disabled", "medium"),
     "PSK301": ("image-latest-or-untagged", "medium"), "PSK302": ("image-not-digest", "low"),
+    "PSK303": ("privileged-container", "critical"), "PSK304": ("host-namespaces", "high"),
+    "PSK305": ("host-path-volume", "high"), "PSK306": ("host-port", "medium"),
+    "PSK307": ("dangerous-capabilities", "high"),
+    "PSK308": ("privilege-escalation-allowed", "medium"), "PSK309": ("runs-as-root", "medium"),
+    "PSK310": ("capabilities-not-dropped", "low"), "PSK311": ("seccomp-unconfined", "medium"),
+    "PSK312": ("writable-root-filesystem", "low"), "PSK320": ("missing-resources", "low"),
+    "PSK330": ("plain-secret-committed", "critical"), "PSK331": ("rbac-wildcard", "high"),
+    "PSK332": ("cluster-admin-binding", "high"), "PSK340": ("removed-api-version", "medium"),
+    "PSK401": ("base-image-latest-or-untagged", "medium"), "PSK402": ("base-image-not-digest", "low"),
+    "PSK403": ("runs-as-root-image", "medium"), "PSK404": ("secret-in-build-arg", "high"),
+    "PSK405": ("pipe-to-shell", "high"), "PSK406": ("integrity-check-disabled", "high"),
+    "PSK407": ("remote-add-without-checksum", "medium"),
     "PSK901": ("no-image-signing", "critical"), "PSK902": ("no-cve-gate", "critical"),
     "PSK903": ("no-sbom", "high"), "PSK904": ("sbom-not-attested", "medium"),
     "PSK905": ("no-slsa-provenance", "medium"),
@@ -106,7 +118,7 @@ def test_good_example_raises_nothing(rule, tmp_path):
 def test_select_and_ignore_by_prefix():
     chosen = {r.id for r in select(RULES, ["PSK1"], ["PSK11"])}
     assert chosen == {"PSK101", "PSK102", "PSK103", "PSK104", "PSK130"}
-    assert {r.id for r in select(RULES, None, ["PSK0", "PSK1", "PSK2", "PSK3", "PSK5", "PSK6",
+    assert {r.id for r in select(RULES, None, ["PSK0", "PSK1", "PSK2", "PSK3", "PSK4", "PSK5", "PSK6",
                                                 "PSK7", "PSK9"])} == set()
 
 

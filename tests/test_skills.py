@@ -30,6 +30,7 @@ REQUIRED_SKILLS = {
     "supply-chain",
     "github-actions-hardening",
     "kyverno-policies",
+    "containers-and-kubernetes",
     "gitops-and-cloud",
 }
 ROUTER = "platform-skills"

@@ -15,7 +15,7 @@ import sys
 from .checkov import directory
 from .loader import SKIP_DIRS
 
-FRAMEWORKS = ("github_actions", "kubernetes", "yaml", "terraform")
+FRAMEWORKS = ("github_actions", "kubernetes", "yaml", "dockerfile", "terraform")
 OUR_CHECKS = "CKV_PSK_*"  # Checkov matches check IDs against --check patterns with fnmatch
 _SELECTING = ("-c", "--check", "--skip-check")
 _SELECTING_ENV = ("CKV_CHECK", "CKV_SKIP_CHECK")

@@ -12,7 +12,7 @@ shares that parser, in table order; the first whose ``accept`` returns roots tak
 import os
 
 from . import nodes
-from .parsers import makefile, terraform_roots, yaml_roots
+from .parsers import dockerfile_instructions, makefile, terraform_roots, yaml_roots
 
 YAML_SUFFIXES = (".yml", ".yaml")
 # Targets that are not file kinds: the repository model (audit), the suppression comments
@@ -264,6 +264,15 @@ def _terraform_problems(doc):
         yield from shape_problems(tf)
 
 
+def _kustomization(roots, claimed):
+    """A kustomize ``kustomization.yaml`` that generates Secrets (``apiVersion``/``kind``
+    are optional there, so content recognition as a manifest would miss it)."""
+    if len(roots) != 1 or not nodes.is_map(roots[0]) or nodes.get(roots[0], "secretGenerator") is None:
+        return None
+    kind = nodes.text(nodes.get(roots[0], "kind"))
+    return roots if kind in (None, "Kustomization", "Component") else None
+
+
 # A workflow or an action outside the usual place (an example, a file passed by name) is
 # recognised by its shape; then Kubernetes-style objects.
 register(Kind("workflow", "GitHub Actions workflow", yaml_roots, _workflow_view,
@@ -277,6 +286,9 @@ register(Kind("chart", "Helm chart metadata (Chart.yaml)", yaml_roots, _chart_vi
 register(Kind("values", "Helm chart values (values*.yaml beside Chart.yaml)", yaml_roots,
               _roots_view, claims=_is_values, accept=_single_mapping("values file"),
               checkov=("yaml",)))
+register(Kind("kustomization", "kustomize kustomization", yaml_roots, _roots_view,
+              accept=_kustomization, checkov=("yaml",), hints=("secretGenerator",),
+              suffixes=("kustomization.yaml", "kustomization.yml")))
 register(Kind("manifest", "Kubernetes manifest", yaml_roots, _roots_view, accept=_manifests,
               checkov=("kubernetes", "yaml"), hints=("kind",), problems=_manifest_problems))
 
@@ -299,3 +311,31 @@ register(Kind("makefile", "Makefile", makefile, lambda doc: [doc.roots], claims=
               accept=lambda roots, claimed: roots))
 register(Kind("terraform", "Terraform configuration (*.tf)", terraform_roots, _terraform_view,
               claims=_is_terraform, checkov=("terraform",), problems=_terraform_problems))
+
+
+# ---------------------------------------------------------------------------------------
+# Dockerfiles (by name: ``Dockerfile``, ``Dockerfile.*``, ``*.Dockerfile``, ``Containerfile``)
+
+# Files named like a Dockerfile variant that are something else: BuildKit's per-Dockerfile
+# ignore file, and documentation, scripts or data kept beside a Dockerfile.
+_NOT_DOCKERFILE = (".dockerignore", ".md", ".markdown", ".rst", ".txt", ".adoc", ".html",
+                   ".json", ".yml", ".yaml", ".toml", ".sh", ".py", ".orig", ".rej", ".bak",
+                   ".swp", ".lock", ".sum", ".patch", ".diff")
+
+
+def _is_dockerfile(norm, name):
+    if name in ("Dockerfile", "Containerfile"):
+        return True
+    lower = name.lower()
+    if name.startswith(("Dockerfile.", "Containerfile.")) or lower.endswith(".dockerfile"):
+        return not lower.endswith(_NOT_DOCKERFILE)
+    return False
+
+
+def _dockerfile_view(doc):
+    from .readers.dockerfile import DockerfileView
+    return [DockerfileView(doc)]
+
+
+register(Kind("dockerfile", "Dockerfile", dockerfile_instructions, _dockerfile_view,
+              claims=_is_dockerfile, checkov=("dockerfile",)))

@@ -16,6 +16,7 @@ DOMAINS = (
     ("supply-chain", "Signing, scanning, SBOM, provenance"),
     ("kyverno", "Kyverno admission policies"),
     ("kubernetes", "Kubernetes workloads"),
+    ("containers", "Dockerfiles and downloads"),
     ("gitops", "Flux CD, Argo CD and Helm"),
     ("terraform", "Terraform and AWS"),
     ("repository", "Repository gaps (audit)"),

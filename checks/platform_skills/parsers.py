@@ -96,6 +96,8 @@ def makefile(text):
         return Makefile(text)
     except MakefileError as exc:
         raise ParseError(f"Makefile: {exc}") from None
+
+
 # Terraform files above this size are not parsed: hcl2's parse time grows faster than the
 # file (about 2 s for 256 KiB, 8 s for 1 MiB, minutes for 5 MiB on one core), and a check on
 # every commit must not stall. Real configurations are a few KiB per file.
@@ -132,3 +134,48 @@ def _hcl_message(exc):
     if isinstance(exc, ValueError) and "unclosed quote" in str(exc):
         return "invalid HCL: a string is not closed (unbalanced quote marks)"
     return f"invalid HCL: cannot parse ({type(exc).__name__})"
+
+
+# Instructions BuildKit knows; anything else fails the build, so the file is not one we
+# can read (or it is a template of one).
+DOCKERFILE_INSTRUCTIONS = frozenset((
+    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
+    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"))
+_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,30}$")
+
+
+def _dockerfile_skip(text):
+    syntax = template_syntax(text)
+    return f"{syntax} that is not a plain Dockerfile" if syntax else None
+
+
+def dockerfile_instructions(text):
+    """The instructions of a Dockerfile, parsed by BuildKit's own parser (the ``dockerfile``
+    package), with their start and end lines; ``ParseError`` for what BuildKit would refuse."""
+    import dockerfile
+
+    try:
+        instructions = dockerfile.parse_string(text)
+    except Exception as exc:  # GoParseError and friends: the message names no file content
+        raise ParseError(f"invalid Dockerfile: {exc}", _dockerfile_skip(text)) from None
+    seen_from = False
+    for ins in instructions:
+        keyword = ins.cmd.upper()
+        if keyword not in DOCKERFILE_INSTRUCTIONS:
+            what = f" '{ins.cmd}'" if _WORD.match(ins.cmd) else ""
+            raise ParseError(f"invalid Dockerfile: unknown instruction{what} at line {ins.start_line}",
+                             _dockerfile_skip(text))
+        if keyword == "FROM":
+            seen_from = True
+            values = ins.value
+            if not values or not values[0].strip():
+                raise ParseError(f"invalid Dockerfile: FROM without an image at line {ins.start_line}")
+            if len(values) not in (1, 3) or (len(values) == 3 and values[1].lower() != "as"):
+                raise ParseError(f"invalid Dockerfile: FROM takes an image and an optional "
+                                 f"'AS name' at line {ins.start_line}", _dockerfile_skip(text))
+        elif not seen_from and keyword != "ARG":
+            raise ParseError(f"invalid Dockerfile: {keyword} before the first FROM at line "
+                             f"{ins.start_line}", _dockerfile_skip(text))
+    if not seen_from:
+        raise ParseError("invalid Dockerfile: no FROM instruction", _dockerfile_skip(text))
+    return list(instructions)

@@ -6,6 +6,7 @@ table. Each record is validated against the input-kinds table when the registry 
 
 from . import kinds
 from .model import id_matches
+from .rules.containers import base_images, build_secrets, downloads, user
 from .rules.github_actions import (
     containers,
     credentials,
@@ -18,7 +19,7 @@ from .rules.github_actions import (
     triggers,
 )
 from .rules.gitops import argocd, flux, helm
-from .rules.kubernetes import images
+from .rules.kubernetes import api_versions, images, pod_security, rbac, resources, secrets
 from .rules.kyverno import policies, verification
 from .rules.repository import gaps
 from .rules.supply_chain import provenance, scanning, signing
@@ -58,6 +59,28 @@ RULES = {rule.id: rule for rule in (
     verification.tlog_verification_disabled,
     images.image_latest_or_untagged,
     images.image_not_digest,
+    pod_security.privileged_container,
+    pod_security.host_namespaces,
+    pod_security.host_path_volume,
+    pod_security.host_port,
+    pod_security.dangerous_capabilities,
+    pod_security.privilege_escalation_allowed,
+    pod_security.runs_as_root,
+    pod_security.capabilities_not_dropped,
+    pod_security.seccomp_unconfined,
+    pod_security.writable_root_filesystem,
+    resources.missing_resources,
+    secrets.plain_secret_committed,
+    rbac.rbac_wildcard,
+    rbac.cluster_admin_binding,
+    api_versions.removed_api_version,
+    base_images.base_image_latest_or_untagged,
+    base_images.base_image_not_digest,
+    user.runs_as_root_image,
+    build_secrets.secret_in_build_arg,
+    downloads.pipe_to_shell,
+    downloads.integrity_check_disabled,
+    downloads.remote_add_without_checksum,
     flux.flux_oci_not_verified,
     flux.flux_keyless_identity_missing,
     flux.flux_insecure_source,

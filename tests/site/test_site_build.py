@@ -204,7 +204,8 @@ def flagged_by_cli(tmp_path) -> dict[str, set[int]]:
             folder = tmp_path / rule.anchor
             folder.mkdir()
             name = getattr(rule, "example_name", None) or f"{rule.anchor}-bad.yml"
-            (folder / name).write_text(rule.bad, encoding="utf-8")
+            for extra, text in {**rule.example_files, name: rule.bad}.items():
+                (folder / extra).write_text(text, encoding="utf-8")
     exe = Path(sys.executable).with_name("platform-skills")
     proc = subprocess.run([str(exe), "check", "--no-config", "--format", "json", "."],
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)

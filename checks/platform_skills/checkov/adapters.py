@@ -7,6 +7,9 @@ No rule logic here: each check asks the native engine (``bridge``) whether its r
 - ``kubernetes`` framework: manifests and Kyverno policies, one result per document
   (Checkov 3.3 reports the document's range and drops a check's details, so the exact line
   is the CLI's to give).
+- ``dockerfile`` framework: Dockerfiles, as one whole-file check per rule whose range is
+  narrowed to the first finding's line. Checkov's runner does not pick up files named
+  ``Containerfile``; only the CLI checks those.
 - ``yaml`` framework: what the two above never hand to a check: composite actions
   (``action.yml``), workflows outside ``.github/workflows/`` or that fail Checkov's workflow
   schema, manifests without ``metadata`` and typed lists (``PodList``), and Helm charts'
@@ -20,6 +23,7 @@ No rule logic here: each check asks the native engine (``bridge``) whether its r
 import os
 
 from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.dockerfile.base_dockerfile_check import BaseDockerfileCheck
 from checkov.github_actions.checks.base_github_action_check import BaseGithubActionsCheck
 from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
 from checkov.terraform.checks.data.base_check import BaseDataCheck
@@ -29,15 +33,19 @@ from checkov.yaml_doc.base_yaml_check import BaseYamlCheck
 from checkov.yaml_doc.enums import BlockType
 
 from platform_skills import kinds
-from platform_skills.checkov.bridge import findings_for, first_line_in, scanned_file, scanned_root_file
+from platform_skills.checkov.bridge import (
+    findings_for,
+    first_line_in,
+    local_file,
+    scanned_file,
+    scanned_root_file,
+)
 from platform_skills.plaintext import plain
-from platform_skills.readers.gitops import ARGOCD_KINDS, FLUX_KINDS
-from platform_skills.readers.kyverno import CEL_VALIDATING, CLUSTER_SCOPED, NAMESPACED
-from platform_skills.readers.podspec import POD_SPEC_PATHS
 from platform_skills.registry import all_rules
 
-MANIFEST_KINDS = sorted(set(POD_SPEC_PATHS) | CLUSTER_SCOPED | CEL_VALIDATING | NAMESPACED
-                        | set(FLUX_KINDS) | set(ARGOCD_KINDS))
+# Every kind: rules read Secrets, RBAC objects, Flux and Argo CD objects and any apiVersion
+# that was removed (PSK340), and a kind left off a list would fail silently in Checkov.
+MANIFEST_KINDS = ("*",)
 _WORKFLOW_DIR = os.sep + os.path.join(".github", "workflows") + os.sep
 
 
@@ -88,6 +96,41 @@ class ManifestCheck(_Adapter, BaseK8Check):
         line = first_line_in(found.lines.get(self.rule.id, ()), conf.get("__startline__"),
                              conf.get("__endline__"))
         return CheckResult.PASSED if line is None else CheckResult.FAILED
+
+
+class DockerfileCheck(_Adapter, BaseDockerfileCheck):
+    """Checkov's dockerfile framework hands a ``*`` check the whole file's instructions."""
+
+    def __init__(self, rule):
+        self._setup(rule)
+        super().__init__(name=plain(rule.summary), id=rule.checkov_id,
+                         categories=(CheckCategories.SUPPLY_CHAIN,), supported_instructions=("*",),
+                         guideline=rule.help_url)
+
+    def scan_resource_conf(self, conf):
+        found = findings_for(local_file(self._file(self.entity_type)))
+        lines = found.lines.get(self.rule.id) if found and found.kind == "dockerfile" else None
+        if not lines:
+            return CheckResult.PASSED, None
+        line = min(lines) - 1  # Checkov's Dockerfile lines are 0-based
+        return CheckResult.FAILED, {"startline": line, "endline": line,
+                                    "instruction": _instruction_at(conf, line)}
+
+
+def _instruction_at(conf, line):
+    """The instruction (as Checkov's parser names it) that holds 0-based ``line``.
+
+    Checkov reads the code block of a result with no instruction from its own raw lines,
+    which do not follow the file's lines after a here-document, and fails; with an
+    instruction it looks the block up and only logs when the line is not its start. Its
+    lookup table leaves comments out, so a comment is never the answer.
+    """
+    names = [name for name in conf if name != "COMMENT"]
+    for name in names:
+        for item in conf[name]:
+            if item.get("startline", -1) <= line <= item.get("endline", -1):
+                return name
+    return names[0] if names else "FROM"
 
 
 class FallbackCheck(_Adapter, BaseYamlCheck):
@@ -184,7 +227,7 @@ _GHA_READS = {}
 
 def _unreached(kind, path, conf):
     """Line ranges of this file that Checkov's own frameworks never hand to a check."""
-    if kind in ("action", "chart", "values"):
+    if kind in ("action", "chart", "values", "kustomization"):
         return _WHOLE_FILE
     if kind == "workflow":
         return _WHOLE_FILE if not _read_by_github_actions(path) else []
@@ -205,6 +248,7 @@ def _unreached(kind, path, conf):
 ADAPTERS = {"github_actions": lambda rule: [WorkflowCheck(rule)],
             "kubernetes": lambda rule: [ManifestCheck(rule)],
             "yaml": lambda rule: [FallbackCheck(rule)],
+            "dockerfile": lambda rule: [DockerfileCheck(rule)],
             "terraform": terraform_checks}
 
 

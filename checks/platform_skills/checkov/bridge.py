@@ -47,6 +47,24 @@ def scanned_file(entity_path, entity_type, entity_name):
     return entity_path[:-len(suffix)] if entity_path.endswith(suffix) else entity_path
 
 
+def local_file(reported, argv=None):
+    """The file Checkov means by ``reported``.
+
+    Its dockerfile runner names a file relative to the scanned directory with a leading
+    ``/`` (``/services/api/Dockerfile`` for ``-d .``), so the name is looked up under each
+    ``-d``/``--directory`` of the command line, then the current directory, before it is
+    taken as an absolute path.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    roots = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("-d", "--directory")]
+    roots += [a.split("=", 1)[1] for a in argv if a.startswith("--directory=")]
+    for root in [*roots, os.curdir]:
+        candidate = os.path.join(root, reported.lstrip("/" + os.sep))
+        if os.path.isfile(candidate):
+            return candidate
+    return reported
+
+
 def first_line_in(lines, start=None, end=None):
     inside = [n for n in lines if (start is None or start <= n) and (end is None or n <= end)]
     return min(inside) if inside else None

@@ -1,4 +1,10 @@
-"""Pod specs wherever a workload keeps one, and the containers and images in them."""
+"""Pod specs wherever a workload keeps one, their containers, and effective security settings.
+
+"Effective" follows Kubernetes: a container's ``securityContext`` overrides the pod's for the
+fields both levels define (``runAsNonRoot``, ``runAsUser``, ``seccompProfile`` and the others
+in ``POD_LEVEL``); the other container settings exist only per container, and ``hostNetwork``,
+``hostPID``, ``hostIPC`` and ``volumes`` only per pod.
+"""
 
 from .. import nodes
 
@@ -9,22 +15,124 @@ POD_SPEC_PATHS = {
     "StatefulSet": ("spec", "template", "spec"),
     "DaemonSet": ("spec", "template", "spec"),
     "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "PodTemplate": ("template", "spec"),
 }
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+# Workload kinds that cannot be applied without ``spec.selector``: a document of one of
+# them without it is a patch (kustomize, kubeadm), not a workload.
+_NEEDS_SELECTOR = frozenset(("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"))
+# securityContext fields the pod level defines too; the container's value wins.
+POD_LEVEL = frozenset(("runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile",
+                       "seLinuxOptions", "windowsOptions", "appArmorProfile"))
+
+
+class Container:
+    """One container of a pod spec, with its effective security settings."""
+
+    __slots__ = ("node", "list_name", "index", "pod", "security")
+
+    def __init__(self, node, list_name, index, pod):
+        self.node = node
+        self.list_name = list_name  # "containers", "initContainers" or "ephemeralContainers"
+        self.index = index
+        self.pod = pod
+        security = nodes.get(node, "securityContext")
+        self.security = security if nodes.is_map(security) else None
+
+    @property
+    def name(self):
+        return nodes.text(nodes.get(self.node, "name"), "")
+
+    @property
+    def label(self):
+        """How messages name it: ``container 'app'`` or ``init container 'setup'``."""
+        kind = {"initContainers": "init container", "ephemeralContainers": "ephemeral container"}
+        what = kind.get(self.list_name, "container")
+        return f"{what} '{self.name}'" if self.name else f"{what} {self.index + 1}"
+
+    @property
+    def anchor(self):
+        """The node that names the container (its ``name:`` value, else the container)."""
+        value = nodes.get(self.node, "name")
+        return value if value is not None else self.node
+
+    @property
+    def partial(self):
+        """A patch rather than a container: no ``image:``, or its workload has no selector.
+        Patches state only what they change, so a missing setting says nothing."""
+        return self.pod.partial or nodes.get(self.node, "image") is None
+
+    @property
+    def image_key(self):
+        """The ``image:`` key, where findings about a missing setting point; else the
+        container itself."""
+        key, _ = nodes.get_pair(self.node, "image")
+        return key if key is not None else self.node
+
+    def setting(self, field):
+        """``(key node, value node)`` of the effective ``securityContext.<field>``, or
+        ``(None, None)`` when neither this container nor (for pod-level fields) the pod sets it."""
+        key, value = nodes.get_pair(self.security, field)
+        if key is None and field in POD_LEVEL:
+            key, value = nodes.get_pair(self.pod.security, field)
+        return key, value
+
+    def __repr__(self):
+        return f"<Container {self.label}>"
+
+
+class PodSpec:
+    """A pod spec and its containers, every list (init, regular, ephemeral)."""
+
+    __slots__ = ("root", "node", "security", "containers", "partial")
+
+    def __init__(self, root, node, partial=False):
+        self.root = root
+        self.node = node
+        self.partial = partial
+        security = nodes.get(node, "securityContext")
+        self.security = security if nodes.is_map(security) else None
+        self.containers = []
+        for list_name in CONTAINER_LISTS:
+            for index, item in enumerate(nodes.items(nodes.get(node, list_name))):
+                if nodes.is_map(item):
+                    self.containers.append(Container(item, list_name, index, self))
+
+    @property
+    def windows(self):
+        """``spec.os.name: windows``: Pod Security exempts these from the Linux-only controls."""
+        return nodes.text(nodes.path(self.node, "os", "name"), "").strip().lower() == "windows"
+
+
+def pod_specs(root):
+    """The pod specs of a document (none for kinds that hold none), built once per document."""
+    found = root.__dict__.get("_psk_pods")
+    if found is None:
+        found = []
+        kind = nodes.text(nodes.get(root, "kind"))
+        spec_path = POD_SPEC_PATHS.get(kind)
+        if spec_path is not None and nodes.text(nodes.get(root, "apiVersion"), ""):
+            node = nodes.path(root, *spec_path)
+            if nodes.is_map(node):
+                partial = kind in _NEEDS_SELECTOR and nodes.path(root, "spec", "selector") is None
+                found.append(PodSpec(root, node, partial))
+        root._psk_pods = found
+    return found
+
+
+def containers(root):
+    """Every container of every pod spec in a document."""
+    for pod in pod_specs(root):
+        yield from pod.containers
 
 
 def images(root):
     """``(key_node, image_text)`` for every container image of a workload document."""
-    kind = nodes.text(nodes.get(root, "kind"))
-    spec_path = POD_SPEC_PATHS.get(kind)
-    if spec_path is None or not nodes.text(nodes.get(root, "apiVersion"), ""):
-        return
-    pod = nodes.path(root, *spec_path)
-    for list_name in CONTAINER_LISTS:
-        for container in nodes.items(nodes.get(pod, list_name)):
-            key, value = nodes.get_pair(container, "image")
-            image = nodes.text(value, "").strip()
-            if key is not None and image and "$" not in image and "{{" not in image:
-                yield key, image
+    for container in containers(root):
+        key, value = nodes.get_pair(container.node, "image")
+        image = nodes.text(value, "").strip()
+        if key is not None and image and "$" not in image and "{{" not in image:
+            yield key, image

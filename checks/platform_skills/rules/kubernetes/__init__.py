@@ -1,1 +1,1 @@
-"""Kubernetes workloads."""
+"""Kubernetes: workload images and Pod Security, resources, Secrets, RBAC, API versions."""

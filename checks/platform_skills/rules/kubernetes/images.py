@@ -3,24 +3,11 @@
 from ...model import rule
 from ...readers.patterns import split_image
 from ...readers.podspec import images
+from .examples import HARDENED, PINNED
+
+_DEPLOYMENT = HARDENED.replace(PINNED, "IMAGE")
 
 REF = "references/supply-chain.md"
-_DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: app
-spec:
-  selector:
-    matchLabels: {app: app}
-  template:
-    metadata:
-      labels: {app: app}
-    spec:
-      containers:
-        - name: app
-          image: IMAGE
-"""
 _PINNED = ("ghcr.io/example-org/app:1.4.2@sha256:"
            "3b1c5a5e1fb2e8c3c0cb4f9f0a1f6e2d7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d")
 

@@ -1,0 +1,46 @@
+"""Scripts and environment settings wherever a build fetches things, in one shape.
+
+A Dockerfile ``RUN``/``ENV`` and a workflow's ``run:``/``env:`` download and install the same
+way, so the rules about verified downloads read both through these two functions.
+"""
+
+import re
+
+from .. import nodes
+from .dockerfile import DockerfileView, arg_declarations, env_pairs
+
+# Text a script must contain for the download rules to have anything to say: scripts that
+# mention none of it are never tokenised for them.
+MENTIONS = re.compile(
+    r"curl|wget|trusted.host|allow.?un|force-yes|--no(?:signature|digest|gpgcheck)|strict.ssl"
+    r"|GIT_SSL_NO_VERIFY|NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|sslverify", re.I)
+
+
+def scripts(view):
+    """The command lists of every ``RUN`` (Dockerfile) or ``run:`` step (workflow, action)."""
+    if isinstance(view, DockerfileView):
+        for ins in view.instructions:
+            if "RUN" in (ins.keyword, ins.sub) and \
+                    any(MENTIONS.search(text) for _, text in view.source(ins)):
+                yield view.commands(ins)
+    else:
+        for step in view.steps():
+            run = step.run
+            if run is not None and run.id == "scalar" and MENTIONS.search(run.value):
+                yield step.commands
+
+
+def env_settings(view):
+    """``(name, value, line)`` for every environment variable the file sets declaratively:
+    ``ENV`` and ``ARG`` defaults in a Dockerfile (``RUN`` sees both in its environment),
+    every ``env:`` mapping in a workflow or action."""
+    if isinstance(view, DockerfileView):
+        for ins in view.of("ENV", "ARG"):
+            pairs = env_pairs(ins) if ins.keyword == "ENV" else arg_declarations(ins)
+            for name, value in pairs:
+                if value is not None:
+                    yield name, value, view.key_line(ins, name)
+    else:
+        for env in view.env_mappings():
+            for name, key, value in nodes.pairs(env):
+                yield name, nodes.text(value, ""), nodes.line(key)

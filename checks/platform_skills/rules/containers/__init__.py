@@ -1,0 +1,1 @@
+"""Container images: Dockerfiles, and the downloads builds run in Dockerfiles and workflows."""
