@@ -129,3 +129,11 @@ def test_online_rules_never_run_offline(tmp_path):
     write_tree(tmp_path, {".github/workflows/example.yml": online[0].bad})
     proc, data = run_json("check", ".", "--no-config", cwd=tmp_path)
     assert data["findings"] == [] and proc.returncode == 0
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_texts_carry_no_page_relative_links(rule):
+    """Rule texts are shown on their own page, in the terminal, SARIF and Checkov: a link to
+    an anchor of some other page (``](#selecting-rules)``) breaks on all of them."""
+    for field in ("summary", "rationale", "fix", "limits"):
+        assert "](#" not in getattr(rule, field), f"{rule.id}.{field}"

@@ -74,7 +74,7 @@ def base_image_latest_or_untagged(df):
     good=dockerfile(base=BASE),
     limits=_LIMITS_COMMON + (
         "A reference whose digest comes from a variable (`image:1.2@${DIGEST}`) counts as "
-        "pinned, as in [PSK101](#psk101). Neither hadolint 2.15 nor Checkov 3.3 has a digest "
+        "pinned, as in PSK101. Neither hadolint 2.15 nor Checkov 3.3 has a digest "
         "rule for base images (their `latest` rules accept any tag), and neither reports a "
         "`FROM ${BASE}` it cannot resolve.") + CONTAINERFILE,
 )

@@ -21,8 +21,9 @@ _NAMESPACES = {"hostNetwork": "network", "hostPID": "process", "hostIPC": "IPC"}
 _ADOPTION = (
     "Adopt the levels one at a time with `--select`: baseline first "
     "(`--select PSK303,PSK304,PSK305,PSK306,PSK307`), then restricted "
-    "(`--select PSK303,PSK304,PSK305,PSK306,PSK307,PSK308,PSK309,PSK310,PSK311`); see "
-    "[Selecting rules](#selecting-rules). ")
+    "(`--select PSK303,PSK304,PSK305,PSK306,PSK307,PSK308,PSK309,PSK310,PSK311`), as the "
+    "rule catalog's \"Selecting rules\" section and the Kubernetes guide's rollout order "
+    "describe. ")
 _EFFECTIVE = (
     "Every container counts (init and ephemeral ones too). The setting is the container's "
     "`securityContext`, else the pod's where the pod level defines the field, as Kubernetes "
