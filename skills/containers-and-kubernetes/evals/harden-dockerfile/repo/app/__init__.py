@@ -1,0 +1,1 @@
+"""report-renderer: turns HTML reports into compressed PDFs."""
