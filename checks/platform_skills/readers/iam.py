@@ -8,8 +8,6 @@ policy and is not read. A literal that is not a policy document at all (``jsonen
 list or a string in a policy attribute) is a shape problem the kind reports.
 """
 
-import ast
-import json
 
 from .terraform import is_expression, value
 
@@ -97,6 +95,7 @@ def literal_policy(text):
         return text
     if text.startswith(_CALL) and text.endswith(")}"):
         inner = text[len(_CALL):-2]
+        import ast  # only Terraform with jsonencode() gets here: keep it off start-up
         try:
             return ast.literal_eval(inner)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
@@ -105,6 +104,7 @@ def literal_policy(text):
         return _NOT_LITERAL
     stripped = text.strip()
     if stripped.startswith(("{", "[")):
+        import json
         try:
             return json.loads(stripped)
         except (ValueError, RecursionError):

@@ -1,7 +1,6 @@
 """Terraform module sources and provider versions (PSK702-PSK703)."""
 
 import re
-from urllib.parse import parse_qs, urlsplit
 
 from ...model import rule
 from ...readers.patterns import SHA
@@ -29,6 +28,8 @@ def module_source(source):
 def git_ref(source):
     """The ``ref`` query parameter of a git module source, or None."""
     address = source[len("git::"):] if source.startswith("git::") else source
+    from urllib.parse import parse_qs, urlsplit  # only git module sources get here
+
     query = urlsplit(address if "://" in address else "ssh://" + address.replace(":", "/", 1)).query
     refs = parse_qs(query).get("ref")
     return refs[0] if refs else None
