@@ -9,6 +9,8 @@ session, and prints each time with its ratio to its baseline:
                    the C loader, Dockerfiles with BuildKit's parser, Terraform with hcl2)
 - one-file run     vs ``python -c "import yaml"`` (the pre-commit case)
 - Checkov, zizmor  vs the parse floor, when installed
+- pin --diff       on 200 workflows naming 20 actions by tag, against local bare git
+                   repositories: each repository is resolved once; reported as resolutions/s
 
 Usage: python scripts/bench.py [--workflows 1500] [--manifests 500] [--dockerfiles 300]
        [--terraform 100] [--runs 5] [--keep DIR]
@@ -319,6 +321,44 @@ def generate(root, workflows, manifests, dockerfiles=0, terraform=0):
     return wf_dir / "release-0.yml"
 
 
+PIN_REPOS = 20
+PIN_WORKFLOW = """\
+on: push
+permissions:
+  contents: read
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+{steps}"""
+
+
+def generate_pin(root, workflows=200):
+    """Bare repositories ``<root>/remotes/bench/action-<n>`` with a tag, and workflows that
+    name them by tag (three each), for ``pin --diff --github-url file://<root>/remotes``."""
+    remotes = root / "remotes" / "bench"
+    work = root / "work"
+    work.mkdir(parents=True)
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid",
+           "-c", "init.defaultBranch=main"]
+    for n in range(PIN_REPOS):
+        source = work / f"action-{n}"
+        subprocess.run([*git, "init", "-q", str(source)], check=True)
+        (source / "action.yml").write_text("runs:\n  using: composite\n  steps: []\n")
+        subprocess.run([*git, "-C", str(source), "add", "."], check=True)
+        subprocess.run([*git, "-C", str(source), "commit", "-qm", "release"], check=True)
+        subprocess.run([*git, "-C", str(source), "tag", "v1.2.3"], check=True)
+        subprocess.run([*git, "-C", str(source), "tag", "v1"], check=True)
+        subprocess.run([*git, "clone", "-q", "--bare", str(source), str(remotes / f"action-{n}")],
+                       check=True)
+    flows = root / "repo" / ".github" / "workflows"
+    flows.mkdir(parents=True)
+    for i in range(workflows):
+        steps = "".join(f"      - uses: bench/action-{(i + k) % PIN_REPOS}@v1\n" for k in range(3))
+        (flows / f"ci-{i}.yml").write_text(PIN_WORKFLOW.format(steps=steps))
+    return root / "remotes", root / "repo"
+
+
 def timed(cmd, cwd):
     """Wall time and the child's peak RSS (MiB) of one fresh-process run."""
     start = time.perf_counter()
@@ -384,6 +424,13 @@ def main(argv=None):
             seconds, _ = measure([zizmor, "--offline", "--no-progress", "--format", "json", "."], tmp,
                                  args.runs)
             rows.append(("zizmor (workflows only)", seconds, "floor", seconds / floor))
+
+    remotes, pin_repo = generate_pin(tmp / "pin")
+    pin_seconds, _ = measure([psk, "pin", "--diff", "--github-url", f"file://{remotes}", "."],
+                             pin_repo, args.runs)
+    rows.append((f"platform-skills pin --diff (200 workflows, {PIN_REPOS} repositories; "
+                 f"{PIN_REPOS / pin_seconds:.0f} resolutions/s)", pin_seconds, "start-up",
+                 pin_seconds / start))
 
     files = args.workflows + args.manifests + args.dockerfiles + args.terraform
     print(f"# platform-skills benchmark, {date.today().isoformat()}")
