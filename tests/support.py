@@ -8,14 +8,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
-SNAPSHOT = "expected.txt"  # a rule fixture's text-output snapshot, not a fixture file
+SNAPSHOT = "expected-{id}.txt"  # a rule's text-output snapshot beside its fixtures
+_NOT_FIXTURES = re.compile(r"^(expected-psk\d{3}\.txt|RULES|README\.md)$")
 _EXPECT = re.compile(r"#.*?\bexpect(?:([+-]\d+))?:\s*((?:PSK\d{3}[, ]*)+)")
 
 
 def expected_findings(tree):
     """``{(relative path, rule, line)}`` from ``# expect[+N|-N]: ID[, ID]`` markers in ``tree``."""
     expected = set()
-    for path in sorted(p for p in tree.rglob("*") if p.is_file() and p.name not in (SNAPSHOT, "README.md")):
+    for path in sorted(p for p in tree.rglob("*") if p.is_file() and not _NOT_FIXTURES.match(p.name)):
         rel = path.relative_to(tree).as_posix()
         for number, text in enumerate(path.read_text().splitlines(), 1):
             for match in _EXPECT.finditer(text):

@@ -1,9 +1,12 @@
-"""Each rule against its own fixtures in tests/rules/<id>/: exact lines, then a text snapshot.
+"""Each rule against its fixtures in tests/rules/: exact lines, then a text snapshot.
 
-Every rule runs on a fixture tree (so rules that judge others, like PSK008, see a real run),
-but each test compares only its own rule's findings with the ``# expect:`` markers. The
-snapshot ``expected.txt`` is that rule's text output; regenerate it with
-``PSK_UPDATE_SNAPSHOTS=1 pytest tests/test_rule_fixtures.py`` and review the diff.
+A rule's tree is ``tests/rules/<id>/``, or a tree shared by the rules of one domain
+(``tests/rules/<name>/`` whose ``RULES`` file lists their IDs): one realistic repository
+can hold the cases of several rules without a copy per rule. Every rule runs on the tree
+(so rules that judge others, like PSK008, see a real run), but each test compares only its
+own rule's findings with the ``# expect:`` markers. Its text output is kept as a snapshot,
+``expected-<id>.txt``; regenerate them with ``PSK_UPDATE_SNAPSHOTS=1 pytest
+tests/test_rule_fixtures.py`` and review the diff.
 """
 
 import contextlib
@@ -19,12 +22,27 @@ from support import ROOT, SNAPSHOT, expected_findings
 
 FIXTURES = ROOT / "tests" / "rules"
 FILE_RULES = [r for r in all_rules() if r.scope == "file"]
-WITH_FIXTURES = [r for r in FILE_RULES if (FIXTURES / r.anchor).is_dir()]
+
+
+def _trees():
+    """``{rule ID: fixture tree}``: a rule's own folder, else the shared tree naming it."""
+    found = {}
+    for listing in FIXTURES.glob("*/RULES"):
+        for rule_id in listing.read_text().split():
+            found[rule_id] = listing.parent
+    for folder in FIXTURES.iterdir():
+        if folder.is_dir() and folder.name.startswith("psk"):
+            found[folder.name.upper()] = folder
+    return found
+
+
+TREES = _trees()
+WITH_FIXTURES = [r for r in FILE_RULES if r.id in TREES]
 
 
 def test_every_file_rule_has_fixtures():
     missing = sorted(r.id for r in FILE_RULES if r not in WITH_FIXTURES)
-    assert not missing, f"rules without tests/rules/<id>/: {missing}"
+    assert not missing, f"rules without a fixture tree in tests/rules/: {missing}"
 
 
 def _run(tree, *args):
@@ -44,7 +62,7 @@ def _run(tree, *args):
 
 @pytest.mark.parametrize("rule", WITH_FIXTURES, ids=lambda r: r.id)
 def test_fixture_lines(rule):
-    tree = FIXTURES / rule.anchor
+    tree = TREES[rule.id]
     code, out = _run(tree, "check", ".", "--format", "json", "--jobs", "1")
     data = json.loads(out)
     assert data["errors"] == [], data["errors"]
@@ -59,14 +77,14 @@ def test_fixture_text_snapshot(rule):
     from platform_skills.model import Finding, Location
     from platform_skills.report import Report, render
 
-    tree = FIXTURES / rule.anchor
+    tree = TREES[rule.id]
     _, out = _run(tree, "check", ".", "--format", "json", "--jobs", "1")
     mine = [Finding(rule, f["path"], f["line"], f["message"], f.get("column"),
                     [Location(r["path"], r["line"], None, r["note"]) for r in f.get("related", ())],
                     f.get("fix"))
             for f in json.loads(out)["findings"] if f["rule"] == rule.id]
     text = render("text", Report(mine, [], len({f.path for f in mine}))) + "\n"
-    snapshot = tree / SNAPSHOT
+    snapshot = tree / SNAPSHOT.format(id=rule.anchor)
     if os.environ.get("PSK_UPDATE_SNAPSHOTS"):
         snapshot.write_text(text)
     assert snapshot.exists(), f"no snapshot: run PSK_UPDATE_SNAPSHOTS=1 pytest {Path(__file__).name}"
