@@ -7,12 +7,7 @@ the value a build uses may come from ``--build-arg``.
 
 import re
 
-_NAME = re.compile(r"^(?:Dockerfile|Containerfile)(?:\..+)?$|^.+\.Dockerfile$")
 _FROM = re.compile(r"^\s*from\b", re.IGNORECASE)
-
-
-def is_dockerfile(name):
-    return bool(_NAME.match(name))
 
 
 class ParseError(Exception):

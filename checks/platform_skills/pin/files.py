@@ -12,9 +12,8 @@ import os
 import stat
 import tempfile
 
-from ..kinds import YAML_SUFFIXES
-from ..loader import MAX_BYTES, SKIP_DIRS, display_path
-from .dockerfiles import is_dockerfile
+from .. import kinds
+from ..loader import MAX_BYTES, display_path, walk
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
@@ -49,8 +48,7 @@ def discover(paths, excluded=None):
             found.extend((path, given, kind) for path, kind in _walk(given, excluded))
         elif os.path.lexists(given):
             if not (excluded and excluded(display_path(given))):
-                name = os.path.basename(given)
-                found.append((given, os.curdir, "dockerfile" if is_dockerfile(name) else "yaml"))
+                found.append((given, os.curdir, _kind(given)))
         else:
             errors.append((display_path(given), "no such file or directory"))
     unique, seen = [], set()
@@ -62,33 +60,22 @@ def discover(paths, excluded=None):
     return unique, errors
 
 
+# The kinds pin reads: YAML that names actions or images, and Dockerfiles.
+_PIN_KINDS = frozenset(("workflow", "action", "manifest", "dockerfile"))
+
+
+def _kind(path):
+    """``"dockerfile"`` when the kinds table says so, else ``"yaml"``."""
+    shown = display_path(path)
+    kind = kinds.claiming(shown, os.path.basename(path))
+    return "dockerfile" if kind is not None and kind.name == "dockerfile" else "yaml"
+
+
 def _walk(top, excluded):
-    """Like the loader's walk (same skipped folders, never following directory symlinks),
-    but collecting Dockerfiles as well as YAML."""
-    stack = [top]
-    while stack:
-        directory = stack.pop()
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
-            continue
-        helm_chart = any(e.name == "Chart.yaml" for e in entries)
-        for entry in entries:
-            if excluded and excluded(display_path(entry.path)):
-                continue
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                continue
-            if is_dir:
-                if entry.name in SKIP_DIRS or (helm_chart and entry.name == "templates") or \
-                        os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                    continue
-                stack.append(entry.path)
-            elif entry.name.endswith(YAML_SUFFIXES):
-                yield entry.path, "yaml"
-            elif is_dockerfile(entry.name):
-                yield entry.path, "dockerfile"
+    """The loader's own walk (same skipped folders, never following directory symlinks),
+    limited to the kinds pin edits."""
+    for path in walk(top, excluded, _PIN_KINDS):
+        yield path, _kind(path)
 
 
 def read_source(path, root):
