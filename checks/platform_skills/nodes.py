@@ -95,11 +95,11 @@ def is_true(node):
     return is_scalar(node) and node.value.strip().lower() in ("true", "yes", "on")
 
 
-def walk_maps(root):
-    """Every mapping node under ``root``, each once, however often aliases reuse it.
+def walk(root):
+    """Every node under ``root``, each once, however often aliases reuse it.
 
     Iterative, so deep nesting cannot exhaust the stack; the ``seen`` set keeps an
-    alias bomb linear in the number of distinct nodes.
+    alias bomb linear in the number of distinct nodes. Scalar mapping keys are not visited.
     """
     seen = set()
     stack = [root]
@@ -108,11 +108,16 @@ def walk_maps(root):
         if node is None or id(node) in seen:
             continue
         seen.add(id(node))
+        yield node
         if node.id == "mapping":
-            yield node
             for k, v in node.value:
                 stack.append(v)
                 if k.id != "scalar":
                     stack.append(k)
         elif node.id == "sequence":
             stack.extend(node.value)
+
+
+def walk_maps(root):
+    """Every mapping node under ``root``, each once (see ``walk``)."""
+    return (node for node in walk(root) if node.id == "mapping")

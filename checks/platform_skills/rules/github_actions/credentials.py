@@ -155,20 +155,7 @@ _REMOTE_WORKFLOW = ("example-org/platform-workflows/.github/workflows/deploy.yml
 
 def _scalars(root):
     """Every scalar node under ``root`` that holds an expression, each node once."""
-    seen = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.id == "scalar":
-            if "${{" in node.value:
-                yield node
-        elif node.id == "mapping":
-            stack.extend(value for _, value in node.value)
-        elif node.id == "sequence":
-            stack.extend(node.value)
+    return (node for node in nodes.walk(root) if node.id == "scalar" and "${{" in node.value)
 
 
 @rule(
