@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# `make run` and the site need only the runtime dependencies and the site's (the docs extra);
+# `make run` and the site need only the runtime dependencies, the site's (the docs extra) and
+# the HCL parser (the site runs the checks on every rule's example, Terraform ones too);
 # the dev extra (Checkov, Playwright, linters, ...) is for tests and contributors.
 RUN_STAMP := $(VENV)/.installed-run
 LOCK   := requirements/action.lock
@@ -21,7 +22,7 @@ $(STAMP): pyproject.toml
 $(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[docs]'
+	$(BIN)/pip install --quiet -e '.[docs,terraform]'
 	touch $(RUN_STAMP)
 
 # Audit the bundled, deliberately insecure demo repository (its findings are the
