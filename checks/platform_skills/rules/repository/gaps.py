@@ -97,7 +97,8 @@ sbom_not_attested = rule(
         "An SBOM left as a build artifact cannot be tied to the image it describes and expires "
         "with the workflow run. Attesting it signs it and stores it next to the image digest."),
     fix="`cosign attest --predicate sbom.spdx.json --type spdxjson image@digest`, or "
-        "`actions/attest` with `sbom-path` (`actions/attest-sbom` before v4).",
+        "`actions/attest` with `sbom-path` (which replaces `actions/attest-sbom`, deprecated since "
+        "its v4).",
     bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
 )(_gap(SBOM_ATTESTED, needs=SBOM))
 

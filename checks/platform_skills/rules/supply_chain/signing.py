@@ -76,9 +76,12 @@ def keyless_without_id_token(wf):
     summary="`COSIGN_EXPERIMENTAL` leftover",
     rationale=(
         "`COSIGN_EXPERIMENTAL=1` switched on keyless signing in cosign 1.x. Since cosign 2.0 "
-        "keyless is the default and the variable does nothing, but it signals copy-pasted, "
-        "unreviewed signing code and confuses the next reader."),
-    fix="Delete the variable; keep `--yes` on `cosign sign` for non-interactive runs.",
+        "keyless is the default and signing no longer needs it; cosign 3 reads it only to allow "
+        "`--registry-referrers-mode=oci-1-1`. Set for signing, it signals copy-pasted, "
+        "unreviewed code and confuses the next reader."),
+    fix=("Delete the variable; keep `--yes` on `cosign sign` for non-interactive runs. If a "
+         "step really uses `--registry-referrers-mode=oci-1-1`, keep it on that step only, with "
+         "a suppression that says so."),
     bad=SIGN_WORKFLOW.replace("    steps:\n", "    env:\n      COSIGN_EXPERIMENTAL: \"1\"\n"
                                "    steps:\n", 1),
     good=SIGN_WORKFLOW,
