@@ -243,3 +243,13 @@ def test_a_local_action_that_is_missing_or_escapes_is_a_per_file_error(tmp_path)
     assert {e["path"] for e in data["errors"]} == {".github/workflows/release.yml"}
     assert {f["rule"] for f in data["findings"]} >= {"PSK901"}  # the rest of the audit still ran
     assert proc.returncode == 2
+
+
+def test_a_goreleaser_snapshot_or_install_only_run_publishes_nothing(tmp_path):
+    steps = ("      - run: goreleaser release --snapshot --clean\n"
+             "      - uses: goreleaser/goreleaser-action@9c156ee8a17a598857849441385a2041ef570552 # v6.3.0\n"
+             "        with:\n          install-only: true\n")
+    write_tree(tmp_path, {".github/workflows/validate.yml": workflow(steps),
+                          ".goreleaser.yaml": GORELEASER})
+    rows, proc = gaps(tmp_path)
+    assert rows == {} and proc.returncode == 0

@@ -16,6 +16,7 @@ from . import pipeline, scans
 from .gitops import is_oci_repository, verifies
 from .kyverno import IMAGE_POLICIES, kyverno_kind
 from .patterns import SLSA_GENERATOR
+from .publishing import goreleaser_releases
 
 PUBLISHES, SIGNS, CVE_GATE, SBOM, SBOM_ATTESTED, PROVENANCE, ADMISSION = (
     "publishes", "signs", "cve-gate", "sbom", "sbom-attested", "provenance", "admission")
@@ -69,12 +70,9 @@ def workflow_facts(wf, path):
     for step in wf.steps():
         if pipeline.generates_sbom(step):
             note(SBOM, _step_line(step))
-        if step.action == "goreleaser/goreleaser-action":
-            note(("link",) + GORELEASER, _step_line(step))
+        for where in goreleaser_releases(step):
+            note(("link",) + GORELEASER, where if isinstance(where, int) else nodes.line(where))
         for command in step.commands:
-            args = command.invocation("goreleaser")
-            if args is not None and any(a.text == "release" for a in args[:1]):
-                note(("link",) + GORELEASER, command.line)
             args = command.invocation("make")
             if args is not None:
                 for word in args:

@@ -8,20 +8,16 @@ publishing tools), plus the usual release channels: ``gh release create|upload``
 reconciled when that reader learns more release tools.
 """
 
-import re
 
 from .. import nodes
 from .commands import truthy_input
 from .pipeline import is_push
-from .shell import parse_run
 
 PUBLISH_ACTIONS = {
     "softprops/action-gh-release": "creates a GitHub release",
     "pypa/gh-action-pypi-publish": "uploads to PyPI",
 }
 UPLOAD_ACTIONS = ("actions/upload-artifact", "actions/upload-pages-artifact")
-# Scripts that mention none of these publish nothing (cheap test before tokenising).
-_TOOLS = re.compile(r"\b(?:gh|npm|pnpm|yarn|goreleaser|twine|docker|podman|ko|crane)\b")
 _NO_PUBLISH = ("--snapshot", "--skip-publish", "--skip=publish", "--dry-run")
 
 
@@ -31,6 +27,22 @@ def _goreleaser_publishes(args):
     if first and not first.startswith("-") and first != "release":
         return False
     return not any(a in _NO_PUBLISH or a.startswith("--skip=") and "publish" in a for a in args)
+
+
+def goreleaser_releases(step):
+    """Where the step runs a ``goreleaser release`` that publishes (not ``install-only``, not a
+    snapshot or ``--skip=publish`` run): ``[node or line]``. The audit follows these to the
+    goreleaser configuration, and PSK013/PSK014 count them as publishing."""
+    found = []
+    if step.action == "goreleaser/goreleaser-action" and not nodes.is_true(
+            step.input("install-only")) and _goreleaser_publishes(
+            nodes.text(step.input("args"), "").split()):
+        found.append(step.uses)
+    for command in step.commands:
+        args = command.invocation("goreleaser")
+        if args is not None and _goreleaser_publishes([t.text for t in args]):
+            found.append(command.line)
+    return found
 
 
 def _publishing_command(command):
@@ -49,29 +61,21 @@ def _publishing_command(command):
     args = command.invocation("twine")
     if args and args[0].text == "upload":
         return "runs twine upload"
-    args = command.invocation("goreleaser")
-    if args is not None and _goreleaser_publishes([t.text for t in args]):
-        return "runs goreleaser release"
     return None
 
 
-def publishes(step, lines):
+def publishes(step):
     """``[(where, what)]`` of the publishing in one step (``where``: a node or a line)."""
     found = []
     if step.action == "docker/build-push-action" and truthy_input(step.input("push")):
         found.append((step.uses, "pushes an image"))
     elif step.action in PUBLISH_ACTIONS:
         found.append((step.uses, PUBLISH_ACTIONS[step.action]))
-    elif step.action == "goreleaser/goreleaser-action" and not nodes.is_true(
-            step.input("install-only")) and _goreleaser_publishes(
-            nodes.text(step.input("args"), "").split()):
-        found.append((step.uses, "runs goreleaser release"))
-    if nodes.is_scalar(step.run) and _TOOLS.search(step.run.value):
-        commands = step.commands or parse_run(step.run, lines)
-        for command in commands:
-            what = _publishing_command(command)
-            if what:
-                found.append((command.line, what))
+    found.extend((where, "runs goreleaser release") for where in goreleaser_releases(step))
+    for command in step.commands:
+        what = _publishing_command(command)
+        if what:
+            found.append((command.line, what))
     return found
 
 
@@ -86,7 +90,6 @@ def job_publishing(job):
     """``[(step, where, what)]`` of every publishing place in the job, computed once."""
     memo = job.workflow.memo.setdefault("publishing", {})
     if job.key not in memo:
-        lines = job.workflow.doc.lines
         memo[job.key] = [(step, where, what) for step in job.steps
-                         for where, what in publishes(step, lines)]
+                         for where, what in publishes(step)]
     return memo[job.key]

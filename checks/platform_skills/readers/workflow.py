@@ -12,9 +12,10 @@ from .patterns import parse_uses
 from .shell import parse_run
 
 # Scripts that mention none of these cannot hold a command any rule reads (signing,
-# scanning, SBOM, pushing, GITHUB_ENV exports, downloads): they are not tokenised at all.
+# scanning, SBOM, pushing, releasing, GITHUB_ENV exports, downloads): they are not tokenised.
 _RELEVANT = re.compile(r"cosign|trivy|grype|syft|docker|podman|buildx|buildah|crane|skopeo|\bko\b"
                        r"|goreleaser|cyclonedx|cdxgen|spdx-sbom|\bbom\b|\bmake\b|GITHUB_ENV|GITHUB_OUTPUT"
+                       r"|\bgh\b|npm|yarn|twine"
                        r"|(?i:" + MENTIONS.pattern + ")")
 _VAR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
                   r"|\$([A-Za-z_][A-Za-z0-9_]*)")
