@@ -2,6 +2,7 @@
 
 import json
 
+from ..audit import applicable_rows
 from ..plaintext import plain
 
 
@@ -25,6 +26,11 @@ def render(report):
         "summary": {"files": report.files, "findings": len(findings),
                     "errors": len(report.errors)},
     }
+    if report.command == "audit":
+        # Which repository, and which gap rows apply to it (the rest do not: nothing
+        # publishes, no Flux OCI source), so merged fleet reports can tell "ok" from "n/a".
+        data["repository"] = report.repository
+        data["gap_rows"] = [row.rule.id for row in applicable_rows(report.facts)]
     if report.skipped:
         data["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
     return json.dumps(data, indent=2)
