@@ -124,8 +124,8 @@ def _summary(cols, repos):
         shown = applies if NOT_REPORTED not in states else f"at least {applies}"
         out.append(f"<tr><th>{escape(col.label)}</th><td>{_rule_link(col.rule, col.help)}</td>"
                    f"<td>{escape(col.severity)}</td><td>{with_gap}</td><td>{shown}</td>"
-                   f'<td><meter min="0" max="{max(len(repos), 1)}" value="{with_gap}">'
-                   f"{with_gap}</meter></td></tr>")
+                   f'<td><meter min="0" max="{max(len(repos), 1)}" value="{with_gap}" optimum="0" '
+                   f'low="1" high="{max(len(repos) // 2, 1)}">{with_gap}</meter></td></tr>')
     out += ["</tbody>", "</table>"]
     return out
 
