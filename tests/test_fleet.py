@@ -33,6 +33,7 @@ def test_fleet_reports_each_repository_with_its_gaps(fleet):
     paths = [f"clones/{k}" for k in KINDS]
     proc, data = fleet_json(*paths, cwd=fleet)
     assert proc.returncode == 1  # critical gaps in example-org/api
+    assert proc.stderr == ""  # four repositories: no progress lines
     names = [r["repository"] for r in data["repositories"]]
     assert names == ["example-org/api", "example-org/deploy", "example-org/web", "quiet"]
     found = {r["repository"]: {f["rule"] for f in r["findings"]} for r in data["repositories"]}
@@ -59,6 +60,8 @@ def test_fleet_equals_fleet_from_json_of_the_audits(fleet, jobs):
                            cwd=fleet)
     _, from_folder = fleet_json("--from-json", "reports", cwd=fleet)
     assert direct == merged == from_folder
+    (fleet / "fleet.json").write_text(json.dumps(direct))  # a fleet report merges as its parts
+    assert fleet_json("--from-json", "fleet.json", cwd=fleet)[1] == direct
     for fmt in ("markdown", "html"):
         one = run_cli("fleet", *paths, "--format", fmt, cwd=fleet).stdout
         other = run_cli("fleet", "--from-json", "reports", "--format", fmt, cwd=fleet).stdout

@@ -29,7 +29,7 @@ def main(args):
                   if not os.path.isdir(p)]
         audits = run.audit_all(folders, (None, (), None, (), not args.no_config), args.jobs)
         # The same entry shape as a report read from JSON: the two ways must agree.
-        entries = [inputs.entry(data, None, "") for data in audits]
+        entries = [inputs.entry(data, None) for data in audits]
     data = model.build(entries, errors)
     if args.compare:
         try:
