@@ -238,3 +238,13 @@ def test_fleet_workflow_and_example_caller_pass_the_projects_checks():
     assert "schedule" in caller[True]
     assert caller["jobs"]["fleet"]["uses"].startswith(
         "platform-skills/platform-skills/.github/workflows/fleet.yml@")
+
+
+def test_a_rule_the_repository_ignores_is_not_reported_ok(fleet):
+    (fleet / "clones" / "push-only" / ".platform-skills.yaml").write_text("ignore: [PSK905]\n")
+    audit = json.loads(run_cli("audit", "clones/push-only", "--format", "json", cwd=fleet).stdout)
+    assert "PSK905" not in audit["gap_rows"] and "PSK901" in audit["gap_rows"]
+    _, data = fleet_json("clones/push-only", cwd=fleet)
+    assert data["repositories"][0]["gap_rows"] == audit["gap_rows"]
+    _, ignored = fleet_json("clones/push-only", "--no-config", cwd=fleet)
+    assert "PSK905" in ignored["repositories"][0]["gap_rows"]

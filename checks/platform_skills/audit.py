@@ -57,6 +57,11 @@ def applicable_rows(facts):
     return [row for row in GAP_ROWS if row.applies_when in facts]
 
 
+def rows_run(facts, chosen):
+    """The IDs of the rows that apply and whose rule was selected (``chosen``: rule IDs)."""
+    return [row.rule.id for row in applicable_rows(facts) if row.rule.id in chosen]
+
+
 def row_for(rule_id):
     return next((row for row in GAP_ROWS if row.rule.id == rule_id), None)
 

@@ -155,6 +155,7 @@ def _scan(args):
             report = Report(result.findings, result.errors, result.files, "audit", gaps,
                             result.facts, color, result.skipped)
             report.repository = audit.repository_name(args.repo)
+            report.gap_rows = audit.rows_run(result.facts, chosen)
         else:
             from . import engine
             result = engine.run(args.paths, scopes.file_rules, scopes.excluded, jobs=args.jobs,

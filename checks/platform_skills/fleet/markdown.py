@@ -7,7 +7,7 @@ a name cannot open a link, an image or HTML in the summary.
 
 import re
 
-from .model import GAP, NOT_APPLICABLE, NOT_REPORTED, OK, cell, columns
+from .model import GAP, LEGEND, NOT_APPLICABLE, NOT_REPORTED, OK, cell, columns
 
 MARK = {GAP: "**gap**", OK: "ok", NOT_APPLICABLE: "n/a", NOT_REPORTED: "–"}
 # Mid-line, these are the characters that can start emphasis, code, a link or a table cell.
@@ -43,9 +43,7 @@ def render(data):
             out.append(f"| {escape(entry['repository'])}{trouble} | "
                        + " | ".join(MARK[cell(entry, c.rule)] for c in cols) + " |")
         out.append("")
-        out.append("gap: the audit found it; ok: the row applies and holds; n/a: the row does "
-                   "not apply (nothing publishes an image, no Flux OCI source); –: the report "
-                   "does not say which rows apply.")
+        out.append(LEGEND)
     others = {r: n for r, n in data["summary"].items() if r not in {c.rule for c in cols}}
     if others:
         out += ["", "Other rows: " + ", ".join(f"{escape(r)} in {n}" for r, n in others.items())]

@@ -9,6 +9,9 @@ COLUMNS = (("PSK901", "sign"), ("PSK902", "gate"), ("PSK903", "SBOM"), ("PSK904"
            ("PSK906", "admission"), ("PSK905", "SLSA"), ("PSK908", "pins fresh"))
 
 GAP, OK, NOT_APPLICABLE, NOT_REPORTED = "gap", "ok", "n/a", "no gap reported"
+LEGEND = ("gap: the audit found it; ok: the row applies and holds; n/a: the row does not apply "
+          "(nothing publishes an image, no Flux OCI source) or the repository's configuration "
+          "ignores its rule; –: the report does not say which rows apply.")
 
 
 class Column:

@@ -13,7 +13,7 @@ import hashlib
 from html import escape
 
 from .. import version
-from .model import GAP, NOT_APPLICABLE, NOT_REPORTED, OK, cell, columns, gaps, safe_url
+from .model import GAP, LEGEND, NOT_APPLICABLE, NOT_REPORTED, OK, cell, columns, gaps, safe_url
 
 SORT_KEY = {GAP: 3, NOT_REPORTED: 2, OK: 1, NOT_APPLICABLE: 0}
 
@@ -89,10 +89,8 @@ def render(data):
            f"<title>Supply-chain gaps across {count}</title>",
            f"<style>{STYLE}</style>", "</head>", "<body>",
            f"<h1>Supply-chain gaps across {count}</h1>",
-           f'<p class="muted">platform-skills {escape(version())}. gap: the audit found it; ok: '
-           "the row applies and holds; n/a: the row does not apply (nothing publishes an image, "
-           "no Flux OCI source); –: the report does not say which rows apply. Click a column "
-           "header to sort.</p>"]
+           f'<p class="muted">platform-skills {escape(version())}. {escape(LEGEND)} Click a '
+           "column header to sort.</p>"]
     out += _summary(cols, repos)
     out += _matrix(cols, repos)
     if data.get("compare"):

@@ -35,6 +35,7 @@ def audit_folder(path, settings):
     report = Report(result.findings, result.errors, result.files, "audit", gaps, result.facts,
                     False, result.skipped)
     report.repository = name
+    report.gap_rows = audit.rows_run(result.facts, chosen)
     return json.loads(json_report.render(report))
 
 

@@ -27,10 +27,11 @@ def render(report):
                     "errors": len(report.errors)},
     }
     if report.command == "audit":
-        # Which repository, and which gap rows apply to it (the rest do not: nothing
-        # publishes, no Flux OCI source), so merged fleet reports can tell "ok" from "n/a".
+        # Which repository, and which gap rows apply to it and were run (the rest do not
+        # apply, or its configuration ignores them), so a fleet report tells "ok" from "n/a".
         data["repository"] = report.repository
-        data["gap_rows"] = [row.rule.id for row in applicable_rows(report.facts)]
+        data["gap_rows"] = report.gap_rows if report.gap_rows is not None else [
+            row.rule.id for row in applicable_rows(report.facts)]
     if report.skipped:
         data["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
     return json.dumps(data, indent=2)
