@@ -54,10 +54,12 @@ def build_parser():
     common(audit, "high")
     fleet = sub.add_parser("fleet", help="one gap report for many repositories (folders, or "
                                          "their 'audit --format json' files with --from-json)")
-    fleet.add_argument("paths", nargs="*", metavar="PATH")
+    fleet.add_argument("paths", nargs="*", metavar="PATH",
+                       help="a repository folder (with --from-json: a report, or a folder of them)")
     fleet.add_argument("--from-json", action="store_true",
                        help="PATHs are audit (or fleet) JSON reports, or folders of them")
-    fleet.add_argument("--format", choices=("markdown", "json", "html"), default="markdown")
+    fleet.add_argument("--format", choices=("markdown", "json", "html"), default="markdown",
+                       help="html: one self-contained page (default: markdown)")
     fleet.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     fleet.add_argument("--compare", metavar="OLD.json",
                        help="an earlier 'fleet --format json' report: show what changed since")
