@@ -135,13 +135,16 @@ def test_bad_reports_are_named_and_the_others_still_reported(tmp_path, fleet):
              "shape.json": json.dumps({"findings": [{"no": "rule"}]})}
     for name, text in files.items():
         (tmp_path / name).write_text(text)
-    proc = run_cli("fleet", "--from-json", *files, "missing.json", "--format", "json",
-                   cwd=tmp_path)
+    (tmp_path / "deep.json").write_text("[" * 200_000)  # nesting no parser should recurse into
+    (tmp_path / "latin1.json").write_bytes(b'{"repository": "caf\xe9", "findings": []}')
+    proc = run_cli("fleet", "--from-json", *files, "deep.json", "latin1.json", "missing.json",
+                   "--format", "json", cwd=tmp_path)
     assert proc.returncode == 2
     data = json.loads(proc.stdout)
     assert [r["repository"] for r in data["repositories"]] == ["example-org/deploy"]
     errors = {e["path"]: e["message"] for e in data["errors"]}
-    assert set(errors) == {"broken.json", "list.json", "check.json", "shape.json", "missing.json"}
+    assert set(errors) == {"broken.json", "list.json", "check.json", "shape.json", "missing.json",
+                           "deep.json", "latin1.json"}
     assert errors["broken.json"].startswith("not JSON")
     assert "version 2" in errors["check.json"] and "rule" in errors["shape.json"]
     assert "Traceback" not in proc.stderr
