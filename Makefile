@@ -66,6 +66,7 @@ test: setup browser-deps registry-deps
 lint: setup
 	$(BIN)/ruff check checks tests scripts
 	$(BIN)/yamllint -s .
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python scripts/bench.py

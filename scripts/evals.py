@@ -6,9 +6,15 @@ must fail). Agent mode runs the command in PLATFORM_SKILLS_AGENT_CMD (prompt on 
 working directory the scenario copy) twice per scenario, with the skill's folder under
 .claude/ and without it, and scores both.
 
+Handoff mode is agent mode for an agent that is not a command (one inside an editor or a
+chat): --handoff DIR lays out one folder per scenario and arm, the agent works in each, and
+--grade DIR scores them the same way.
+
 Usage:
   python scripts/evals.py [--only SUITE[/SCENARIO]] [--out DIR]
   PLATFORM_SKILLS_AGENT_CMD='my-agent --print' python scripts/evals.py --agent [--timeout S]
+  python scripts/evals.py --handoff DIR [--only ...]
+  python scripts/evals.py --grade DIR --agent-name 'NAME VERSION' [--only ...]
 
 Exit status: 0 every run came out as its mode requires (reference mode) or every scenario
 could be run (agent mode, whose pass rates are measurements); 1 otherwise; 2 usage error.
@@ -22,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evalkit import runner, scorecard  # noqa: E402
+from evalkit import handoff, runner, scorecard  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 AGENT_ENV = "PLATFORM_SKILLS_AGENT_CMD"
@@ -44,6 +50,12 @@ def parse_args(argv):
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true",
                         help="agent mode: keep each run's temporary directory")
+    parser.add_argument("--handoff", type=Path, metavar="DIR",
+                        help="write one folder per scenario and arm for an agent to work in")
+    parser.add_argument("--grade", type=Path, metavar="DIR",
+                        help="score the folders --handoff wrote, once the agent has worked in them")
+    parser.add_argument("--agent-name", default=None, metavar="NAME",
+                        help="the agent (and version) the scorecard records")
     return parser.parse_args(argv)
 
 
@@ -62,7 +74,18 @@ def main(argv=None):
     root = args.root.resolve()
     out = args.out if args.out.is_absolute() else Path.cwd() / args.out
     started = time.monotonic()
-    if args.agent:
+    if args.handoff:
+        manifest = handoff.write(root, args.handoff, args.only)
+        print(f"{len(manifest['runs'])} run folders in {args.handoff}; after the agent's work: "
+              f"evals.py --grade {args.handoff} --agent-name NAME")
+        return 0 if manifest["runs"] else 2
+    if args.grade:
+        if not args.agent_name:
+            print("evals.py: error: --grade needs --agent-name (the scorecard records it)", file=sys.stderr)
+            return 2
+        runs = handoff.grade(root, args.grade, args.only)
+        mode = "agent"
+    elif args.agent:
         command = os.environ.get(AGENT_ENV, "").strip()
         if not command:
             print(f"evals.py: error: agent mode needs ${AGENT_ENV}, a command that reads the "
@@ -76,7 +99,8 @@ def main(argv=None):
     if not runs:
         print("evals.py: error: no scenario matched", file=sys.stderr)
         return 2
-    card = scorecard.to_json(runs, mode, time.monotonic() - started)
+    card = scorecard.to_json(runs, mode, time.monotonic() - started,
+                             args.agent_name or (os.environ.get(AGENT_ENV) if mode == "agent" else None))
     md, js = scorecard.write(card, out)
     for run in runs:
         if run.error:

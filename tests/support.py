@@ -33,8 +33,28 @@ def run_cli(*args, cwd=None, env=None):
                           env=env, timeout=300)
 
 
-def run_json(*args, cwd=None):
-    proc = run_cli(*args, "--format", "json", cwd=cwd)
+def run_main(*args, cwd=None):
+    """The CLI's ``main`` in this process (no interpreter start-up), from ``cwd``: for tests
+    about the engine's answers rather than the console script. Returns CompletedProcess."""
+    import contextlib
+    import io
+    import os
+
+    from platform_skills.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    before = os.getcwd()
+    os.chdir(cwd or before)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([str(a) for a in args])
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(["platform-skills", *args], code, out.getvalue(), err.getvalue())
+
+
+def run_json(*args, cwd=None, in_process=False):
+    proc = (run_main if in_process else run_cli)(*args, "--format", "json", cwd=cwd)
     try:
         return proc, json.loads(proc.stdout)
     except json.JSONDecodeError as exc:

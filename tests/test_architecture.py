@@ -160,3 +160,28 @@ def test_rules_json_shows_since_status_and_options():
     psk001 = next(r for r in data if r["id"] == "PSK001")
     assert [o["name"] for o in psk001["options"]] == ["trusted-owners"]
     assert psk001["options"][0]["default"] == []
+
+
+def _floors_named(lines):
+    """``{floor: {modules}}`` from lines that start with a floor number and name modules in
+    backticks (README's list, the contributor page's table)."""
+    import re
+
+    out = {}
+    for line in lines:
+        match = re.match(r"^(?:- Floor |\| )(\d)[,| ]", line)
+        if match:
+            cell = line.split("|")[2] if line.startswith("|") else line.split(":", 1)[0]
+            out[int(match.group(1))] = set(re.findall(r"`([a-z_]+)(?:/[^`]*)?`", cell))
+    return out
+
+
+def test_readme_and_contributor_page_name_the_floors_the_test_holds():
+    expected = {}
+    for name, floor in FLOORS:
+        expected.setdefault(floor, set()).add(name)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
+    assert _floors_named(section.splitlines()) == expected
+    page = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
+    assert _floors_named(page.splitlines()) == expected

@@ -166,6 +166,10 @@ BROKEN = {
     "command-not-text": ("commands: [true]\nwrong: {patch: solution.patch, why: x}\n",
                          "commands: each command is a non-empty string"),
     "no-goal": ("absent: [PSK006]\nwrong: {patch: solution.patch, why: x}\n", "nothing to achieve"),
+    "budget-not-a-number": ("commands: ['true']\nwrong: {patch: solution.patch, why: x}\nmax_changed_lines: lots\n",
+                            "max_changed_lines: must be a positive number"),
+    "answer-not-a-pattern": ("commands: ['true']\nwrong: {patch: solution.patch, why: x}\nanswer: [['(']]\n",
+                             "answer: ['(']: not a regular expression"),
 }
 
 
@@ -305,3 +309,71 @@ def test_writes_outside_the_scenario_directory_fail_the_run(tmp_path, stand_in, 
         # Everything else about the fix was right: only the write outside fails it.
         assert len(bad.failures) == 1, bad.failures
         assert by[("works", variant)].passed, by[("works", variant)].failures
+
+
+# --------------------------------------------------------------------------- reviewable size
+
+
+def test_a_fix_that_rewrites_the_repository_fails_its_budget(tmp_path):
+    """The budget defaults to three times the reference (at least 30 lines): the reference
+    passes, the same fix plus a rewritten file does not."""
+    scenario = next(s for s in SCENARIOS if s.id == "supply-chain/sign-the-digest")
+    prep = runner.prepare(ROOT, scenario, measure.known_rules(), measure.audit_rule_ids())
+    reference = workspace.patch_lines(scenario.part("solution.patch"))
+    assert prep.criteria.max_changed_lines == max(runner.MIN_BUDGET, 3 * reference)
+    start = runner._start(prep, tmp_path / "start")
+    work = runner._start(prep, tmp_path / "work")
+    workspace.apply_patch(scenario.part("solution.patch"), work)
+    before, after = runner._measure(prep, start), runner._measure(prep, work)
+    assert score.score(prep.criteria, before, after, start, work) == []
+    assert workspace.changed_lines(start, work) == reference
+    (work / "NOTES.md").write_text("".join(f"line {n}\n" for n in range(prep.criteria.max_changed_lines)))
+    failures = score.score(prep.criteria, before, runner._measure(prep, work), start, work)
+    assert failures == [f"changed {reference + prep.criteria.max_changed_lines} lines, over the budget of "
+                        f"{prep.criteria.max_changed_lines}: not a reviewable fix"]
+
+
+# --------------------------------------------------------------------------- handoff mode
+
+
+def test_handoff_folders_are_graded_like_agent_runs(tmp_path, capsys):
+    """--handoff lays out one folder per scenario and arm; an agent works in them; --grade
+    scores the fix and, where the criteria ask, the answer (the explain command's)."""
+    evals = load_evals_script()
+    out = tmp_path / "handoff"
+    only = ["--only", "supply-chain/sign-the-digest", "--only", "commands/explain"]
+    assert evals.main(["--handoff", str(out), *only]) == 0
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert folders == ["commands--explain--with", "commands--explain--without",
+                       "supply-chain--sign-the-digest--with", "supply-chain--sign-the-digest--without"]
+    with_skill = out / "supply-chain--sign-the-digest--with"
+    assert (with_skill / "repo" / ".claude" / "skills" / "supply-chain" / "SKILL.md").is_file()
+    assert not (out / "supply-chain--sign-the-digest--without" / "repo" / ".claude").exists()
+    assert (with_skill / "PROMPT.md").read_text().startswith("The supply-chain skill for this task")
+    # The agent's work: the reference fix in both arms of sign-the-digest; in explain, the
+    # fix in both arms and an answer that names the rule, risk, fix and rollback in one.
+    for folder in ("supply-chain--sign-the-digest--with", "supply-chain--sign-the-digest--without",
+                   "commands--explain--with", "commands--explain--without"):
+        suite, name = folder.split("--")[:2]
+        base = ROOT / "evals" / "commands" / name if suite == "commands" else \
+            ROOT / "skills" / suite / "evals" / name
+        workspace.apply_patch(base / "solution.patch", out / folder / "repo")
+    (out / "commands--explain--with" / "ANSWER.md").write_text(
+        "PSK104 sign-before-push: cosign signed before the image was pushed. I moved signing "
+        "after the push and sign the digest. To roll back, revert this commit.\n")
+    assert evals.main(["--grade", str(out), "--agent-name", "stand-in 1.0", "--out", str(tmp_path / "card"),
+                       *only]) == 0
+    card = json.loads((tmp_path / "card" / "scorecard.json").read_text())
+    assert card["agent"] == "stand-in 1.0"
+    result = {(r["scenario"], r["variant"]): (r["passed"], r["failures"]) for r in card["runs"]}
+    assert result[("sign-the-digest", "with skill")] == (True, [])
+    assert result[("sign-the-digest", "without skill")] == (True, [])
+    assert result[("explain", "with skill")] == (True, [])
+    passed, failures = result[("explain", "without skill")]
+    assert not passed and failures[0] == "the answer does not mention PSK104 or sign-before-push"
+    assert "Agent: stand-in 1.0." in (tmp_path / "card" / "scorecard.md").read_text()
+
+
+def test_grade_needs_an_agent_name(tmp_path, capsys):
+    assert load_evals_script().main(["--grade", str(tmp_path)]) == 2
+    assert "--grade needs --agent-name" in capsys.readouterr().err

@@ -98,7 +98,7 @@ def _example_tree(rule, text):
 @pytest.mark.parametrize("rule", FILE_RULES, ids=lambda r: r.id)
 def test_bad_example_raises_exactly_its_rule(rule, tmp_path):
     write_tree(tmp_path, _example_tree(rule, rule.bad))
-    proc, data = run_json("check", ".", "--no-config", cwd=tmp_path)
+    proc, data = run_json("check", ".", "--no-config", cwd=tmp_path, in_process=True)
     assert data["errors"] == []
     assert {f["rule"] for f in data["findings"]} == {rule.id}, data["findings"]
     assert proc.returncode == 1
@@ -108,7 +108,7 @@ def test_bad_example_raises_exactly_its_rule(rule, tmp_path):
 def test_good_example_raises_nothing(rule, tmp_path):
     tree = _example_tree(rule, rule.good)
     write_tree(tmp_path, tree)
-    proc, data = run_json("check", ".", "--no-config", cwd=tmp_path)
+    proc, data = run_json("check", ".", "--no-config", cwd=tmp_path, in_process=True)
     checked = sum(1 for name in tree if name != "Chart.lock")
     assert data == {"version": 1, "findings": [], "errors": [],
                     "summary": {"files": checked, "findings": 0, "errors": 0}}

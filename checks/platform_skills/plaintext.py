@@ -6,6 +6,7 @@ Only the inline Markdown the rule records use is converted: code spans, ``**bold
 ``deploy/**`` or a GitHub expression keeps its characters.
 """
 
+import functools
 import re
 
 _INLINE = re.compile(
@@ -16,6 +17,7 @@ _INLINE = re.compile(
     re.S)
 
 
+@functools.lru_cache(maxsize=1024)  # the same few rule texts, once per finding
 def plain(markdown):
     """``markdown`` as plain text: markers dropped, a link's absolute URL kept in
     parentheses (a relative link points into the handbook, which the caller's help link

@@ -16,6 +16,10 @@ or ``commands``)::
       - grep -q 'validationActions: \\[Deny\\]' policies/require-signed-images.yaml
     wrong:      # tempting wrong fixes; each patch must FAIL these criteria
       - {patch: wrong.patch, why: signs the tag instead of the pushed digest}
+    max_changed_lines: 40   # a reviewable fix; default: 3x the reference solution, at least 30
+    answer:     # what the agent's answer must say (agent modes only); each entry is a list of
+      - [PSK104]             # case-insensitive regular expressions, one of which must match
+      - [roll ?back, revert]
 
 Every mistake is reported as ``<file>: <key>: <problem>`` so a broken scenario names itself.
 """
@@ -26,7 +30,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-KEYS = ("gone", "absent", "unchanged", "audit_ok", "commands", "wrong")
+KEYS = ("gone", "absent", "unchanged", "audit_ok", "commands", "wrong", "max_changed_lines", "answer")
 RULE_ID = re.compile(r"^PSK\d{3}$")
 
 
@@ -57,6 +61,8 @@ class Criteria:
     audit_ok: tuple
     commands: tuple
     wrong: tuple
+    max_changed_lines: int | None = None  # None: derived from the reference solution
+    answer: tuple = ()  # tuples of compiled patterns; one of each must match the answer
 
     @property
     def targeted_rules(self):
@@ -177,4 +183,17 @@ def load(path, known_rules, audit_rows, shown=None):
         commands.append(entry.strip())
     if not (gone or audit_ok or commands):
         reader.fail("gone", "nothing to achieve: give gone, audit_ok or commands")
-    return Criteria(gone, absent, unchanged, tuple(audit_ok), tuple(commands), reader.wrong(data))
+    budget = data.get("max_changed_lines")
+    if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 1):
+        reader.fail("max_changed_lines", f"must be a positive number of lines, not {budget!r}")
+    answer = []
+    for entry in reader.items(data, "answer"):
+        alternatives = entry if isinstance(entry, list) else [entry]
+        if not alternatives or not all(isinstance(a, str) and a.strip() for a in alternatives):
+            reader.fail("answer", f"each entry is a list of regular expressions, not {entry!r}")
+        try:
+            answer.append(tuple(re.compile(a, re.I) for a in alternatives))
+        except re.error as exc:
+            reader.fail("answer", f"{entry!r}: not a regular expression: {exc}")
+    return Criteria(gone, absent, unchanged, tuple(audit_ok), tuple(commands), reader.wrong(data),
+                    budget, tuple(answer))

@@ -5,6 +5,7 @@ A scenario that cannot be run (missing parts, malformed criteria, a patch that n
 applies) yields one run with its ``error`` set; the other scenarios still run.
 """
 
+import dataclasses
 import shutil
 import subprocess
 import tempfile
@@ -16,6 +17,7 @@ from . import agent, criteria, measure, scenarios, score, workspace
 
 REPO = "repo"
 NO_CHANGE = "no change"
+MIN_BUDGET = 30  # changed lines any fix may take, however small the reference
 
 
 @dataclass
@@ -68,6 +70,10 @@ def prepare(root, scenario, known, rows):
     task = scenario.part("task.md").read_text(encoding="utf-8").strip()
     if not task:
         raise _Broken(f"{_shown(root, scenario.part('task.md'))}: empty")
+    if crit.max_changed_lines is None:
+        solution = scenario.part("solution.patch")
+        reference = workspace.patch_lines(solution) if solution.is_file() else 0
+        crit = dataclasses.replace(crit, max_changed_lines=max(MIN_BUDGET, 3 * reference))
     return _Prepared(scenario, crit, task)
 
 
@@ -217,6 +223,7 @@ def _agent_one(run, root, scenario, known, rows, command, timeout, logs, with_ma
             shown = ", ".join(result.outside[:5]) + (" ..." if len(result.outside) > 5 else "")
             run.failures.append(f"wrote outside the scenario directory: {shown}")
         run.failures += score.score(prep.criteria, before, after, start, work)
+        run.failures += score.answer(prep.criteria, result.log)
         run.passed = not run.failures
         run.note = f"agent {result.seconds:.1f}s, log {log_path.name}" + (
             f", copy kept in {parent}" if keep else "")

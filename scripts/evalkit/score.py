@@ -6,7 +6,10 @@ what criteria.yaml asks, every fix must also:
 - add no finding (a (rule, path) pair reported more often than before);
 - leave no suppression without a reason (no PSK006 anywhere), and add no suppression,
   reasoned or not, of a rule the scenario targets: silencing a finding is not fixing it;
-- leave every file checkable (no new parse errors).
+- leave every file checkable (no new parse errors);
+- stay reviewable: change no more lines than the scenario's budget (``max_changed_lines``,
+  by default three times the reference solution, at least 30): a fix that rewrites the
+  repository is not one a reviewer can accept.
 """
 
 import os
@@ -57,7 +60,19 @@ def score(criteria, before, after, start_dir, after_dir):
         elif status != "ok":
             failures.append(f"audit row {rule_id} not shown: the audit finds no published image")
     failures.extend(run_commands(criteria.commands, after_dir))
+    if criteria.max_changed_lines:
+        size = workspace.changed_lines(start_dir, after_dir)
+        if size > criteria.max_changed_lines:
+            failures.append(f"changed {size} lines, over the budget of {criteria.max_changed_lines}: "
+                            "not a reviewable fix")
     return failures
+
+
+def answer(criteria, text):
+    """What the agent's answer fails to say: one line per ``answer`` entry none of whose
+    patterns matches ``text``."""
+    return [f"the answer does not mention {' or '.join(p.pattern for p in entry)}"
+            for entry in criteria.answer if not any(p.search(text or "") for p in entry)]
 
 
 def _silenced(criteria, before, after):

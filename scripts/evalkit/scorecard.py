@@ -45,10 +45,11 @@ def summarize(runs, mode):
     return out
 
 
-def to_json(runs, mode, seconds):
+def to_json(runs, mode, seconds, agent=None):
     return {
         "version": 1,
         "mode": mode,
+        "agent": agent,
         "date": date.today().isoformat(),
         "machine": machine(),
         "seconds": round(seconds, 2),
@@ -74,7 +75,8 @@ def _cell(text):
 def to_markdown(card):
     mode = card["mode"]
     lines = [f"# Skill evals: {mode} mode", "",
-             f"Run on {card['date']} on {card['machine']}; {card['seconds']:.1f} s in all.", ""]
+             f"Run on {card['date']} on {card['machine']}; {card['seconds']:.1f} s in all."
+             + (f" Agent: {card['agent']}." if card.get("agent") else ""), ""]
     if mode == "reference":
         lines += ["| suite | scenarios | reference solutions passing | no change failing "
                   "| wrong fixes failing | errors |", "|---|---:|---:|---:|---:|---:|"]

@@ -109,3 +109,36 @@ _SNAPSHOT_SKIP = {"__pycache__", ".pytest_cache", ".ruff_cache", ".venv", "venv"
 def changed(before, after):
     """Paths created, removed or modified between two snapshots, sorted."""
     return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+
+
+def changed_lines(start, after, ignore=(".claude",)):
+    """Lines added plus lines removed between two trees, as a reviewer counts a diff; a
+    binary or unreadable file counts as one line. ``ignore``: top-level folders left out."""
+    import difflib
+
+    def texts(top):
+        return {rel: path for rel, path in files(top).items() if rel.split("/", 1)[0] not in ignore}
+
+    def lines(path):
+        try:
+            return Path(path).read_text(encoding="utf-8").splitlines() if path else []
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    old, new = texts(start), texts(after)
+    total = 0
+    for rel in old.keys() | new.keys():
+        a, b = lines(old.get(rel)), lines(new.get(rel))
+        if a is None or b is None:
+            total += digest(old.get(rel) or "") != digest(new.get(rel) or "")
+            continue
+        total += sum(1 for line in difflib.unified_diff(a, b, lineterm="", n=0)
+                     if line[:1] in "+-" and not line.startswith(("+++", "---")))
+    return total
+
+
+def patch_lines(patch):
+    """Lines a unified diff adds or removes."""
+    text = Path(patch).read_text(encoding="utf-8", errors="replace")
+    return sum(1 for line in text.splitlines()
+               if line[:1] in "+-" and not line.startswith(("+++ ", "--- ")))

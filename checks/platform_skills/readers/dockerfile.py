@@ -50,7 +50,7 @@ class Instruction:
 class Stage:
     """A build stage: its ``FROM``, the base image as written and as resolved, its name."""
 
-    __slots__ = ("index", "instruction", "written", "image", "unresolved", "name", "platform",
+    __slots__ = ("index", "instruction", "written", "image", "unresolved", "name",
                  "parent", "instructions")
 
     def __init__(self, index, instruction, args, earlier):
@@ -59,7 +59,6 @@ class Stage:
         values = instruction.args
         self.written = values[0]
         self.name = values[2].lower() if len(values) == 3 else None
-        self.platform = instruction.flag("platform")
         self.image, self.unresolved = expand(self.written, args)
         # ``FROM <earlier stage>`` builds on that stage; stage names are case-insensitive.
         self.parent = earlier.get(self.image.lower()) if self.image is not None else None

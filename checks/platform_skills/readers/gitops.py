@@ -6,10 +6,6 @@ FLUX_SOURCES = "source.toolkit.fluxcd.io/"
 FLUX_HELM = "helm.toolkit.fluxcd.io/"
 FLUX_IMAGE = "image.toolkit.fluxcd.io/"
 ARGOCD = "argoproj.io/"
-# Kinds the Checkov adapter hands to the kubernetes framework.
-FLUX_KINDS = ("GitRepository", "OCIRepository", "HelmRepository", "Bucket", "HelmRelease",
-              "ImageUpdateAutomation", "ImagePolicy")
-ARGOCD_KINDS = ("Application", "ApplicationSet", "AppProject")
 VERIFY_PROVIDERS = ("cosign", "notation")
 
 

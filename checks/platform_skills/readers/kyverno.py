@@ -7,9 +7,6 @@ CEL_VALIDATING = frozenset(("ValidatingPolicy", "ImageValidatingPolicy",
 IMAGE_POLICIES = frozenset(("ImageValidatingPolicy", "NamespacedImageValidatingPolicy"))
 CLUSTER_SCOPED = frozenset(("ClusterPolicy", "ValidatingPolicy", "ImageValidatingPolicy",
                             "MutatingPolicy", "GeneratingPolicy", "DeletingPolicy"))
-NAMESPACED = frozenset(("Policy", "NamespacedValidatingPolicy", "NamespacedImageValidatingPolicy",
-                        "NamespacedMutatingPolicy", "NamespacedGeneratingPolicy",
-                        "NamespacedDeletingPolicy"))
 
 
 def kyverno_kind(root):

@@ -71,9 +71,6 @@ class Ledger:
                     silenced = True
         return silenced
 
-    def covering(self, line):
-        return self._by_line.get(line, ())
-
 
 class SuppressionView:
     """What the hygiene rules read: the comments, which rules ran, which rules exist."""
