@@ -42,12 +42,26 @@ spec:
     tag: "1.0.0"
 """
 
+# A release that happens in another repository's reusable workflow: the audit cannot see it
+# (from 0.3 an ``unseen`` entry), so fleet reports made here and from JSON must carry it alike.
+REMOTE_RELEASE = """\
+on: push
+permissions: {}
+jobs:
+  release:
+    permissions:
+      contents: read
+      packages: write
+    uses: example-org/workflows/.github/workflows/build.yml@0b93645e9fea7318ecaed2b359559ac225c90d2b # v1.4.0
+"""
+
 # What each kind of repository lacks, as the audit reports it.
 GAPS = {
     "push-only": {"PSK901", "PSK902", "PSK903", "PSK905"},
     "complete": set(),
     "quiet": set(),
     "flux": {"PSK906"},
+    "remote": set(),
 }
 
 
@@ -68,6 +82,8 @@ def make_repo(root, folder, kind, remote=None):
             files[f".github/workflows/{example.name}"] = example.read_text()
     elif kind == "quiet":
         files[".github/workflows/test.yml"] = QUIET
+    elif kind == "remote":
+        files[".github/workflows/release.yml"] = REMOTE_RELEASE
     elif kind == "flux":
         files["clusters/prod/source.yaml"] = FLUX_UNVERIFIED.format(name=name)
     else:

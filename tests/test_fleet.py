@@ -48,15 +48,17 @@ def test_fleet_reports_each_repository_with_its_gaps(fleet):
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_fleet_equals_fleet_from_json_of_the_audits(fleet, jobs):
-    paths = [f"clones/{k}" for k in KINDS]
+    make_repo(fleet / "clones", "remote", "remote")  # what the audit cannot follow, too
+    kinds = (*KINDS, "remote")
+    paths = [f"clones/{k}" for k in kinds]
     reports = fleet / "reports"
     reports.mkdir()
-    for kind in KINDS:  # as the Action writes them in a matrix job, one file per repository
+    for kind in kinds:  # as the Action writes them in a matrix job, one file per repository
         audit = run_cli("audit", f"clones/{kind}", "--format", "json", cwd=fleet)
         assert audit.returncode in (0, 1), audit.stderr
         (reports / f"{kind}.json").write_text(audit.stdout)
     _, direct = fleet_json(*paths, "--jobs", jobs, cwd=fleet)
-    _, merged = fleet_json("--from-json", *sorted(f"reports/{k}.json" for k in reversed(KINDS)),
+    _, merged = fleet_json("--from-json", *sorted(f"reports/{k}.json" for k in reversed(kinds)),
                            cwd=fleet)
     _, from_folder = fleet_json("--from-json", "reports", cwd=fleet)
     assert direct == merged == from_folder
