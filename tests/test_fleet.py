@@ -253,3 +253,25 @@ def test_a_rule_the_repository_ignores_is_not_reported_ok(fleet):
     assert data["repositories"][0]["gap_rows"] == audit["gap_rows"]
     _, ignored = fleet_json("clones/push-only", "--no-config", cwd=fleet)
     assert "PSK905" in ignored["repositories"][0]["gap_rows"]
+
+
+def test_a_repository_with_a_bad_configuration_is_named_and_the_others_audited(fleet):
+    (fleet / "clones" / "quiet" / ".platform-skills.yaml").write_text("fail-on: sometimes\n")
+    proc, = [run_cli("fleet", "clones/quiet", "clones/flux", "--format", "json", cwd=fleet)]
+    assert proc.returncode == 2
+    data = json.loads(proc.stdout)
+    by_name = {r["repository"]: r for r in data["repositories"]}
+    assert {f["rule"] for f in by_name["example-org/deploy"]["findings"]} == GAPS["flux"]
+    [error] = by_name["quiet"]["errors"]
+    assert error["path"] == "clones/quiet" and "fail-on must be one of" in error["message"]
+    assert "quiet: clones/quiet: error: " in proc.stderr
+
+
+def test_errors_from_a_report_reach_the_terminal_without_control_characters(tmp_path):
+    report = {"repository": "x\x1b]0;owned\x07", "findings": [],
+              "errors": [{"path": "a.yml", "message": "bad\x1b[2J"}]}
+    (tmp_path / "r.json").write_text(json.dumps(report))
+    proc = run_cli("fleet", "--from-json", "r.json", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "\x1b" not in proc.stderr and "x?]0;owned?: a.yml: error: bad?[2J" in proc.stderr
+    assert "\x1b" not in proc.stdout and "x?\\]0;owned?" in proc.stdout  # the Markdown too

@@ -50,6 +50,10 @@ def main(args):
         sys.stdout.write(text)
     for error in errors:
         print(f"{error['path']}: error: {error['message']}", file=sys.stderr)
+    for entry in entries:  # a repository's own errors, from a report anyone could write
+        for error in entry.get("errors") or []:
+            print(_printable(f"{entry['repository']}: {error.get('path')}: error: "
+                             f"{error.get('message')}"), file=sys.stderr)
     if errors or any(e.get("errors") for e in entries):
         return EXIT_ERROR
     threshold = SEVERITY_RANK[args.fail_on or "high"]
@@ -59,6 +63,11 @@ def main(args):
             if rank is not None and rank <= threshold:
                 return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _printable(text):
+    """One terminal line: control characters (escape sequences included) become "?"."""
+    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _render(fmt, data):

@@ -15,8 +15,8 @@ _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def escape(value):
-    """Markdown- and HTML-inert text on one line."""
-    text = " ".join(str(value).split())
+    """Markdown- and HTML-inert text on one line, without control characters."""
+    text = "".join(c if c.isprintable() else "?" for c in " ".join(str(value).split()))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SPECIAL.sub(r"\\\1", text)
 
