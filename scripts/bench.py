@@ -11,6 +11,8 @@ session, and prints each time with its ratio to its baseline:
 - Checkov, zizmor  vs the parse floor, when installed
 - pin --diff       on 200 workflows naming 20 actions by tag, against local bare git
                    repositories: each repository is resolved once; reported as resolutions/s
+- fleet            200 small repositories (one release workflow each) audited in parallel;
+                   reported as repositories/s
 
 Usage: python scripts/bench.py [--workflows 1500] [--manifests 500] [--dockerfiles 300]
        [--terraform 100] [--runs 5] [--keep DIR]
@@ -359,6 +361,16 @@ def generate_pin(root, workflows=200):
     return root / "remotes", root / "repo"
 
 
+def generate_fleet(root, count=200):
+    """``count`` repository folders under ``root``, one release workflow each."""
+    for i in range(count):
+        flows = root / f"repo-{i:03}" / ".github" / "workflows"
+        flows.mkdir(parents=True)
+        (flows / "release.yml").write_text(WORKFLOW.format(
+            i=i, setup_ref="v5", severity="CRITICAL" if i % 3 else "CRITICAL,HIGH"))
+    return sorted(p.name for p in root.iterdir())
+
+
 def timed(cmd, cwd):
     """Wall time and the child's peak RSS (MiB) of one fresh-process run."""
     start = time.perf_counter()
@@ -501,6 +513,13 @@ def main(argv=None):
     rows.append((f"platform-skills pin --diff (200 workflows, {PIN_REPOS} repositories; "
                  f"{PIN_REPOS / pin_seconds:.0f} resolutions/s)", pin_seconds, "start-up",
                  pin_seconds / start))
+
+    fleet_root = tmp / "fleet"
+    repos = generate_fleet(fleet_root)
+    fleet_seconds, _ = measure([psk, "fleet", *repos, "--format", "json"], fleet_root, args.runs)
+    rows.append((f"platform-skills fleet ({len(repos)} repositories, one workflow each; "
+                 f"{len(repos) / fleet_seconds:.0f} repositories/s)", fleet_seconds, "start-up",
+                 fleet_seconds / start))
 
     files = args.workflows + args.manifests + args.dockerfiles + args.terraform
     print(f"# platform-skills benchmark, {date.today().isoformat()}")

@@ -16,7 +16,7 @@ FLOORS = [
     ("registry", 4),
     ("engine", 5), ("scopes", 5),
     ("audit", 6),
-    ("report", 7), ("checkov", 7),
+    ("report", 7), ("checkov", 7), ("fleet", 7),
     ("cli", 8), ("checkov_hook", 8), ("pin", 8),
 ]
 

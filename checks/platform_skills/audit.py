@@ -6,6 +6,10 @@ repository fact holds: the pipeline rows when some workflow publishes an image, 
 cluster row (PSK906) when Flux pulls OCI artifacts.
 """
 
+import os
+import re
+from urllib.parse import urlsplit
+
 from . import engine, loader
 from .findings import Builder
 from .model import FileError
@@ -53,6 +57,11 @@ def applicable_rows(facts):
     return [row for row in GAP_ROWS if row.applies_when in facts]
 
 
+def rows_run(facts, chosen):
+    """The IDs of the rows that apply and whose rule was selected (``chosen``: rule IDs)."""
+    return [row.rule.id for row in applicable_rows(facts) if row.rule.id in chosen]
+
+
 def row_for(rule_id):
     return next((row for row in GAP_ROWS if row.rule.id == rule_id), None)
 
@@ -84,3 +93,69 @@ def run(repo_path, rules, excluded=None, jobs=None, options=None):
             for item in row.rule.check(result.facts):
                 builder.add(row.rule, item)
     return result, builder.findings
+
+
+def repository_name(repo_path):
+    """The ``owner/name`` of the repository's Git remote (``origin`` first), read from its
+    ``.git/config`` without running git; else the folder's name. Credentials in a remote URL
+    never reach the name, and a remote on this machine (a path, ``file://``) names nothing."""
+    folder = os.path.basename(os.path.abspath(repo_path)) or "."
+    urls = _remote_urls(_git_config(os.path.join(repo_path, ".git")))
+    for remote in sorted(urls, key=lambda remote: remote != "origin"):
+        name = _owner_name(urls[remote])
+        if name:
+            return name
+    return folder
+
+
+def _git_config(dot_git):
+    """The text of the repository's config: ``.git`` is a folder, or (a worktree, a
+    submodule) a file ``gitdir: PATH`` whose ``commondir`` holds the shared config."""
+    try:
+        if os.path.isfile(dot_git):
+            with open(dot_git, encoding="utf-8", errors="replace") as handle:
+                gitdir = handle.read(4096).strip().partition("gitdir:")[2].strip()
+            gitdir = os.path.join(os.path.dirname(dot_git), gitdir)
+            common = os.path.join(gitdir, "commondir")
+            if os.path.isfile(common):
+                with open(common, encoding="utf-8", errors="replace") as handle:
+                    gitdir = os.path.join(gitdir, handle.read(4096).strip())
+            dot_git = gitdir
+        with open(os.path.join(dot_git, "config"), encoding="utf-8", errors="replace") as handle:
+            return handle.read(1 << 20)
+    except OSError:
+        return ""
+
+
+def _remote_urls(text):
+    """``{remote: url}`` from git config text (the first ``url`` of each remote)."""
+    urls, remote = {}, None
+    for raw in text.splitlines():
+        line = raw.strip()
+        section = re.match(r'\[\s*remote\s+"([^"]*)"\s*\]', line)
+        if section or line.startswith("["):
+            remote = section.group(1) if section else None
+            continue
+        key, sep, value = line.partition("=")
+        if remote is not None and sep and key.strip().lower() == "url":
+            urls.setdefault(remote, value.strip().strip('"'))
+    return urls
+
+
+def _owner_name(url):
+    """``owner/name`` (every path segment after the host) of a remote URL, or None."""
+    scp = re.match(r"^(?:[\w.-]+@)?([\w.-]+):(?!//)(.+)$", url)  # git@host:owner/name.git
+    if scp:
+        path = scp.group(2)
+    else:
+        try:
+            parsed = urlsplit(url)
+            if parsed.scheme in ("", "file") or not parsed.hostname:
+                return None
+        except ValueError:  # not a URL at all
+            return None
+        path = parsed.path
+    path = path.strip("/")
+    path = path[:-4] if path.endswith(".git") else path
+    parts = [p for p in path.split("/") if p and p not in (".", "..")]
+    return "/".join(parts) if len(parts) >= 2 else None

@@ -1,4 +1,4 @@
-"""``platform-skills check | audit | rules | rule | checkov-dir | pin``.
+"""``platform-skills check | audit | fleet | rules | rule | checkov-dir | pin``.
 
 Start-up cost matters (pre-commit runs this on every commit): heavy modules are imported
 only by the command that needs them, and Checkov never on this path.
@@ -52,6 +52,24 @@ def build_parser():
     audit = sub.add_parser("audit", help="print a repository's supply-chain gap table")
     audit.add_argument("repo", nargs="?", default=".", metavar="REPO")
     common(audit, "high")
+    fleet = sub.add_parser("fleet", help="one gap report for many repositories (folders, or "
+                                         "their 'audit --format json' files with --from-json)")
+    fleet.add_argument("paths", nargs="*", metavar="PATH",
+                       help="a repository folder (with --from-json: a report, or a folder of them)")
+    fleet.add_argument("--from-json", action="store_true",
+                       help="PATHs are audit (or fleet) JSON reports, or folders of them")
+    fleet.add_argument("--format", choices=("markdown", "json", "html"), default="markdown",
+                       help="html: one self-contained page (default: markdown)")
+    fleet.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    fleet.add_argument("--compare", metavar="OLD.json",
+                       help="an earlier 'fleet --format json' report: show what changed since")
+    fleet.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="repositories audited at once (default: all cores)")
+    fleet.add_argument("--fail-on", choices=SEVERITIES, default=None,
+                       help="lowest gap severity that fails the run (default: high)")
+    fleet.add_argument("--no-config", action="store_true",
+                       help="ignore the repositories' .platform-skills.yaml and "
+                            "[tool.platform-skills]")
     rules = sub.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rule = sub.add_parser("rule", help="print one rule's documentation")
@@ -94,6 +112,9 @@ def _dispatch(parser, args):
         return EXIT_OK
     if args.command in ("check", "audit"):
         return _scan(args)
+    if args.command == "fleet":
+        from .fleet.command import main as fleet
+        return fleet(args)
     parser.print_help()
     return EXIT_ERROR
 
@@ -135,6 +156,8 @@ def _scan(args):
             gaps = [g for g in gaps if g.rule.id in chosen]
             report = Report(result.findings, result.errors, result.files, "audit", gaps,
                             result.facts, color, result.skipped)
+            report.repository = audit.repository_name(args.repo)
+            report.gap_rows = audit.rows_run(result.facts, chosen)
         else:
             from . import engine
             result = engine.run(args.paths, scopes.file_rules, scopes.excluded, jobs=args.jobs,

@@ -2,6 +2,7 @@
 
 import json
 
+from ..audit import applicable_rows
 from ..plaintext import plain
 
 
@@ -25,6 +26,12 @@ def render(report):
         "summary": {"files": report.files, "findings": len(findings),
                     "errors": len(report.errors)},
     }
+    if report.command == "audit":
+        # Which repository, and which gap rows apply to it and were run (the rest do not
+        # apply, or its configuration ignores them), so a fleet report tells "ok" from "n/a".
+        data["repository"] = report.repository
+        data["gap_rows"] = report.gap_rows if report.gap_rows is not None else [
+            row.rule.id for row in applicable_rows(report.facts)]
     if report.skipped:
         data["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
     return dump(data)
