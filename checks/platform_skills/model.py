@@ -204,17 +204,20 @@ class Document:
     """A parsed file: its input kind, its parsed roots and its source.
 
     ``roots`` is what the kind's parser returned (composed YAML nodes for YAML kinds).
-    ``memo`` holds views built from it, so each is built once whoever asks.
+    ``memo`` holds views built from it, so each is built once whoever asks. ``around`` is the
+    ``Surroundings`` of the tree it was found in (None when built from text alone): what
+    views ask about other files.
     """
 
-    __slots__ = ("path", "kind", "roots", "text", "memo", "_lines")
+    __slots__ = ("path", "kind", "roots", "text", "memo", "around", "_lines")
 
-    def __init__(self, path, kind, roots, text):
+    def __init__(self, path, kind, roots, text, around=None):
         self.path = path      # display path, relative to the current directory, "/" separators
         self.kind = kind      # a kind name from kinds.py
         self.roots = roots
         self.text = text
         self.memo = {}
+        self.around = around
         self._lines = None
 
     @property

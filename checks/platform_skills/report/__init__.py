@@ -10,10 +10,10 @@ class Report:
     """What a run produced, in the shape every renderer reads."""
 
     __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color", "skipped",
-                 "configs")
+                 "configs", "show_skipped")
 
     def __init__(self, findings, errors, files, command="check", gaps=None, facts=None,
-                 color=False, skipped=(), configs=()):
+                 color=False, skipped=(), configs=(), show_skipped=False):
         self.findings = findings
         self.errors = errors
         self.files = files
@@ -23,6 +23,7 @@ class Report:
         self.color = color
         self.skipped = list(skipped)
         self.configs = list(configs)  # the configuration files the run read, as printed
+        self.show_skipped = show_skipped  # list each skipped file instead of counting them
 
     @property
     def shown(self):
