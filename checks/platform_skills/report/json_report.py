@@ -23,7 +23,7 @@ def render(report):
         "findings": [finding_dict(f) for f in findings],
         "errors": [{"path": e.path, "message": e.message} for e in report.errors],
         "summary": {"files": report.files, "findings": len(findings),
-                    "errors": len(report.errors), "skipped": len(report.skipped)},
+                    "errors": len(report.errors)},
     }
     if report.skipped:
         data["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
