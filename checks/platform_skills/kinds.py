@@ -122,9 +122,10 @@ def around(doc):
 
 
 def content_candidates(name, text):
-    """Kinds that may recognise this unclaimed file by content, in table order."""
+    """Kinds that may recognise this unclaimed file by content, in table order (a file named
+    as a kind's file is offered to it whatever it holds)."""
     return [k for k in _KINDS.values() if k.hints is not None and name.endswith(k.suffixes)
-            and any(h in text for h in k.hints)]
+            and (name in k.suffixes or any(h in text for h in k.hints))]
 
 
 def wanted(norm, name, only=None):
