@@ -49,6 +49,8 @@ def image_latest_or_untagged(root):
     fix="Append the digest: `image: registry/app:1.4.2@sha256:<digest>` (keep the tag for humans).",
     bad=_DEPLOYMENT.replace("IMAGE", "ghcr.io/example-org/app:1.4.2"),
     good=_DEPLOYMENT.replace("IMAGE", _PINNED),
+    limits=("Build placeholders (`ko://` paths, Skaffold artifacts of the tree, as in PSK301) "
+            "are not judged; images set by variables or templates are not either."),
 )
 def image_not_digest(root):
     for key, image in images(root):

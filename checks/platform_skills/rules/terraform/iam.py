@@ -188,7 +188,10 @@ _ADMIN_ACTIONS = ("*", "iam:*", "sts:*")
     since="0.2.0",
     limits=(
         "`NotAction`/`NotResource` statements and policies built from variables are not "
-        "judged. A service wildcard other than `iam:*`/`sts:*` on `*` (say `s3:*`) is "
+        "judged. Only attributes that hold IAM documents are read (`aws_iam_policy`, "
+        "`aws_iam_role`, `aws_iam_*_policy`, `aws_iam_policy_document` and the S3, ECR, "
+        "KMS, SNS, SQS and Secrets Manager resource policies); an ECR lifecycle policy or an "
+        "autoscaling policy is another language and is neither judged nor an error. A service wildcard other than `iam:*`/`sts:*` on `*` (say `s3:*`) is "
         "broad but not administrator access, and is left to review. Checkov's CKV_AWS_62/"
         "CKV_AWS_63 (`*`) and CKV2_AWS_40 (`iam:*`) cover most of this; they do not read "
         "`sts:*` nor an `inline_policy` heredoc, and CKV_AWS_355/356 also report `Resource: "
