@@ -182,3 +182,16 @@ def test_the_hcl_parser_comes_with_the_default_install():
     assert any(d.startswith("bc-python-hcl2==") for d in project["dependencies"])
     assert project["optional-dependencies"]["terraform"]  # the old extra still installs
     assert sys.modules.get("hcl2") or __import__("hcl2")
+
+
+def test_sarif_names_every_skipped_file(tmp_path):
+    write_tree(tmp_path, {
+        "charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+        "charts/app/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\n",
+    })
+    proc = run_cli("check", ".", "--format", "sarif", cwd=tmp_path)
+    sarif = json.loads(proc.stdout)
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [(n["level"], n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+            for n in notes] == [("note", "charts/app/templates/deployment.yaml")]
+    assert notes[0]["message"]["text"].startswith("not checked: Helm chart template")
