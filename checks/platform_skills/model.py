@@ -188,7 +188,9 @@ class FileError:
 
 
 class Skipped:
-    """A file that is ours by name but was not checked, with the reason (a template, say)."""
+    """A file that was not checked, with a reason the user can act on (a template, a Helm
+    chart's ``templates/``, a file over a size limit, a missing parser, a fixture that does
+    not parse): counted in the summary line, listed by ``--show-skipped``."""
 
     __slots__ = ("path", "reason")
 
