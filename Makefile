@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# `make run` and the site need only the runtime dependencies, the site's (the docs extra) and
-# the HCL parser (the site runs the checks on every rule's example, Terraform ones too);
+# `make run` and the site need only the runtime dependencies (the HCL parser among them: the
+# site runs the checks on every rule's example, Terraform ones too) and the site's (docs extra);
 # the dev extra (Checkov, Playwright, linters, ...) is for tests and contributors.
 RUN_STAMP := $(VENV)/.installed-run
 LOCK   := requirements/action.lock
@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 $(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[docs,terraform]'
+	$(BIN)/pip install --quiet -e '.[docs]'
 	touch $(RUN_STAMP)
 
 # Audit the bundled, deliberately insecure demo repository (its findings are the
@@ -82,7 +82,7 @@ evals: setup
 lock: setup
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --upgrade --generate-hashes \
 		--allow-unsafe --all-build-deps --strip-extras --no-emit-index-url --no-emit-find-links \
-		--no-emit-trusted-host --extra terraform --output-file $(LOCK) pyproject.toml
+		--no-emit-trusted-host --output-file $(LOCK) pyproject.toml
 
 clean:
 	rm -rf $(VENV) site .pytest_cache

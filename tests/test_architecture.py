@@ -11,7 +11,7 @@ PACKAGE = ROOT / "checks" / "platform_skills"
 FLOORS = [
     ("model", 0), ("nodes", 0), ("plaintext", 0),
     ("parsers", 1), ("readers", 1),
-    ("kinds", 2), ("loader", 2), ("config", 2), ("findings", 2),
+    ("kinds", 2), ("loader", 2), ("surroundings", 2), ("config", 2), ("findings", 2),
     ("rules", 3),
     ("registry", 4),
     ("engine", 5), ("scopes", 5),

@@ -88,6 +88,8 @@ def test_spans_end_at_the_first_closing_braces_outside_quotes():
     ("github.event.pull_request.base.ref", False), ("github.event.repository.name", False),
     ("github.event.inputs.name", False), ("github.run_id", False), ("github.ref_name", False),
     ("github.repository", False), ("steps.s.outputs.title", False), ("env.title", False),
+    # github.event.ref is github.ref (one value, one reading); refs under other objects are not
+    ("github.event.ref", False), ("github.ref", False), ("github.event.release.ref", True),
 ])
 def test_untrusted_context_definition(path, expected):
     assert untrusted(tuple(path.split("."))) is expected

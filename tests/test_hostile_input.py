@@ -166,9 +166,10 @@ def test_gitops_and_terraform_bad_input_is_a_file_error(tmp_path):
     assert errors["infra/broken.tf"] == ["invalid HCL at line 2, column 10: unexpected input"]
     assert errors["infra/unclosed.tf"] == [
         "invalid HCL: a string is not closed (unbalanced quote marks)"]
-    assert errors["infra/huge.tf"] == [
-        "Terraform file larger than 256 KiB; not parsed (the HCL parser slows down sharply on "
-        "large files: split it, or exclude it)"]
+    assert "infra/huge.tf" not in errors  # over the size limit: skipped with its reason
+    assert {"path": "infra/huge.tf", "reason": (
+        "Terraform file larger than 256 KiB, not parsed: the HCL parser slows down sharply on "
+        "large files (split it, or exclude it)")} in data["skipped"]
     assert errors["infra/policy.tf"] == [
         "line 3: aws_iam_role.r.assume_role_policy is a list, not an IAM policy document "
         "(a JSON object with a Statement)",

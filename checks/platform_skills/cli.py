@@ -45,6 +45,8 @@ def build_parser():
                        help="ignore .platform-skills.yaml and [tool.platform-skills]")
         p.add_argument("--statistics", action="store_true",
                        help="print how many findings each rule raised instead of the findings")
+        p.add_argument("--show-skipped", action="store_true",
+                       help="list each file that was not checked, with the reason")
 
     check = sub.add_parser("check", help="check files and directories (file rules)")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
@@ -155,7 +157,7 @@ def _scan(args):
             chosen = {r.id for r in scope.rules}
             gaps = [g for g in gaps if g.rule.id in chosen]
             report = Report(result.findings, result.errors, result.files, "audit", gaps,
-                            result.facts, color, result.skipped)
+                            result.facts, color, result.skipped, show_skipped=args.show_skipped)
             report.repository = audit.repository_name(args.repo)
             report.gap_rows = audit.rows_run(result.facts, chosen)
         else:
@@ -163,10 +165,12 @@ def _scan(args):
             result = engine.run(args.paths, scopes.file_rules, scopes.excluded, jobs=args.jobs,
                                 scope_of=scopes.of_file)
             report = Report(result.findings, result.errors, result.files, color=color,
-                            skipped=result.skipped)
+                            skipped=result.skipped, show_skipped=args.show_skipped)
     except ConfigError as exc:  # also a bad configuration file met below a given folder
         print(f"platform-skills: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    for notice in result.notices:  # what was not looked at, where a person sees it
+        print(f"platform-skills: warning: {notice}", file=sys.stderr)
     report.configs = [s.path for s in scopes.used if s.path]
     output = render(args.format, report, args.statistics)
     if output:

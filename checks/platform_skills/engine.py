@@ -6,9 +6,10 @@ file is independent. Results cross the process boundary as plain tuples.
 
 import os
 
-from . import kinds, loader
+from . import kinds, loader, surroundings
 from .findings import Builder
 from .model import FileError, Finding, Location, Skipped
+from .parsers import HCL_INSTALL, HCL_MISSING
 from .readers.facts import FACT_KINDS, document_facts
 from .readers.suppressions import SuppressionView
 from .registry import RULES, get_rule
@@ -17,7 +18,7 @@ PARALLEL_MIN_FILES = 400  # below this, starting worker processes costs more tha
 
 
 class Result:
-    __slots__ = ("findings", "errors", "skipped", "files", "facts")
+    __slots__ = ("findings", "errors", "skipped", "files", "facts", "notices")
 
     def __init__(self):
         self.findings = []
@@ -25,6 +26,7 @@ class Result:
         self.skipped = []
         self.files = 0
         self.facts = {}  # supply-chain fact key -> (path, line) of its first evidence (audit)
+        self.notices = []  # warnings for stderr: what the run could not look at, and why
 
 
 def check_document(doc, rules, options=None):
@@ -111,6 +113,7 @@ def run(paths, rules, excluded=None, want_facts=False, jobs=None, options=None, 
     ``file_rules`` and ``options`` (attributes); ``rules`` is then every rule any file may run.
     """
     result = Result()
+    surroundings.forget()  # files may have changed since an earlier run in this process
     only = {t for r in rules for t in r.targets} - kinds.PSEUDO_TARGETS
     if want_facts:
         only |= FACT_KINDS
@@ -127,18 +130,34 @@ def run(paths, rules, excluded=None, want_facts=False, jobs=None, options=None, 
                 groups.append((scope.file_rules, scope.options))
         candidates.append((path, root, group))
     jobs = jobs or os.cpu_count() or 1
+    reached = set()  # the trees that held at least one file of a kind
     if jobs > 1 and len(candidates) >= PARALLEL_MIN_FILES:
-        _run_parallel(candidates, groups, want_facts, jobs, result)
+        _run_parallel(candidates, groups, want_facts, jobs, result, reached)
     else:
         for path, root, group in candidates:
-            _merge(result, *_check_file(path, root, *groups[group], want_facts))
+            if _merge(result, *_check_file(path, root, *groups[group], want_facts)):
+                reached.add(root)
+    result.notices.extend(_notices(paths, reached, result.skipped))
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: e.path)
     result.skipped.sort(key=lambda s: s.path)
     return result
 
 
-def _run_parallel(candidates, groups, want_facts, jobs, result):
+def _notices(paths, reached, skipped):
+    """Warnings for what nobody would otherwise notice: a folder with nothing to check, and
+    Terraform files left unread because the HCL parser is missing."""
+    for given in paths:
+        if os.path.isdir(given) and given not in reached:
+            yield f"no files to check under {loader.display_path(given)}"
+    unparsed = sum(1 for s in skipped if s.reason.startswith(HCL_MISSING))
+    if unparsed:
+        noun = "file was" if unparsed == 1 else "files were"
+        yield (f"{unparsed} Terraform {noun} NOT checked: {HCL_MISSING}. Install it with: "
+               f"{HCL_INSTALL}")
+
+
+def _run_parallel(candidates, groups, want_facts, jobs, result, reached):
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
@@ -149,21 +168,25 @@ def _run_parallel(candidates, groups, want_facts, jobs, result):
     batches = [candidates[i::count] for i in range(count)]
     plain = [([r.id for r in rules], options) for rules, options in groups]
     with context.Pool(jobs, initializer=_init_worker, initargs=(plain,)) as pool:
-        for chunk in pool.starmap(_work, [(b, want_facts) for b in batches]):
-            for findings, errs, skipped, facts in chunk:
+        chunks = pool.starmap(_work, [(b, want_facts) for b in batches])
+        for batch, chunk in zip(batches, chunks, strict=True):
+            for (_, root, _), (findings, errs, skipped, facts) in zip(batch, chunk, strict=True):
                 if findings is not None:
                     findings = [Finding(get_rule(r), p, ln, m, col, [Location(*x) for x in rel], fix)
                                 for r, p, ln, m, col, rel, fix in findings]
-                _merge(result, findings, [FileError(p, m) for p, m in errs],
-                       [Skipped(p, r) for p, r in skipped], facts)
+                if _merge(result, findings, [FileError(p, m) for p, m in errs],
+                          [Skipped(p, r) for p, r in skipped], facts):
+                    reached.add(root)
 
 
 def _merge(result, findings, errors, skipped, facts):
+    """Add one file's results; True when the file was of a kind (checked, skipped or in error)."""
     result.errors.extend(errors)
     result.skipped.extend(skipped)
     if findings is None:
-        return
+        return bool(errors or skipped)
     result.files += 1
     result.findings.extend(findings)
     for fact, evidence in (facts or {}).items():
         result.facts.setdefault(fact, evidence)
+    return True

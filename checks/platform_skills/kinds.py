@@ -11,7 +11,7 @@ shares that parser, in table order; the first whose ``accept`` returns roots tak
 
 import os
 
-from . import nodes
+from . import nodes, surroundings
 from .parsers import dockerfile_instructions, makefile, terraform_roots, yaml_roots
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -104,10 +104,28 @@ def claiming(norm, name):
     return None
 
 
+def named_kind(name):
+    """The content kind whose file name this is (``kustomization.yaml``), or None: such a
+    file is of its kind by name, so a parse failure is an error, not a skip."""
+    for kind in _KINDS.values():
+        if kind.hints is not None and name in kind.suffixes:
+            return kind
+    return None
+
+
+def around(doc):
+    """The document's ``Surroundings`` (a document built from text alone has no tree: it
+    sees only files beside its path)."""
+    if doc.around is None:
+        doc.around = surroundings.detached()
+    return doc.around
+
+
 def content_candidates(name, text):
-    """Kinds that may recognise this unclaimed file by content, in table order."""
+    """Kinds that may recognise this unclaimed file by content, in table order (a file named
+    as a kind's file is offered to it whatever it holds)."""
     return [k for k in _KINDS.values() if k.hints is not None and name.endswith(k.suffixes)
-            and any(h in text for h in k.hints)]
+            and (name in k.suffixes or any(h in text for h in k.hints))]
 
 
 def wanted(norm, name, only=None):
@@ -209,6 +227,15 @@ def _roots_view(doc):
     return doc.roots
 
 
+def _manifest_view(doc):
+    """The objects, each knowing the tree around it: PSK301 asks it for the images the
+    repository builds (Skaffold artifacts), which are placeholders, not images."""
+    tree = around(doc)
+    for root in doc.roots:
+        root._psk_around = tree
+    return doc.roots
+
+
 def _manifest_problems(doc):
     from .readers.gitops import shape_problems
     for root in doc.roots:
@@ -242,7 +269,7 @@ def _is_values(norm, name):
 
 def _chart_view(doc):
     lock = os.path.join(os.path.dirname(doc.path) or os.curdir, "Chart.lock")
-    return [ChartView(doc.roots[0], os.path.isfile(lock))]
+    return [ChartView(doc.roots[0], around(doc).exists(lock))]
 
 
 # ---------------------------------------------------------------------------------------
@@ -254,8 +281,18 @@ def _is_terraform(norm, name):
 
 
 def _terraform_view(doc):
-    from .readers.terraform import TerraformFile
-    return [TerraformFile(doc.path, doc.roots[0], doc.lines)]
+    from .readers.terraform import Module, TerraformFile
+
+    tree = around(doc)
+    folder = os.path.dirname(doc.path)
+
+    def module():  # the module is the folder: its other files, read only when a rule asks
+        others = [tree.terraform(p) for p in tree.folder(folder, ".tf")
+                  if os.path.normpath(p) != os.path.normpath(doc.path)]
+        lock = tree.exists(os.path.join(folder or os.curdir, ".terraform.lock.hcl"))
+        return Module([doc.roots[0]] + [o for o in others if o is not None], lock)
+
+    return [TerraformFile(doc.path, doc.roots[0], doc.lines, module)]
 
 
 def _terraform_problems(doc):
@@ -289,8 +326,11 @@ register(Kind("values", "Helm chart values (values*.yaml beside Chart.yaml)", ya
 register(Kind("kustomization", "kustomize kustomization", yaml_roots, _roots_view,
               accept=_kustomization, checkov=("yaml",), hints=("secretGenerator",),
               suffixes=("kustomization.yaml", "kustomization.yml")))
-register(Kind("manifest", "Kubernetes manifest", yaml_roots, _roots_view, accept=_manifests,
-              checkov=("kubernetes", "yaml"), hints=("kind",), problems=_manifest_problems))
+# Manifests are YAML or JSON (``kubectl get -o json``, examples written as JSON); every
+# manifest holds an ``apiVersion``, so a file without the word is not parsed at all.
+register(Kind("manifest", "Kubernetes manifest", yaml_roots, _manifest_view, accept=_manifests,
+              checkov=("kubernetes", "yaml"), hints=("apiVersion",),
+              suffixes=YAML_SUFFIXES + (".json",), problems=_manifest_problems))
 
 
 # Release tooling the audit follows from workflows (no file rule reads these yet).

@@ -2,13 +2,16 @@
 
 Every failure becomes a ``FileError`` for that file alone; nothing here raises for bad
 input. Files that are simply not ours (an unrelated YAML list, an empty file) are passed
-over quietly; files that are ours but templated are passed over with a ``Skipped`` notice.
+over quietly. Only a file positively of a kind (by its location or name) is an error when it
+does not parse; one that would be recognised by content but does not parse (a test fixture,
+a documentation snippet with placeholders, a template) is passed over with a ``Skipped``
+reason, as are a Helm chart's ``templates/`` (not rendered here).
 What a file is, and how it is parsed, comes from the kinds table (``kinds.py``).
 """
 
 import os
 
-from . import kinds
+from . import kinds, surroundings
 from .model import Document, FileError, Skipped
 from .parsers import ParseError
 
@@ -56,7 +59,6 @@ def walk(top, excluded=None, only=None):
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
-        helm_chart = any(e.name == "Chart.yaml" for e in entries)
         for entry in entries:
             rel = display_path(entry.path)
             if excluded and excluded(rel):
@@ -66,7 +68,7 @@ def walk(top, excluded=None, only=None):
             except OSError:
                 continue
             if is_dir:
-                if entry.name in SKIP_DIRS or (helm_chart and entry.name == "templates"):
+                if entry.name in SKIP_DIRS:
                     continue
                 if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                     continue  # a virtualenv
@@ -82,6 +84,8 @@ def load(path, root=os.curdir):
         return None, None
     name = shown.rsplit("/", 1)[-1]
     kind = kinds.claiming(shown, name)
+    if kind is None and _in_chart_templates(path):
+        return None, Skipped(shown, HELM_TEMPLATE)
     try:
         text = _read_text(path, root)
     except _Unreadable as exc:
@@ -89,6 +93,7 @@ def load(path, root=os.curdir):
     if not text.strip():
         return None, None
     candidates = [kind] if kind is not None else kinds.content_candidates(name, text)
+    named = kind is not None or kinds.named_kind(name) is not None  # of a kind by its name
     parsed = {}  # parser -> roots: content kinds sharing a parser parse the text once
     for candidate in candidates:
         if candidate.parse not in parsed:
@@ -97,6 +102,8 @@ def load(path, root=os.curdir):
             except ParseError as exc:
                 if exc.skip:
                     return None, Skipped(shown, exc.skip)
+                if not named:  # its kind cannot be told: a fixture, a snippet, a template
+                    return None, Skipped(shown, f"{UNPARSABLE}: {exc}")
                 return None, FileError(shown, str(exc))
             except Exception as exc:  # a parser bug must not end the run
                 return None, FileError(shown, f"cannot parse: {type(exc).__name__}")
@@ -105,8 +112,30 @@ def load(path, root=os.curdir):
         except kinds.KindError as exc:
             return None, FileError(shown, str(exc))
         if kept:
-            return Document(shown, candidate.name, kept, text), None
+            return Document(shown, candidate.name, kept, text, surroundings_of(root)), None
     return None, None
+
+
+def surroundings_of(root):
+    """The other files of the tree at ``root``, read through this module's reader."""
+    return surroundings.of_tree(root, lambda path: _read_text(path, root), lambda: walk(root))
+
+
+# Skip reasons: a category, then what the user can do (``--show-skipped`` lists each file).
+HELM_TEMPLATE = "Helm chart template, not rendered (run helm template and check its output)"
+UNPARSABLE = "does not parse and nothing says it is a file the checks read (a fixture or a snippet?)"
+
+
+def _in_chart_templates(path):
+    """Whether ``path`` lies below the ``templates/`` folder of a Helm chart."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while True:
+        parent, name = os.path.split(folder)
+        if name == "templates" and os.path.isfile(os.path.join(parent, "Chart.yaml")):
+            return True
+        if not name or parent == folder:
+            return False
+        folder = parent
 
 
 def local_action_problem(repo, relative):

@@ -204,7 +204,9 @@ class FileError:
 
 
 class Skipped:
-    """A file that is ours by name but was not checked, with the reason (a template, say)."""
+    """A file that was not checked, with a reason the user can act on (a template, a Helm
+    chart's ``templates/``, a file over a size limit, a missing parser, a fixture that does
+    not parse): counted in the summary line, listed by ``--show-skipped``."""
 
     __slots__ = ("path", "reason")
 
@@ -220,17 +222,20 @@ class Document:
     """A parsed file: its input kind, its parsed roots and its source.
 
     ``roots`` is what the kind's parser returned (composed YAML nodes for YAML kinds).
-    ``memo`` holds views built from it, so each is built once whoever asks.
+    ``memo`` holds views built from it, so each is built once whoever asks. ``around`` is the
+    ``Surroundings`` of the tree it was found in (None when built from text alone): what
+    views ask about other files.
     """
 
-    __slots__ = ("path", "kind", "roots", "text", "memo", "_lines")
+    __slots__ = ("path", "kind", "roots", "text", "memo", "around", "_lines")
 
-    def __init__(self, path: str, kind: str, roots: Any, text: str) -> None:
+    def __init__(self, path: str, kind: str, roots: Any, text: str, around: Any = None) -> None:
         self.path = path      # display path, relative to the current directory, "/" separators
         self.kind = kind      # a kind name from kinds.py
         self.roots = roots
         self.text = text
         self.memo: dict[Any, Any] = {}
+        self.around = around
         self._lines: list[str] | None = None
 
     @property

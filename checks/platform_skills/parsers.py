@@ -46,17 +46,92 @@ class _Loader(_BASE_LOADER):
 
 
 def yaml_roots(text):
-    """Composed root nodes, one per non-empty YAML document."""
+    """Composed root nodes, one per non-empty YAML document (JSON too: the few JSON texts the
+    YAML loader refuses, such as surrogate-pair escapes, are composed by ``json_nodes``)."""
     try:
         return [r for r in yaml.compose_all(text, Loader=_Loader) if r is not None]
     except yaml.MarkedYAMLError as exc:
-        raise ParseError(_yaml_message(exc), _template_notice(text)) from None
+        error = ParseError(_yaml_message(exc), _template_notice(text))
     except yaml.YAMLError as exc:
-        raise ParseError(f"invalid YAML: {type(exc).__name__}", _template_notice(text)) from None
+        error = ParseError(f"invalid YAML: {type(exc).__name__}", _template_notice(text))
     except RecursionError:
         raise ParseError("invalid YAML: nesting too deep to parse") from None
     except MemoryError:
         raise ParseError("invalid YAML: too large to parse") from None
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            return [json_nodes(text)]
+        except (ValueError, RecursionError):
+            pass  # not JSON either: the YAML loader's message says where
+    raise error
+
+
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def json_nodes(text):
+    """A JSON text composed into the YAML nodes rules read, with line marks; ValueError
+    when it is not JSON."""
+    from bisect import bisect_right
+    from json.decoder import scanstring
+
+    newlines = [i for i, c in enumerate(text) if c == "\n"]
+
+    def mark(index):
+        line = bisect_right(newlines, index - 1)
+        start = newlines[line - 1] + 1 if line else 0
+        return yaml.Mark("<json>", index, line, index - start, None, None)
+
+    def skip(index):
+        return _JSON_SPACE.match(text, index).end()
+
+    def value(index, depth):
+        if depth > 500:
+            raise ValueError("nesting too deep")
+        index = skip(index)
+        char = text[index:index + 1]
+        if char == "{" or char == "[":
+            closing, pairs = ("}", []) if char == "{" else ("]", [])
+            at = skip(index + 1)
+            while text[at:at + 1] != closing:
+                if char == "{":
+                    if text[at:at + 1] != '"':
+                        raise ValueError(f"expected a key at offset {at}")
+                    key, end = scanstring(text, at + 1)
+                    key_node = yaml.ScalarNode(_TAGS["scalar"], key, mark(at), mark(end), '"')
+                    end = skip(end)
+                    if text[end:end + 1] != ":":
+                        raise ValueError(f"expected ':' at offset {end}")
+                    item, at = value(end + 1, depth + 1)
+                    pairs.append((key_node, item))
+                else:
+                    item, at = value(at, depth + 1)
+                    pairs.append(item)
+                at = skip(at)
+                if text[at:at + 1] == ",":
+                    at = skip(at + 1)
+                elif text[at:at + 1] != closing:
+                    raise ValueError(f"expected ',' or '{closing}' at offset {at}")
+            kind = yaml.MappingNode if char == "{" else yaml.SequenceNode
+            tag = _TAGS["mapping" if char == "{" else "sequence"]
+            return kind(tag, pairs, mark(index), mark(at + 1), flow_style=True), at + 1
+        if char == '"':
+            string, end = scanstring(text, index + 1)
+            return yaml.ScalarNode(_TAGS["scalar"], string, mark(index), mark(end), '"'), end
+        for word in ("true", "false", "null"):
+            if text.startswith(word, index):
+                end = index + len(word)
+                return yaml.ScalarNode(_TAGS["scalar"], word, mark(index), mark(end)), end
+        number = _JSON_NUMBER.match(text, index)
+        if number is None or number.end() == index:
+            raise ValueError(f"unexpected input at offset {index}")
+        return yaml.ScalarNode(_TAGS["scalar"], number.group(), mark(index), mark(number.end())), number.end()
+
+    root, end = value(0, 0)
+    if skip(end) != len(text):
+        raise ValueError(f"extra data at offset {end}")
+    return root
 
 
 def _template_notice(text):
@@ -102,17 +177,22 @@ def makefile(text):
 # file (about 2 s for 256 KiB, 8 s for 1 MiB, minutes for 5 MiB on one core), and a check on
 # every commit must not stall. Real configurations are a few KiB per file.
 TERRAFORM_MAX_BYTES = 256 * 1024
+# The reason a .tf file is skipped when the HCL parser is missing; the engine counts these
+# and prints one loud notice naming the install command.
+HCL_MISSING = "the HCL parser is not installed"
+HCL_INSTALL = "pip install 'platform-skills[terraform]'"
 
 
 def terraform_roots(text):
     """A ``.tf`` file as ``hcl2`` reads it (one dict of block lists), or ``ParseError``."""
     if len(text) > TERRAFORM_MAX_BYTES:
-        raise ParseError(f"Terraform file larger than {TERRAFORM_MAX_BYTES // 1024} KiB; not parsed "
-                         "(the HCL parser slows down sharply on large files: split it, or exclude it)")
+        big = (f"Terraform file larger than {TERRAFORM_MAX_BYTES // 1024} KiB, not parsed: the "
+               "HCL parser slows down sharply on large files (split it, or exclude it)")
+        raise ParseError(big, skip=big)
     try:
         import hcl2
     except ImportError:
-        missing = "the HCL parser is not installed: pip install 'platform-skills[terraform]'"
+        missing = f"{HCL_MISSING}: {HCL_INSTALL}"
         raise ParseError(missing, skip=missing) from None
     except Exception as exc:  # the parser builds its grammar on import
         raise ParseError(f"cannot load the HCL parser ({type(exc).__name__})") from None

@@ -2,7 +2,8 @@
 
 The definition is RULES.md's "untrusted context": titles, bodies, messages, names, e-mail
 addresses, labels and refs of the event (not of ``pull_request.base``, the repository's own
-target branch), plus ``github.head_ref``. Paths are the lower-cased segment tuples of
+target branch, and not ``github.event.ref`` itself, which is the value of ``github.ref`` and
+is read the same way), plus ``github.head_ref``. Paths are the lower-cased segment tuples of
 ``expressions.pasted`` (``*`` for an index or a ``.*`` filter).
 """
 
@@ -48,8 +49,8 @@ def untrusted(path):
     rest = path[2:]
     if not rest:
         return True
-    if rest[0] in _TRUSTED_SUBTREES or "base" in rest:
-        return False
+    if rest[0] in _TRUSTED_SUBTREES or "base" in rest or rest == ("ref",):
+        return False  # github.event.ref is github.ref: one reading for one value
     for pattern in _EXPLICIT:
         if _matches(rest, pattern) or (len(rest) < len(pattern)
                                        and _matches(rest, pattern[:len(rest)])):

@@ -6,12 +6,28 @@ argument is a Python literal of the object, read with ``ast.literal_eval``), a J
 (a reference, ``templatefile()``, a heredoc with template directives) is not a literal
 policy and is not read. A literal that is not a policy document at all (``jsonencode`` of a
 list or a string in a policy attribute) is a shape problem the kind reports.
+
+Only attributes that hold IAM policy documents are read: many other resources have a
+``policy`` attribute in another language (an ECR lifecycle policy, an autoscaling policy).
 """
 
 
 from .terraform import is_expression, value
 
-POLICY_ATTRIBUTES = ("policy", "assume_role_policy")
+# Resource type -> its attributes that hold an IAM policy document (RULES.md's list).
+IAM_POLICY_ATTRIBUTES = {
+    "aws_iam_policy": ("policy",),
+    "aws_iam_role": ("assume_role_policy",),
+    "aws_iam_role_policy": ("policy",),
+    "aws_iam_user_policy": ("policy",),
+    "aws_iam_group_policy": ("policy",),
+    "aws_s3_bucket_policy": ("policy",),
+    "aws_ecr_repository_policy": ("policy",),
+    "aws_kms_key": ("policy",),
+    "aws_sns_topic_policy": ("policy",),
+    "aws_sqs_queue_policy": ("policy",),
+    "aws_secretsmanager_secret_policy": ("policy",),
+}
 _CALL = "${jsonencode("
 _NOT_LITERAL = object()
 
@@ -113,22 +129,22 @@ def literal_policy(text):
 
 
 def policy_attributes(block):
-    """``(path, document)`` for each policy attribute of an AWS resource, inline ones too."""
+    """``(path, document)`` for each IAM policy attribute of a resource, an ``aws_iam_role``'s
+    ``inline_policy`` blocks too; nothing for resources whose ``policy`` is not IAM."""
     found = []
-    for name in POLICY_ATTRIBUTES:
+    for name in IAM_POLICY_ATTRIBUTES.get(block.labels[0], ()):
         if name in block.body:
             found.append(((name,), literal_policy(block.attr(name))))
-    for index, inline in block.blocks("inline_policy"):
-        if "policy" in inline:
-            found.append((("inline_policy", index, "policy"), literal_policy(value(inline, "policy"))))
+    if block.labels[0] == "aws_iam_role":
+        for index, inline in block.blocks("inline_policy"):
+            if "policy" in inline:
+                found.append((("inline_policy", index, "policy"), literal_policy(value(inline, "policy"))))
     return found
 
 
 def shape_problems(tf):
     """``(line, message)`` for policy attributes holding a literal that is not a policy."""
     for block in tf.of("resource"):
-        if not block.labels[0].startswith("aws_"):
-            continue
         for path, document in policy_attributes(block):
             if document is _NOT_LITERAL or isinstance(document, dict) and "Statement" in document:
                 continue
@@ -152,7 +168,7 @@ def statements(tf):
 
 def _statements(tf):
     for block in tf.blocks:
-        if block.type == "resource" and block.labels[0].startswith("aws_"):
+        if block.type == "resource":
             for path, document in policy_attributes(block):
                 if isinstance(document, dict):
                     yield from _json_statements(block, path, document)

@@ -7,6 +7,7 @@ in ``POD_LEVEL``); the other container settings exist only per container, and ``
 """
 
 from .. import nodes
+from .skaffold import build_artifacts
 
 # Where each workload kind keeps its pod spec.
 POD_SPEC_PATHS = {
@@ -136,3 +137,17 @@ def images(root):
         image = nodes.text(value, "").strip()
         if key is not None and image and "$" not in image and "{{" not in image:
             yield key, image
+
+
+def build_placeholder(root, image):
+    """Whether ``image`` names what the repository builds rather than an image: a ``ko://``
+    import path, or a Skaffold artifact of the tree the document was found in."""
+    if image.startswith("ko://"):
+        return True
+    around = root.__dict__.get("_psk_around")
+    if around is None:
+        return False
+    name = image.split("@", 1)[0]
+    if ":" in name.rsplit("/", 1)[-1]:
+        name = name.rsplit(":", 1)[0]
+    return name in build_artifacts(around)

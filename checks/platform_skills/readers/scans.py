@@ -1,5 +1,13 @@
 """CVE scans (Trivy, Grype) in a workflow: where each is, whether it can fail the build, and
-its severity threshold. PSK110/PSK111 read them, and so does the audit's "CVE gate" row."""
+its severity threshold. PSK110/PSK111 read them, and so does the audit's "CVE gate" row.
+
+A setting the command line and the environment leave unset is read from the scanner's
+config file, as the scanner itself would: ``--config FILE`` (``-c``), else ``trivy.yaml`` /
+``.grype.yaml`` in the directory the step runs in. The file is asked of the document's
+``Surroundings``; a path this reader cannot resolve (an expression) is given the benefit of
+the doubt."""
+
+import os
 
 from .. import nodes
 from .commands import GRYPE_IMAGES, SBOM_FORMATS, TRIVY_IMAGES, flag_value, tool_args
@@ -8,6 +16,63 @@ TRIVY_SCANS = frozenset(("image", "i", "fs", "filesystem", "repo", "repository",
 
 
 GRYPE_NON_SCANS = frozenset(("db", "version", "completion", "config", "explain", "help"))
+
+
+# What each scanner reads when no --config is given, and the key that makes it fail.
+_DEFAULT_CONFIGS = {"trivy": ("trivy.yaml",), "grype": (".grype.yaml", ".grype/config.yaml")}
+_GATE_KEYS = {"trivy": "exit-code", "grype": "fail-on-severity"}
+UNKNOWN = object()  # a config file this reader cannot locate
+
+
+def _repository_root(wf):
+    """The folder a workflow's steps start in (the checkout of its repository): above
+    ``.github/workflows/``; for a composite action, the checked tree."""
+    path = "/" + wf.doc.path
+    head, sep, _ = path.rpartition("/.github/workflows/")
+    if sep and wf.kind == "workflow":
+        return head.lstrip("/") or os.curdir
+    around = wf.doc.around
+    return around.top if around is not None else os.curdir
+
+
+def _working_directory(step, runs_script):
+    """The step's directory relative to the workspace ("" for the workspace), or UNKNOWN."""
+    found = None
+    if runs_script:
+        found = nodes.get(step.node, "working-directory")
+        for owner in (step.job.node, step.job.workflow.root):
+            if found is None:
+                found = nodes.path(owner, "defaults", "run", "working-directory")
+    text = nodes.text(found, "").strip()
+    if "${{" in text or "$" in text or text.startswith("/"):
+        return UNKNOWN
+    return text
+
+
+def config_setting(step, tool, explicit, runs_script):
+    """``(value, path)`` of the scanner's gate setting in its config file: ``explicit`` (the
+    ``--config`` value, relative to the step's directory) or the scanner's default file
+    there. ``(None, None)`` when there is no such file, ``(UNKNOWN, None)`` when its place
+    cannot be told."""
+    wf = step.job.workflow
+    around = wf.doc.around
+    if around is None:
+        return None, None
+    directory = _working_directory(step, runs_script)
+    if directory is UNKNOWN or (explicit is not None and ("$" in explicit or not explicit.strip())):
+        return UNKNOWN, None
+    base = os.path.join(_repository_root(wf), directory)
+    names = (explicit.strip(),) if explicit is not None else _DEFAULT_CONFIGS[tool]
+    for name in names:
+        path = os.path.normpath(name if os.path.isabs(name) else os.path.join(base, name))
+        roots = around.yaml(path)
+        if roots is None:
+            if explicit is not None and not around.exists(path):
+                return UNKNOWN, None  # named but not in this tree: cannot be judged
+            continue
+        value = nodes.get(roots[0], _GATE_KEYS[tool]) if roots else None
+        return nodes.text(value), path
+    return None, None
 
 
 class Scan:
@@ -109,17 +174,28 @@ def _trivy_action(step):
     fmt = nodes.text(step.input("format"), "").lower()
     if scan_type in ("config", "k8s") or "vuln" not in scanners or fmt in SBOM_FORMATS:
         return None
-    if step.input("trivy-config") is not None and step.input("exit-code") is None:
-        return None  # the exit code lives in a config file we cannot see
     code = nodes.text(step.input("exit-code"))
     if code is None:
         code = step.env_value("TRIVY_EXIT_CODE")
+    configured = None
+    if code is None:  # trivy then reads trivy-config, else trivy.yaml in the workspace
+        code, configured = config_setting(step, "trivy", nodes.text(step.input("trivy-config")), False)
+        if code is UNKNOWN:
+            return None  # the exit code lives in a config file this reader cannot see
     key, value = nodes.get_pair(step.with_, "severity")
     severity = nodes.text(value)
     severity_line = nodes.line(key) if key is not None else nodes.line(step.uses)
     if severity is None:
         severity = step.env_value("TRIVY_SEVERITY")
-    return Scan("trivy", nodes.line(step.uses), _nonzero(code), severity, severity_line, step)
+    return _configured(Scan("trivy", nodes.line(step.uses), _nonzero(code), severity,
+                            severity_line, step), configured)
+
+
+def _configured(scan, path):
+    """Name the config file in the reason a scan does not gate, when one was read."""
+    if path is not None and not scan.gating:
+        scan.why = f"{scan.why} (nor in {path})"
+    return scan
 
 
 def _scan_action(step):
@@ -142,11 +218,20 @@ def _trivy_cli(step, command, args):
     code, _ = flag_value(args, "--exit-code")
     if code is None:
         code = _env_setting(step, "TRIVY_EXIT_CODE", assigned)
+    configured = None
+    if code is None:
+        explicit, _ = flag_value(args, "--config", "-c")
+        if explicit is None:
+            explicit = _env_setting(step, "TRIVY_CONFIG", assigned)
+        code, configured = config_setting(step, "trivy", explicit, True)
+        if code is UNKNOWN:
+            return None
     severity, token = flag_value(args, "--severity", "-s")
     severity_line = token.line if token else command.line
     if severity is None:
         severity = _env_setting(step, "TRIVY_SEVERITY", assigned)
-    return Scan("trivy", command.line, _nonzero(code), severity, severity_line, step)
+    return _configured(Scan("trivy", command.line, _nonzero(code), severity, severity_line, step),
+                       configured)
 
 
 def _grype_cli(step, command, args):
@@ -159,7 +244,14 @@ def _grype_cli(step, command, args):
     line = token.line if token else command.line
     if fail_on is None:
         fail_on = _env_setting(step, "GRYPE_FAIL_ON_SEVERITY", assigned)
-    return Scan("grype", command.line, fail_on is not None and fail_on != "", fail_on, line, step)
+    configured = None
+    if fail_on is None:
+        explicit, _ = flag_value(args, "--config", "-c")
+        fail_on, configured = config_setting(step, "grype", explicit, True)
+        if fail_on is UNKNOWN:
+            return None
+    return _configured(Scan("grype", command.line, fail_on is not None and fail_on != "", fail_on,
+                            line, step), configured)
 
 
 def lets_high_through(scan):

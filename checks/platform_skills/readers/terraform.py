@@ -6,6 +6,8 @@ expression is a string wrapped in ``${...}``. Lines come from ``hcl.outline`` ov
 block's own lines, computed the first time a rule asks.
 """
 
+import re
+
 from .hcl import outline
 
 START, END = "__start_line__", "__end_line__"
@@ -73,13 +75,15 @@ def is_expression(text):
 
 
 class TerraformFile:
-    """The blocks of one ``.tf`` file, in file order."""
+    """The blocks of one ``.tf`` file, in file order; ``module`` is its folder's ``Module``,
+    built from the folder's other files the first time a rule asks."""
 
-    __slots__ = ("path", "blocks", "memo")
+    __slots__ = ("path", "blocks", "memo", "_module")
 
-    def __init__(self, path, data, source_lines):
+    def __init__(self, path, data, source_lines, module=None):
         self.path = path
         self.memo = {}
+        self._module = module or (lambda: Module([data], False))
         blocks = []
         for block_type, labels in LABELS.items():
             for entry in data.get(block_type, ()) if isinstance(data, dict) else ():
@@ -89,6 +93,83 @@ class TerraformFile:
     def of(self, block_type, first_label=None):
         return [b for b in self.blocks if b.type == block_type
                 and (first_label is None or (b.labels and b.labels[0] == first_label))]
+
+    @property
+    def module(self):
+        found = self.memo.get("module")
+        if found is None:
+            found = self.memo["module"] = self._module()
+        return found
+
+
+_VAR = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}")
+_FORMAT = re.compile(r'^\$\{format\("((?:[^"\\]|\\.)*)"((?:\s*,\s*(?:var\.[A-Za-z_][A-Za-z0-9_-]*'
+                     r'|"(?:[^"\\]|\\.)*"))*)\s*\)\}$')
+_ARG = re.compile(r'var\.([A-Za-z_][A-Za-z0-9_-]*)|"((?:[^"\\]|\\.)*)"')
+
+
+class Module:
+    """What a module (one folder of ``.tf`` files) declares across its files: variables'
+    defaults, and whether it is a root module, one Terraform is run in (a ``backend`` or
+    ``cloud`` block, a ``provider`` block, or a ``.terraform.lock.hcl``), rather than a
+    reusable module others call."""
+
+    __slots__ = ("defaults", "is_root")
+
+    def __init__(self, files, has_lock):
+        self.defaults = {}
+        self.is_root = bool(has_lock)
+        for data in files:
+            if not isinstance(data, dict):
+                continue
+            for entry in data.get("variable", ()):
+                for name, body in entry.items() if isinstance(entry, dict) else ():
+                    if isinstance(body, dict) and "default" in body:
+                        self.defaults[name] = value(body, "default")
+            if any(isinstance(p, dict) and any(k not in (START, END) for k in p)
+                   for p in data.get("provider", ())):
+                self.is_root = True
+            for block in data.get("terraform", ()):
+                if isinstance(block, dict) and ("backend" in block or "cloud" in block):
+                    self.is_root = True
+
+    def with_defaults(self, text):
+        """The strings ``text`` becomes when each ``var.NAME`` it reads (alone, inside a
+        string, or as an argument of ``format()``) takes its default; None when it reads no
+        variable or one without a usable default. A list default gives one string per item."""
+        if not isinstance(text, str) or "var." not in text:
+            return None
+        whole = _VAR.fullmatch(text)
+        if whole:
+            found = self.defaults.get(whole.group(1))
+            if isinstance(found, str):
+                return [found]
+            if isinstance(found, list) and found and all(isinstance(v, str) for v in found):
+                return list(found)
+            return None
+        formatted = _FORMAT.match(text)
+        if formatted:
+            args = []
+            for name, literal in _ARG.findall(formatted.group(2)):
+                found = self.defaults.get(name) if name else literal
+                if not isinstance(found, str):
+                    return None
+                args.append(found)
+            pattern = formatted.group(1)
+            if pattern.count("%s") != len(args) or "%" in pattern.replace("%s", ""):
+                return None
+            return [pattern.replace("%s", "{}").format(*args)] if "{" not in pattern else None
+        missing = []
+
+        def substitute(match):
+            found = self.defaults.get(match.group(1))
+            if not isinstance(found, str):
+                missing.append(match.group(1))
+                return match.group(0)
+            return found
+
+        out = _VAR.sub(substitute, text)
+        return None if missing or out == text or "${" in out else [out]
 
 
 def _entries(block_type, labels, entry, source_lines):

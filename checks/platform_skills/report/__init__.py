@@ -10,10 +10,10 @@ class Report:
     """What a run produced, in the shape every renderer reads."""
 
     __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color", "skipped",
-                 "configs", "repository", "gap_rows")
+                 "configs", "repository", "gap_rows", "show_skipped")
 
     def __init__(self, findings, errors, files, command="check", gaps=None, facts=None,
-                 color=False, skipped=(), configs=()):
+                 color=False, skipped=(), configs=(), show_skipped=False):
         self.findings = findings
         self.errors = errors
         self.files = files
@@ -25,6 +25,7 @@ class Report:
         self.configs = list(configs)  # the configuration files the run read, as printed
         self.repository = None        # audit only: the repository's owner/name (or folder)
         self.gap_rows = None          # audit only: the IDs of the rows that apply and were run
+        self.show_skipped = show_skipped  # list each skipped file instead of counting them
 
     @property
     def shown(self):

@@ -68,6 +68,10 @@ def render(report):
     notifications = [{"level": "error", "message": {"text": e.message},
                       "locations": [{"physicalLocation": {"artifactLocation": {"uri": e.path}}}]}
                      for e in report.errors]
+    # Files not checked are said too, so a clean result cannot hide them.
+    notifications += [{"level": "note", "message": {"text": f"not checked: {s.reason}"},
+                       "locations": [{"physicalLocation": {"artifactLocation": {"uri": s.path}}}]}
+                      for s in report.skipped]
     sarif = {
         "$schema": SCHEMA,
         "version": "2.1.0",

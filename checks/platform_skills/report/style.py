@@ -17,13 +17,22 @@ def error_lines(report):
     return [f"{e.path}: error: {e.message}" for e in report.errors]
 
 
+def skip_category(reason):
+    """What a skip reason says before its detail (``invalid YAML at line 3 ...``)."""
+    return reason.split(": ", 1)[0]
+
+
 def skipped_line(report):
-    """One line saying how many files were not checked and why, or None."""
+    """One line saying how many files were not checked and why (grouped), or None; with
+    ``--show-skipped`` one line per file instead."""
     if not report.skipped:
         return None
+    if report.show_skipped:
+        return "\n".join(f"{s.path}: skipped: {s.reason}" for s in report.skipped)
     reasons = {}
     for s in report.skipped:
-        reasons[s.reason] = reasons.get(s.reason, 0) + 1
+        category = skip_category(s.reason)
+        reasons[category] = reasons.get(category, 0) + 1
     why = "; ".join(f"{plural(n, 'file')}: {reason}" for reason, n in sorted(reasons.items()))
     return f"skipped {plural(len(report.skipped), 'file')} ({why})"
 
@@ -34,12 +43,17 @@ def config_line(report):
 
 
 def summary_line(report):
-    """``3 findings (2 high, 1 medium); 4 files checked[, 1 error]``."""
+    """``3 findings (2 high, 1 medium); 4 files checked[, 2 skipped (run with
+    --show-skipped)][, 1 error]``."""
     counts = {}
     for f in report.shown:
         counts[f.rule.severity] = counts.get(f.rule.severity, 0) + 1
     parts = [f"{counts[s]} {s}" for s in SEVERITIES if s in counts]
     detail = f" ({', '.join(parts)})" if parts else ""
+    skipped = ""
+    if report.skipped:
+        hint = "" if report.show_skipped else " (run with --show-skipped)"
+        skipped = f", {len(report.skipped)} skipped{hint}"
     errors = f", {plural(len(report.errors), 'error')}" if report.errors else ""
     return (f"{plural(len(report.shown), 'finding')}{detail}; "
-            f"{plural(report.files, 'file')} checked{errors}")
+            f"{plural(report.files, 'file')} checked{skipped}{errors}")

@@ -75,6 +75,7 @@ def _where(step):
         "those at low or medium confidence). Following RULES.md, `github.ref_name`, "
         "`github.base_ref`, `github.workflow` and everything under `pull_request.base` are "
         "names chosen by people with write access and are not flagged (zizmor flags them); "
+        "`github.event.ref` is the value of `github.ref` and is read like it, not flagged; "
         "`github.event.repository.*` is the repository's own data, like "
         "`github.repository`, and is not flagged either; `github.event.inputs.*` is an input "
         "(PSK012). Every other `github.event` path ending in `title`, `body`, `message`, "

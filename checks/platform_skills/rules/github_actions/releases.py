@@ -99,6 +99,50 @@ def cache_in_release(wf):
                     [(at, f"publishes: {what}")]
 
 
+_WORKSPACE = ("${{ github.workspace }}", "${{github.workspace}}", "$GITHUB_WORKSPACE",
+              "${GITHUB_WORKSPACE}")
+# upload-pages-artifact uploads _site/ when no path is given.
+_DEFAULT_UPLOAD = {"actions/upload-pages-artifact": "_site/"}
+
+
+def _workspace_path(text):
+    """A path relative to the workspace, ``/``-separated, without ``./`` or a trailing
+    ``/`` (``""`` is the workspace itself); None when it is elsewhere or computed."""
+    text = text.strip().strip("'\"")
+    for prefix in _WORKSPACE:
+        if text == prefix or text.startswith(prefix + "/"):
+            text = text[len(prefix):].lstrip("/") or "."
+            break
+    if text.startswith("/") or "${{" in text or "$" in text or text.startswith("~"):
+        return None
+    parts = [p for p in text.split("/") if p not in ("", ".")]
+    return None if ".." in parts else "/".join(parts)
+
+
+def _can_carry(step, checkout_dir):
+    """Whether an upload step's ``path:`` can include ``.git`` of a checkout at
+    ``checkout_dir``: the workspace root, a pattern starting with ``*`` there, or the
+    checkout's directory (or one above it); ``!`` lines excluding ``.git`` undo it."""
+    if checkout_dir is None:
+        return False
+    text = nodes.text(step.input("path"), _DEFAULT_UPLOAD.get(step.action, ""))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    excluded = [_workspace_path(line[1:]) for line in lines if line.startswith("!")]
+    if any(x is not None and x.split("/")[-1] == ".git" or x in ("**/.git/**", ".git/**")
+           for x in excluded):
+        return False
+    for line in lines:
+        if line.startswith("!"):
+            continue
+        path = _workspace_path(line)
+        if path is None:
+            continue
+        if path == "" or path.startswith("*") or path == checkout_dir or \
+                checkout_dir.startswith(path + "/"):
+            return True
+    return False
+
+
 @rule(
     id="PSK014", name="checkout-persists-credentials", severity="medium", domain="github-actions",
     targets=("workflow", "action"), reference=REF + "#checkout-credentials", since="0.2.0",
@@ -116,9 +160,16 @@ def cache_in_release(wf):
         "          cache: pip\n", ""),
     good=_RELEASE.replace("          cache: pip\n", ""),
     limits=(
-        "Only jobs that upload artifacts (`actions/upload-artifact`, "
-        "`actions/upload-pages-artifact`) or publish (as PSK013 defines it) after the "
-        "checkout; zizmor's `artipacked` reports every checkout that persists credentials. A "
+        "Only jobs that publish (as PSK013 defines it) or upload artifacts "
+        "(`actions/upload-artifact`, `actions/upload-pages-artifact`) after the checkout, and "
+        "an upload only when its `path:` can include the checkout's `.git`: the workspace "
+        "(`.`, `./`, `${{ github.workspace }}`), a pattern starting with `*` or `**` at the "
+        "workspace root, or the checkout's own `path:` directory (or a folder above it); "
+        "a `!` line excluding `.git` undoes it. Uploading `bin/`, `site/` or `coverage.out` "
+        "cannot carry the token; a path computed by an expression is not judged. "
+        "`upload-artifact` 4.4 and later also leave hidden files such as `.git` out unless "
+        "`include-hidden-files: true`; the rule does not read the action's version. "
+        "zizmor's `artipacked` reports every checkout that persists credentials. A "
         "`persist-credentials` set by an expression is taken as the author's decision and "
         "not reported; an explicit `persist-credentials: true` is (zizmor accepts it as a "
         "decision). Checkout v6 stores the credential outside `.git/config`, which stops "
@@ -126,18 +177,20 @@ def cache_in_release(wf):
 )
 def checkout_persists_credentials(wf):
     for job in wf.jobs:
-        targets = list(job_publishing(job))
-        targets += [(s, where, what) for s in job.steps for where, what in uploads(s)]
-        if not targets:
+        published = list(job_publishing(job))
+        uploaded = [(s, where, what) for s in job.steps for where, what in uploads(s)]
+        if not published and not uploaded:
             continue
-        targets.sort(key=lambda t: t[0].index)
-        indexes = [t[0].index for t in targets]
         for step in job.steps:
             if step.action != "actions/checkout":
                 continue
             persist = nodes.text(step.input("persist-credentials"), "true").strip().lower()
             if persist == "false" or "${{" in persist:
                 continue
+            checkout_dir = _workspace_path(nodes.text(step.input("path"), ""))
+            targets = published + [t for t in uploaded if _can_carry(t[0], checkout_dir)]
+            targets.sort(key=lambda t: t[0].index)
+            indexes = [t[0].index for t in targets]
             later = _first_at_or_after(targets, indexes, step.index + 1)
             if later:
                 _, where, what = later

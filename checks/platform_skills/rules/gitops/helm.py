@@ -24,13 +24,17 @@ from .examples import CHART, CHART_LOCK, HELM_REF, VALUES
     good=CHART,
     since="0.2.0",
     limits="`apiVersion: v1` charts keep dependencies in `requirements.yaml` and are not "
-           "read. Whether `Chart.lock` matches `Chart.yaml` (its digest) is not checked.",
+           "read. Whether `Chart.lock` matches `Chart.yaml` (its digest) is not checked. "
+           "Dependencies whose `repository` is `file://` are charts of the same repository, "
+           "versioned with it: they need neither a version range nor a lock, and a chart "
+           "whose only dependencies are local needs no `Chart.lock`.",
 )
 def helm_dependency_unpinned(chart):
     root = chart.root
     if nodes.text(nodes.get(root, "apiVersion"), "").strip() != "v2":
         return
-    dependencies = [d for d in nodes.items(nodes.get(root, "dependencies")) if nodes.is_map(d)]
+    dependencies = [d for d in nodes.items(nodes.get(root, "dependencies"))
+                    if nodes.is_map(d) and not _local(d)]
     for dependency in dependencies:
         name_key, name = nodes.get_pair(dependency, "name")
         label = nodes.text(name, "?")
@@ -49,6 +53,11 @@ def helm_dependency_unpinned(chart):
         yield (first, f"Chart.yaml declares {count} {noun} and no Chart.lock sits beside it", more)
 
 
+def _local(dependency):
+    """A dependency read from the repository itself (``repository: file://../common``)."""
+    return nodes.text(nodes.get(dependency, "repository"), "").strip().startswith("file://")
+
+
 @rule(
     id="PSK602", name="helm-values-latest", severity="low", domain="gitops",
     targets=("values",), reference=HELM_REF + "#values-image-tags-and-digests", example_name="values.yaml",
@@ -63,11 +72,34 @@ def helm_dependency_unpinned(chart):
     bad=VALUES.replace('  tag: "1.4.0"\n', "  tag: latest\n"),
     good=VALUES,
     since="0.2.0",
-    limits="Reads `values*.yaml` beside a `Chart.yaml` only; an image written as one string "
-           "(`image: app:latest`) is left to the manifest rules on the rendered output.",
+    limits="Reads `values*.yaml` beside a `Chart.yaml` only. Any `tag: latest` nested under "
+           "a key named `image` or `images` counts (`image.tag`, `image.busybox.tag`, "
+           "`images.sidecar.tag`); a `tag` elsewhere is not read as an image's. An image "
+           "written as one string (`image: app:latest`) is left to the manifest rules on the "
+           "rendered output.",
 )
 def helm_values_latest(root):
-    for mapping in nodes.walk_maps(root):
-        tag_key, tag = nodes.get_pair(nodes.get(mapping, "image"), "tag")
-        if tag_key is not None and nodes.text(tag, "").strip() == "latest":
-            yield tag_key, "values set image.tag to 'latest'"
+    for tag_key, where in _image_tags(root):
+        yield tag_key, f"values set {where} to 'latest'"
+
+
+_IMAGE_KEYS = ("image", "images")
+
+
+def _image_tags(root):
+    """``(key node, dotted path)`` of every ``tag: latest`` below a key named ``image`` or
+    ``images``. Iterative, each node once (aliases can share subtrees)."""
+    stack, seen = [(root, (), False)], set()
+    while stack:
+        node, where, under_image = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if nodes.is_seq(node):
+            stack.extend((item, where, under_image) for item in reversed(node.value))
+            continue
+        for name, key, value in nodes.pairs(node):
+            if name == "tag" and under_image and nodes.text(value, "").strip() == "latest":
+                yield key, ".".join(where + (name,))
+            elif nodes.is_map(value) or nodes.is_seq(value):
+                stack.append((value, where + (name,), under_image or name in _IMAGE_KEYS))

@@ -2,7 +2,7 @@
 
 from ...model import rule
 from ...readers.patterns import split_image
-from ...readers.podspec import images
+from ...readers.podspec import build_placeholder, images
 from .examples import HARDENED, PINNED
 
 _DEPLOYMENT = HARDENED.replace(PINNED, "IMAGE")
@@ -23,11 +23,17 @@ _PINNED = ("ghcr.io/example-org/app:1.4.2@sha256:"
     fix="Deploy a versioned tag pinned by digest: `image: registry/app:1.4.2@sha256:<digest>`.",
     bad=_DEPLOYMENT.replace("IMAGE", "ghcr.io/example-org/app:latest"),
     good=_DEPLOYMENT.replace("IMAGE", _PINNED),
+    limits=(
+        "Build placeholders are not images: a `ko://` import path, or a name listed as a "
+        "build artifact (`build.artifacts[].image`, in any profile) in a `skaffold*.yaml` of "
+        "the tree being checked (the folder given, or the current directory for files named "
+        "one by one); Skaffold and ko put the built image, digest included, in its place. "
+        "Images set by variables or templates (`$IMAGE`, `{{ }}`) are not judged."),
 )
 def image_latest_or_untagged(root):
     for key, image in images(root):
         tag, digest = split_image(image)
-        if not digest and (tag is None or tag == "latest"):
+        if not digest and (tag is None or tag == "latest") and not build_placeholder(root, image):
             what = "the 'latest' tag" if tag else "no tag"
             yield key, f"image '{image}' has {what} and no digest"
 
@@ -43,9 +49,11 @@ def image_latest_or_untagged(root):
     fix="Append the digest: `image: registry/app:1.4.2@sha256:<digest>` (keep the tag for humans).",
     bad=_DEPLOYMENT.replace("IMAGE", "ghcr.io/example-org/app:1.4.2"),
     good=_DEPLOYMENT.replace("IMAGE", _PINNED),
+    limits=("Build placeholders (`ko://` paths, Skaffold artifacts of the tree, as in PSK301) "
+            "are not judged; images set by variables or templates are not either."),
 )
 def image_not_digest(root):
     for key, image in images(root):
         tag, digest = split_image(image)
-        if not digest and tag is not None and tag != "latest":
+        if not digest and tag is not None and tag != "latest" and not build_placeholder(root, image):
             yield key, f"image '{image}' is pinned by tag '{tag}' but not by digest"

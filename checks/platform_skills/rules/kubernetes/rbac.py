@@ -88,15 +88,16 @@ def rbac_wildcard(root):
     bad=_BINDING.replace("ROLE", "cluster-admin"),
     good=_BINDING.replace("ROLE", "deployer"),
     limits=(
-        "A `RoleBinding` to `cluster-admin` is flagged too: it grants full control of the "
-        "namespace, Secrets and RBAC included. `system:masters` is not flagged, since its "
+        "Only `ClusterRoleBinding`s: a namespaced `RoleBinding` to `cluster-admin` grants admin "
+        "of that one namespace (Flux's documented tenant set-up), which is a design choice to "
+        "review, not cluster-wide admin. `system:masters` is not flagged, since its "
         "members bypass authorization whatever is bound; `User` subjects are not flagged. Other "
         "roles as broad as `cluster-admin` are PSK331's. Checkov 3.3 has no check on who is "
         "bound to `cluster-admin`."),
 )
 def cluster_admin_binding(root):
-    if not _rbac(root, "ClusterRoleBinding", "RoleBinding"):
-        return
+    if not _rbac(root, "ClusterRoleBinding"):
+        return  # a RoleBinding grants the role inside its own namespace only
     ref = nodes.get(root, "roleRef")
     name_node = nodes.get(ref, "name")
     if nodes.text(name_node, "").strip() != "cluster-admin" or \
@@ -112,5 +113,4 @@ def cluster_admin_binding(root):
         elif kind == "Group" and who != "system:masters":
             granted.append(f"Group {who}")
     if granted:
-        binding = nodes.text(nodes.get(root, "kind"))
-        yield name_node, f"{binding} grants cluster-admin to {', '.join(granted)}"
+        yield name_node, f"ClusterRoleBinding grants cluster-admin to {', '.join(granted)}"

@@ -58,6 +58,19 @@ jobs:
           severity: CRITICAL,HIGH
           exit-code: "1"
 """,
+    limits=(
+        "A setting the command line and the environment (`TRIVY_EXIT_CODE`, "
+        "`GRYPE_FAIL_ON_SEVERITY`) leave unset is read from the scanner's config file, as the "
+        "scanner does: trivy `--config FILE` (`-c`, `TRIVY_CONFIG`) or `trivy.yaml` in the "
+        "step's working directory (`exit-code` other than 0); grype `-c FILE` or "
+        "`.grype.yaml` (or `.grype/config.yaml`) there (`fail-on-severity`); "
+        "`trivy-action`'s `trivy-config:`, else `trivy.yaml` at the repository root, where "
+        "the action runs trivy. The working directory is the step's `working-directory` (or "
+        "`defaults.run`) below the repository holding the workflow. A config path or working "
+        "directory computed by an expression, or a named config file that is not in the "
+        "checked tree, is not judged; config files in the runner's home directory are not "
+        "seen. A shell `|| exit 1` after trivy does not make it gate: trivy exits 0 on "
+        "vulnerabilities unless an exit code is set."),
 )
 def scan_not_gating(wf):
     for scan in scans.scans(wf):

@@ -35,6 +35,11 @@ module "vpc" {
 PROVIDERS = """\
 terraform {
   required_version = ">= 1.6"
+  backend "s3" {
+    bucket = "example-org-terraform-state"
+    key    = "app/terraform.tfstate"
+    region = "eu-west-1"
+  }
   required_providers {
     aws = {
       source  = "hashicorp/aws"

@@ -28,20 +28,35 @@ def _github_providers(tf):
     return found
 
 
-def _trusts_github(statement, providers):
-    """A federated principal that is GitHub's OIDC provider, written out, referenced in
-    this file, or implied by conditions on GitHub's claim keys."""
+def _read(text, module):
+    """``(values, from_defaults)``: ``text`` itself, or what it becomes when the variables it
+    reads take their defaults (``module`` is None until the first variable needs it)."""
+    if module is not None and "var." in text:
+        found = module().with_defaults(text)
+        if found is not None:
+            return found, True
+    return [text], False
+
+
+def _trusts_github(statement, providers, module):
+    """``(trusts, from_defaults)``: a federated principal that is GitHub's OIDC provider,
+    written out, referenced in this file, or implied by conditions on GitHub's claim keys,
+    reading variables as their defaults where needed."""
     federated = statement.principals.get("Federated", [])
     if not federated:
-        return False
+        return False, False
     for identifier in federated:
-        if GITHUB_OIDC in identifier:
-            return True
         if any(f"aws_iam_openid_connect_provider.{name}." in identifier for name in providers):
-            return True
+            return True, False
+        values, defaulted = _read(identifier, module)
+        if any(GITHUB_OIDC in v for v in values):
+            return True, defaulted
     if all(is_expression(i) for i in federated):
-        return any(c.key.startswith(GITHUB_OIDC) for c in statement.conditions)
-    return False
+        for condition in statement.conditions:
+            keys, defaulted = _read(condition.key, module)
+            if any(k.startswith(GITHUB_OIDC) for k in keys):
+                return True, defaulted
+    return False, False
 
 
 _INTERPOLATION = re.compile(r"\$\{[^}]*\}")
@@ -95,8 +110,12 @@ def sub_problem(value):
     good=GITHUB_TRUST,
     since="0.2.0",
     limits=(
-        "Reads literal policies (`jsonencode({...})`, JSON heredocs, `aws_iam_policy_document`): "
-        "a policy built from variables or `templatefile()` is not judged, and a federated "
+        "Reads literal policies (`jsonencode({...})`, JSON heredocs, `aws_iam_policy_document`). "
+        "A `var.NAME` (whole, inside a string, or as an argument of `format()`) is read as "
+        "its `default` from any `.tf` file of the same folder, so a module whose default "
+        "inputs produce a too-broad statement is flagged, and the finding says it comes from "
+        "the defaults; variables without a default, `local`s, `for` expressions, `dynamic` "
+        "blocks and `templatefile()` are not followed, and a federated "
         "principal given only as a variable counts as GitHub's when the conditions name "
         "GitHub's claim keys. `StringEquals` values are exact, so `*` there is not a "
         "wildcard and is not reported. Checkov's CKV_AWS_358 (policy documents) and "
@@ -108,9 +127,17 @@ def sub_problem(value):
 )
 def github_oidc_trust_too_broad(tf):
     providers = _github_providers(tf)
+
+    def module():
+        return tf.module
+
     for statement in statements(tf):
-        if not _allows(statement, _ASSUME) or not _trusts_github(statement, providers):
+        if not _allows(statement, _ASSUME):
             continue
+        trusts, defaulted = _trusts_github(statement, providers, module)
+        if not trusts:
+            continue
+        note = _FROM_DEFAULTS if defaulted else ""
         subs = [c for c in statement.conditions if c.key.endswith(":sub") and c.test in _POSITIVE_TESTS]
         auds = [c for c in statement.conditions if c.key.endswith(":aud") and c.test in _POSITIVE_TESTS]
         missing = [claim for claim, found in (("sub", subs), ("aud", auds)) if not found]
@@ -121,15 +148,22 @@ def github_oidc_trust_too_broad(tf):
                 related.append((statement.conditions_line, "the conditions it has"))
             yield (statement.line, f"GitHub OIDC trust statement has no {names} condition, so "
                    "tokens from " + ("any repository" if "sub" in missing else "any audience")
-                   + " are accepted", related)
+                   + " are accepted" + note, related)
         for condition in subs:
             if condition.test != "StringLike":
                 continue  # StringEquals compares exactly: '*' there is a literal character
             for value, line in zip(condition.values, condition.value_lines, strict=False):
-                problem = sub_problem(value)
-                if problem:
-                    yield (line, f"GitHub OIDC trust: {condition.key} {problem}",
-                           [(statement.line, "the trust statement")])
+                values, defaulted = _read(value, module)
+                for text in values:
+                    problem = sub_problem(text)
+                    if problem:
+                        yield (line, f"GitHub OIDC trust: {condition.key} {problem}"
+                               + (_FROM_DEFAULTS if defaulted else note),
+                               [(statement.line, "the trust statement")])
+                        break
+
+
+_FROM_DEFAULTS = " (with the module's variable defaults: a caller that keeps them gets this policy)"
 
 
 _ADMIN_ACTIONS = ("*", "iam:*", "sts:*")
@@ -154,7 +188,11 @@ _ADMIN_ACTIONS = ("*", "iam:*", "sts:*")
     since="0.2.0",
     limits=(
         "`NotAction`/`NotResource` statements and policies built from variables are not "
-        "judged. A service wildcard other than `iam:*`/`sts:*` on `*` (say `s3:*`) is "
+        "judged. Only attributes that hold IAM documents are read (`aws_iam_policy`, "
+        "`aws_iam_role`, `aws_iam_*_policy`, `aws_iam_policy_document` and the S3, ECR, "
+        "KMS, SNS, SQS and Secrets Manager resource policies); an ECR lifecycle policy or an "
+        "autoscaling policy is another language and is neither judged nor an error. "
+        "A service wildcard other than `iam:*`/`sts:*` on `*` (say `s3:*`) is "
         "broad but not administrator access, and is left to review. Checkov's CKV_AWS_62/"
         "CKV_AWS_63 (`*`) and CKV2_AWS_40 (`iam:*`) cover most of this; they do not read "
         "`sts:*` nor an `inline_policy` heredoc, and CKV_AWS_355/356 also report `Resource: "

@@ -92,9 +92,14 @@ def terraform_module_unpinned(tf):
     good=PROVIDERS,
     since="0.2.0",
     limits=(
-        "Reusable modules are often told to declare only a minimum provider version and leave "
-        "the upper bound to the root module; suppress the finding there with a reason. "
-        "Checkov runs no check on the `terraform` block, so this rule has no Checkov face."),
+        "An upper bound is asked of root modules only: a folder with a `backend` or `cloud` "
+        "block, a `provider` block, or a `.terraform.lock.hcl` (any of its `.tf` files "
+        "counts). A reusable module (none of these) should declare minimum versions only and "
+        "leave the upper bound to the configurations that call it, as HashiCorp advises, so "
+        "there only a provider without any `version` is flagged. A root module whose backend "
+        "is given only on the command line (`-backend-config`) with no `backend` block and "
+        "no provider block is read as reusable. Checkov runs no check on the `terraform` "
+        "block, so this rule has no Checkov face."),
 )
 def terraform_provider_unbounded(tf):
     for block in tf.of("terraform"):
@@ -110,6 +115,8 @@ def terraform_provider_unbounded(tf):
                 line = block.line("required_providers", index, name)
                 if not isinstance(version, str) or not version.strip():
                     yield line, f"provider '{name}' has no version constraint"
-                elif not is_expression(version) and terraform_lower_only(version):
+                elif not is_expression(version) and terraform_lower_only(version) and \
+                        tf.module.is_root:
                     yield line, (f"provider '{name}' version '{version.strip()}' has only a "
-                                 "lower bound; a new major release is taken on upgrade")
+                                 "lower bound in a root module; a new major release is taken "
+                                 "on upgrade")

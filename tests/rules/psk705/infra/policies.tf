@@ -81,3 +81,23 @@ resource "aws_iam_policy" "from_document" {
   name   = "from-document"
   policy = data.aws_iam_policy_document.ci.json
 }
+
+# Not IAM documents: an ECR lifecycle policy and an autoscaling policy also have a `policy`
+# attribute, in their own languages. They are neither judged nor an error.
+resource "aws_ecr_lifecycle_policy" "app" {
+  repository = "app"
+  policy = jsonencode({
+    rules = [{
+      rulePriority = 1
+      description  = "keep the last 30 images"
+      selection    = { tagStatus = "any", countType = "imageCountMoreThan", countNumber = 30 }
+      action       = { type = "expire" }
+    }]
+  })
+}
+
+resource "aws_glacier_vault_lock" "archive" {
+  vault_name    = "archive"
+  complete_lock = false
+  policy        = "[\"not\", \"a policy\"]"
+}
