@@ -7,6 +7,7 @@ What a file is, and how it is parsed, comes from the kinds table (``kinds.py``).
 """
 
 import os
+import stat
 
 from . import kinds
 from .model import Document, FileError, Skipped
@@ -33,16 +34,24 @@ def discover(paths, excluded=None, only=None):
     given, whatever their name (pre-commit decides what to pass). ``root`` is the tree a
     symlinked file must resolve into. Returns ``(candidates, errors)``.
     """
-    candidates, errors = [], []
+    candidates, errors, seen = [], [], set()
     for given in paths:
         if os.path.isdir(given):
-            candidates.extend((p, given) for p in walk(given, excluded, only))
+            found = [(p, given) for p in walk(given, excluded, only)]
         elif os.path.lexists(given):
             if excluded and excluded(display_path(given)):
                 continue
-            candidates.append((given, os.curdir))
+            found = [(given, os.curdir)]
         else:
             errors.append(FileError(display_path(given), "no such file or directory"))
+            continue
+        for path, root in found:
+            # Overlapping arguments (``./Dockerfile Dockerfile .``) name one file: check it
+            # once. By its path, not its target: a symlink is its own entry, as in a walk.
+            key = os.path.normcase(os.path.abspath(path))
+            if key not in seen:
+                seen.add(key)
+                candidates.append((path, root))
     return candidates, errors
 
 
@@ -84,6 +93,8 @@ def load(path, root=os.curdir):
     kind = kinds.claiming(shown, name)
     try:
         text = _read_text(path, root)
+    except NotRegular as exc:
+        return None, Skipped(shown, str(exc))
     except _Unreadable as exc:
         return None, FileError(shown, str(exc))
     if not text.strip():
@@ -126,6 +137,37 @@ class _Unreadable(Exception):
     pass
 
 
+class NotRegular(Exception):
+    """A named pipe, socket or device: never read (a pipe would block the run forever)."""
+
+
+_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def open_regular(path):
+    """``path`` opened for reading in binary, if it is a regular file; else NotRegular.
+
+    Checked before opening, and again on the open descriptor: the open is non-blocking, so a
+    file swapped for a pipe in between cannot hang the run either.
+    """
+    _require_regular(os.stat(path).st_mode)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        _require_regular(os.fstat(fd).st_mode)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _require_regular(mode):
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):  # a directory fails its read, as before
+        return
+    what = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
+    raise NotRegular(f"{what}, not a regular file; not read")
+
+
 def _read_text(path, root):
     if os.path.islink(path):
         target = os.path.realpath(path)
@@ -133,7 +175,7 @@ def _read_text(path, root):
         if not (target == top or target.startswith(top.rstrip(os.sep) + os.sep)):
             raise _Unreadable("symlink points outside the scanned tree; not read")
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             data = _read_all(handle)
     except IsADirectoryError:
         raise _Unreadable("is a directory") from None
