@@ -157,6 +157,8 @@ def fetch(method, url, headers, deadline, max_body):
             if deadline.expired:
                 raise deadline.error() from None
             raise ResolveError(f"cannot reach {redact(host)}: {_reason_text(exc)}") from None
+        if deadline.expired:  # a cut connection can look like a short, complete answer
+            raise deadline.error()
         location = answer.get("Location")
         if status not in (301, 302, 303, 307, 308) or not location:
             return Response(status, answer, body, url)
@@ -186,8 +188,8 @@ def _once(method, url, headers, deadline, max_body):
             return status, answer, b""
         length = answer.get("Content-Length", "").strip()
         if length.isdigit() and int(length) > max_body:
-            raise TooLarge(f"{redact(parts.netloc)} answered with {int(length)} bytes, more than "
-                           f"the {max_body} pin reads")
+            raise TooLarge(f"{redact(parts.netloc)} announced {int(length)} bytes, more than "
+                           f"the {max_body} bytes pin reads")
         body = response.read(max_body + 1)
         if len(body) > max_body:
             raise TooLarge(f"{redact(parts.netloc)} answered with more than the {max_body} bytes "
