@@ -19,8 +19,10 @@ import sys
 from .. import loader
 from ..kinds import YAML_SUFFIXES
 from ..model import FileError, Finding
+from ..parsers import duplicate_keys
 from ..readers import suppressions
 from ..readers.pins import VerifiedPin, comment_version
+from ..report.style import shown_path
 from . import edits, files
 from .cache import DEFAULT_JOBS, RunCache
 from .dockerfiles import ParseError
@@ -48,7 +50,8 @@ class Problem:
         self.message = redact(message)
 
     def where(self):
-        return f"{self.path}:{self.line}" if self.line else self.path
+        path = shown_path(self.path)
+        return f"{path}:{self.line}" if self.line else path
 
 
 class Change:
@@ -172,6 +175,11 @@ def load(paths, excluded=None, want_dockerfiles=True):
                 problems.append(Problem(error.path, 0, error.message))
                 continue
             if doc is None:
+                continue
+            duplicates = duplicate_keys(doc.roots) if doc.kind in ("workflow", "action") else ()
+            if duplicates:  # GitHub would refuse the file: which `uses:` to pin is not known
+                line, message = duplicates[0]
+                problems.append(Problem(source.path, line, message))
                 continue
             if doc.text != source.text:
                 problems.append(Problem(source.path, 0, "the file changed while pin read it"))
@@ -424,7 +432,7 @@ def _report(result, diff):
             continue
         written.append(item)
         for change in item.changes:
-            _say(f"{path}:{change.line}: {change.old} -> {change.new}")
+            _say(f"{shown_path(path)}:{change.line}: {change.old} -> {change.new}")
     sys.stdout.flush()  # the diff or the list first, then what went wrong
     for note in sorted(result.notes, key=lambda p: (p.path, p.line)):
         _say(f"{note.where()}: note: {note.message}", sys.stderr)

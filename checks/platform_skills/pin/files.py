@@ -18,7 +18,7 @@ import stat
 import tempfile
 
 from .. import kinds
-from ..loader import MAX_BYTES, NotRegular, display_path, open_regular, walk
+from ..loader import MAX_BYTES, NotRead, display_path, open_regular, too_large, walk
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
@@ -28,7 +28,8 @@ class Unreadable(Exception):
 
 
 class Passed(Unreadable):
-    """Not a file pin reads (a pipe, a socket, a device): a note, not an error."""
+    """Not a file pin reads (a pipe, a socket, a device, a file over the size limit): a
+    note, not an error, as ``check`` skips them."""
 
 
 class Source:
@@ -97,14 +98,14 @@ def read_source(path, root):
     try:
         with open_regular(path) as handle:
             data = handle.read(MAX_BYTES + 1)
-    except NotRegular as exc:
+    except NotRead as exc:
         raise Passed(str(exc)) from None
     except IsADirectoryError:
         raise Unreadable("is a directory") from None
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_BYTES:
-        raise Unreadable(f"larger than {MAX_BYTES // (1024 * 1024)} MB; not read")
+        raise Passed(str(too_large()))
     bom, codec = b"", "utf-8"
     for mark, name in _BOMS:
         if data.startswith(mark):
