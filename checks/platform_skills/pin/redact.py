@@ -21,9 +21,9 @@ _MIN_SECRET = 4  # shorter values ("ci", "x") would blot out ordinary words
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]*@")
 _HEADER = re.compile(r"(?i)\b((?:proxy-)?authorization|x-registry-auth|private-token|cookie|"
                      r"set-cookie)(\s*[:=]\s*)[^\r\n,;]+")
-# a credential after its scheme: 8+ characters with a digit or a sign (a word is not one)
-_SCHEME = re.compile(r"(?i)\b(basic|bearer)(\s+)(?=[A-Za-z0-9._~+/:=-]*[0-9._~+/:=-])"
-                     r"[A-Za-z0-9._~+/:=-]{8,}")
+# a credential after its scheme: 8+ characters that do not read as a word (a digit or a
+# sign in them, or capitals after the first letter, as base64 has): "Basic realm" stays
+_SCHEME = re.compile(r"(?i)\b(basic|bearer)(\s+)([A-Za-z0-9._~+/:=-]{8,})")
 _PARAM = re.compile(r"(?i)\b((?:access_|refresh_|id_|auth_|private_)?token|password|passwd|secret|"
                     r"client_secret|api_?key|sig|signature|x-amz-signature|x-goog-signature)"
                     r"(\s*[=:]\s*\"?)[^&\s\"',;]+")
@@ -37,7 +37,9 @@ def remember(*values):
     with _lock:
         for value in values:
             if isinstance(value, str) and len(value) >= _MIN_SECRET:
-                _secrets.update({value, quote(value, safe=""), unquote(value)})
+                plain = unquote(value)
+                _secrets.update(v for v in (value, plain, quote(value, safe=""),
+                                            quote(plain, safe="")) if len(v) >= _MIN_SECRET)
 
 
 def remember_url(url):
@@ -62,5 +64,11 @@ def redact(text):
             text = text.replace(secret, MASK)
     text = _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
     text = _HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
-    text = _SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+    text = _SCHEME.sub(_scheme_credential, text)
     return _PARAM.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+
+
+def _scheme_credential(match):
+    value = match.group(3)
+    word = value.isalpha() and not any(c.isupper() for c in value[1:])
+    return match.group(0) if word else f"{match.group(1)}{match.group(2)}{MASK}"

@@ -209,11 +209,19 @@ def _opener(host, deadline):
 
 
 def _watched(base, deadline):
-    def connection(*args, **kwargs):
-        conn = base(*args, **kwargs)
-        deadline.watch(conn)
-        return conn
-    return connection
+    """``base`` (an HTTP(S) connection class) under ``deadline``: watched from the start, so
+    a TLS handshake is cut too, and checked again once connected, in case the budget ran
+    out while there was no socket to cut."""
+    class Watched(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            deadline.watch(self)
+
+        def connect(self):
+            super().connect()
+            if deadline.expired:
+                _close(self)
+    return Watched
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
