@@ -4,6 +4,12 @@ Every failure becomes a ``FileError`` for that file alone; nothing here raises f
 input. Files that are simply not ours (an unrelated YAML list, an empty file) are passed
 over quietly; files that are ours but templated are passed over with a ``Skipped`` notice.
 What a file is, and how it is parsed, comes from the kinds table (``kinds.py``).
+
+Only regular files are opened; pipes, sockets and devices are skipped with their reason, as
+are files over ``MAX_BYTES``. A file named twice on the command line is read once. Duplicate
+mapping keys are settled by the YAML parser, one way for every reader: the last one wins (as
+kubectl reads a manifest), and a workflow or action reports them as an error of the file,
+because GitHub rejects it (``parsers.yaml_roots``).
 """
 
 import os
