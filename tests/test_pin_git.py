@@ -396,6 +396,8 @@ def test_plan_computes_every_edit_and_writes_nothing(tmp_path, url):
     (("--github-url", "github.com"), "--github-url must be a URL"),
     (("--format", "json"), "--format applies to --verify"),
     (("--jobs", "0"), "--jobs must be at least 1"),
+    (("--timeout", "0"), "--timeout must be more than 0"),
+    (("--github-url", "ghe.example.com/?token=s3cr3t-value"), "'ghe.example.com/?token=***'"),
     (("missing-dir",), "missing-dir: error: no such file or directory"),
 ])
 def test_usage_errors_are_reported_and_nothing_is_written(tmp_path, monkeypatch, capsys, args, message):
