@@ -126,7 +126,11 @@ def write_atomic(source, text):
     Refuses (OSError) when the file changed on disk since it was read.
     """
     data = source.encode(text)
-    with open(source.real_path, "rb") as handle:
+    try:
+        handle = open_regular(source.real_path)
+    except NotRead:
+        raise OSError("the file is no longer a regular file; not rewritten") from None
+    with handle:
         if handle.read(MAX_BYTES + 1) != source.data:
             raise OSError("the file changed on disk while pin was running; not rewritten")
         status = os.fstat(handle.fileno())

@@ -32,7 +32,7 @@ _ADVERTISEMENT = "application/x-git-upload-pack-advertisement"
 _VERSION = re.compile(r"^(v?)(\d+(?:\.\d+)*)(.*)$")
 _SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
 _OID = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
-__all__ = ["ResolveError"]
+_PKT_LENGTH = re.compile(rb"[0-9a-fA-F]{4}")
 
 
 class GitRefs:
@@ -184,11 +184,7 @@ def _pkt_lines(body, shown):
     position = 0
     while position < len(body):
         size = body[position:position + 4]
-        try:
-            length = int(size.decode("ascii"), 16) if len(size) == 4 and \
-                all(c in b"0123456789abcdefABCDEF" for c in size) else -1
-        except ValueError:
-            length = -1
+        length = int(size, 16) if _PKT_LENGTH.fullmatch(size) else -1
         if length == 0:
             yield None
             position += 4

@@ -137,14 +137,10 @@ class Response:
         self.url = url
 
 
-class TooLarge(ResolveError):
-    pass
-
-
 def fetch(method, url, headers, deadline, max_body):
     """``Response`` for any HTTP status; ResolveError when unreachable, too slow, too large,
-    or redirected where pin does not follow. ``max_body``: bytes read at most (more is
-    ``TooLarge``); HEAD reads none."""
+    or redirected where pin does not follow. ``max_body``: bytes read at most (more is an
+    error, never a cut body); HEAD reads none."""
     headers = {"User-Agent": USER_AGENT, **headers}
     origin = _origin(url)
     for _ in range(MAX_REDIRECTS + 1):
@@ -164,12 +160,17 @@ def fetch(method, url, headers, deadline, max_body):
             return Response(status, answer, body, url)
         target = urljoin(url, location.strip())
         if _origin(target) != origin:
-            where = urlsplit(target).scheme + "://" + urlsplit(target).netloc \
-                if urlsplit(target).scheme in ("http", "https") else urlsplit(target).scheme + ":"
-            raise ResolveError(redact(f"{host} redirected to {where}; pin follows redirects only "
-                                      "within the same host and scheme"))
+            raise ResolveError(redact(f"{host} redirected to {_where(target)}; pin follows "
+                                      "redirects only within the same host and scheme"))
         url = target
     raise ResolveError(f"{redact(host)} redirected more than {MAX_REDIRECTS} times")
+
+
+def _where(url):
+    """Where a redirect points, without its path: ``https://host:port`` or ``file:``."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") \
+        else f"{parts.scheme}:"
 
 
 def _origin(url):
@@ -188,11 +189,11 @@ def _once(method, url, headers, deadline, max_body):
             return status, answer, b""
         length = answer.get("Content-Length", "").strip()
         if length.isdigit() and int(length) > max_body:
-            raise TooLarge(f"{redact(parts.netloc)} announced {int(length)} bytes, more than "
+            raise ResolveError(f"{redact(parts.netloc)} announced {int(length)} bytes, more than "
                            f"the {max_body} bytes pin reads")
         body = response.read(max_body + 1)
         if len(body) > max_body:
-            raise TooLarge(f"{redact(parts.netloc)} answered with more than the {max_body} bytes "
+            raise ResolveError(f"{redact(parts.netloc)} answered with more than the {max_body} bytes "
                            "pin reads")
         return status, answer, body
 
