@@ -245,3 +245,70 @@ class TokenRegistry:
 
 def digest_of(data):
     return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+class Hostile:
+    """A scripted HTTP server on 127.0.0.1 for the hostile cases: ``answers[path]`` is
+    ``(status, [(header, value)], body)`` (a ``Content-Length`` of None: none is sent and the
+    body ends when the connection closes); every request is recorded in ``requests`` as
+    ``(method, path, headers)``. ``trickle`` paths get a status line and then one header byte
+    every ``trickle_every`` seconds, for as long as the client listens."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.answers = {}
+        self.trickle = set()
+        self.trickle_every = 0.5
+        self.requests = []
+        front = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                front.requests.append((self.command, self.path, dict(self.headers)))
+                try:
+                    if self.path in front.trickle:
+                        return self._trickle()
+                    status, headers, body = front.answers.get(self.path, (404, [], b"not here"))
+                    self.send_response(status)
+                    for name, value in headers:
+                        if value is not None:
+                            self.send_header(name, value)
+                    if not any(name.lower() == "content-length" for name, _ in headers):
+                        self.send_header("Content-Length", str(len(body)))
+                    elif dict(headers).get("Content-Length", "") is None:
+                        self.send_header("Connection", "close")
+                        self.close_connection = True
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass  # the client hung up, as it should on an oversized body
+
+            do_HEAD = do_GET
+
+            def _trickle(self):
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                self.wfile.flush()
+                while True:
+                    time.sleep(front.trickle_every)
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.host = f"127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def manifest(self, repository, tag, status=200, headers=(), body=b""):
+        self.answers[f"/v2/{repository}/manifests/{tag}"] = (status, list(headers), body)
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

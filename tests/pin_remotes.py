@@ -65,3 +65,56 @@ def build_remotes(base):
         ((), (), ("feature",)),
     ])
     return {"actions/checkout": checkout, "example/tool": tool}
+
+
+class SmartHTTP:
+    """The remotes under ``base`` served over HTTP by git's own CGI, ``git http-backend``
+    (smart protocol), from a server on 127.0.0.1: the answer real git servers give."""
+
+    def __init__(self, base):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import urlsplit
+
+        backend = subprocess.run(["git", "--exec-path"], capture_output=True, text=True,
+                                 check=True).stdout.strip() + "/git-http-backend"
+        self.requests = []
+        front = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                url = urlsplit(self.path)
+                front.requests.append((self.path, self.headers.get("Authorization", "")))
+                repo, _, rest = url.path.partition("/info/")
+                if not os.path.isdir(f"{base}{repo}"):  # GitHub's spelling without .git
+                    repo += ".git"
+                env = {**GIT_ENV, "GIT_PROJECT_ROOT": str(base), "GIT_HTTP_EXPORT_ALL": "1",
+                       "REQUEST_METHOD": "GET", "PATH_INFO": f"{repo}/info/{rest}",
+                       "QUERY_STRING": url.query,
+                       "GIT_PROTOCOL": self.headers.get("Git-Protocol", "")}
+                out = subprocess.run([backend], env=env, capture_output=True, check=True).stdout
+                head, _, body = out.partition(b"\r\n\r\n")
+                status, headers = 200, []
+                for line in head.decode().split("\r\n"):
+                    name, _, value = line.partition(":")
+                    if name.lower() == "status":
+                        status = int(value.split()[0])
+                    else:
+                        headers.append((name, value.strip()))
+                self.send_response(status)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

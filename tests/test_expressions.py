@@ -141,17 +141,25 @@ def test_hostile_expressions_are_bounded(name):
 
 
 def test_hostile_expressions_in_a_workflow_give_no_traceback(tmp_path):
-    steps = "".join(f"      - run: |\n          echo {name!r}\n          {text}\n"
-                    for name, text in sorted(HOSTILE.items()))
-    write_tree(tmp_path, {".github/workflows/hostile.yml": (
-        "on: pull_request_target\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n"
-        "    steps:\n" + steps + "      - env:\n          T: ${{ toJSON(secrets) }}\n"
-        "        run: echo ${{ github.event.issue.title }}\n")})
+    # three workflows, each under the 1 MiB file size limit
+    names = sorted(HOSTILE)
+    head = "on: pull_request_target\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+    files = {}
+    for number, group in enumerate((names[:2], names[2:4], names[4:])):
+        steps = "".join(f"      - run: |\n          echo {name!r}\n          {HOSTILE[name]}\n"
+                        for name in group)
+        files[f".github/workflows/hostile{number}.yml"] = head + steps
+    files[".github/workflows/hostile2.yml"] += (
+        "      - env:\n          T: ${{ toJSON(secrets) }}\n"
+        "        run: echo ${{ github.event.issue.title }}\n")
+    write_tree(tmp_path, files)
     started = time.perf_counter()
     proc, data = run_json("check", ".", "--no-config", cwd=tmp_path)
     assert time.perf_counter() - started < 20
-    assert "Traceback" not in proc.stderr and data["errors"] == []
-    # Too deep or unbalanced expressions are skipped; the long but valid or-chain (line 9)
-    # and the plain expressions after them still count.
-    found = {(f["rule"], f["line"]) for f in data["findings"] if f["rule"] in ("PSK011", "PSK018")}
-    assert found == {("PSK011", 9), ("PSK011", 33), ("PSK018", 32)}
+    assert "Traceback" not in proc.stderr and data["errors"] == [] and "skipped" not in data
+    # Too deep or unbalanced expressions are skipped; the long but valid or-chain (line 9 of
+    # the first file) and the plain expressions after them still count.
+    found = {(f["path"].rsplit("/", 1)[-1], f["rule"], f["line"]) for f in data["findings"]
+             if f["rule"] in ("PSK011", "PSK018")}
+    assert found == {("hostile0.yml", "PSK011", 9), ("hostile2.yml", "PSK011", 21),
+                     ("hostile2.yml", "PSK018", 20)}

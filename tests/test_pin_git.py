@@ -306,6 +306,29 @@ def test_line_endings_byte_order_mark_and_permissions_survive(tmp_path, url, sha
     assert link.is_symlink()  # the link still points at the file it named
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another owner needs root")
+def test_owner_group_and_hard_links_survive(tmp_path, url, sha):
+    """Run as root (as in a container), pin must not take a file over, nor cut its links."""
+    write_tree(tmp_path, {".github/workflows/a.yml": STEP.format("actions/checkout@v4"),
+                          ".github/workflows/b.yml": STEP.format("actions/checkout@v4.1.0")})
+    owned, linked = tmp_path / ".github/workflows/a.yml", tmp_path / ".github/workflows/b.yml"
+    os.chown(owned, 4321, 8765)
+    owned.chmod(0o604)
+    other = tmp_path / "elsewhere.yml"
+    os.link(linked, other)
+    inode = linked.stat().st_ino
+    proc = pin("--github-url", url, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    co = sha["co"]
+    assert owned.read_text() == STEP.format(f"actions/checkout@{co['C2']} # v4.2.2")
+    status = owned.stat()
+    assert (status.st_uid, status.st_gid, stat.S_IMODE(status.st_mode)) == (4321, 8765, 0o604)
+    assert other.read_text() == linked.read_text() == STEP.format(
+        f"actions/checkout@{co['C1']} # v4.1.0")
+    assert linked.stat().st_ino == inode and linked.stat().st_nlink == 2
+    assert sorted(p.name for p in owned.parent.iterdir()) == ["a.yml", "b.yml"]
+
+
 def test_diff_prints_a_patch_and_writes_nothing(tmp_path, url):
     write_tree(tmp_path, {".github/workflows/ci.yml": WORKFLOW,
                           ".github/actions/local/action.yml": ACTION})
@@ -373,6 +396,8 @@ def test_plan_computes_every_edit_and_writes_nothing(tmp_path, url):
     (("--github-url", "github.com"), "--github-url must be a URL"),
     (("--format", "json"), "--format applies to --verify"),
     (("--jobs", "0"), "--jobs must be at least 1"),
+    (("--timeout", "0"), "--timeout must be more than 0"),
+    (("--github-url", "ghe.example.com/?token=s3cr3t-value"), "'ghe.example.com/?token=***'"),
     (("missing-dir",), "missing-dir: error: no such file or directory"),
 ])
 def test_usage_errors_are_reported_and_nothing_is_written(tmp_path, monkeypatch, capsys, args, message):

@@ -88,3 +88,27 @@ def test_a_rewrite_that_would_change_the_yaml_tree_is_refused():
     assert edits.yaml_preserved(old, edits.apply(old, [fine]), [fine])
     breaking = edits.Edit(3, 7, "x@abc\nc: d", "x@abc")
     assert not edits.yaml_preserved(old, edits.apply(old, [breaking]), [breaking])
+
+
+def test_redaction_removes_credentials_in_every_shape():
+    from platform_skills.pin.redact import redact, remember, remember_url
+
+    remember_url("https://x-access-token:ghp_Remembered42@ghe.example.com")
+    remember_url("https://user:p%40ss-W0rd!@ghe.example.com")
+    remember("registry-Passw0rd")
+    cases = {
+        "cannot reach https://ghp_Remembered42@ghe.example.com/o/r": "https://***@ghe.example.com/o/r",
+        "git ls-remote ssh://user:pw@host/o/r failed": "ssh://***@host/o/r",
+        "Authorization: Bearer abc.def.ghi": "Authorization: ***",
+        "sent Basic dXNlcjpwYXNz to it": "sent Basic *** to it",
+        "GET /token?service=x&access_token=abc123&scope=y": "access_token=***&scope=y",
+        "echoed ghp_Remembered42 back": "echoed *** back",
+        "p@ss-W0rd! or p%40ss-W0rd%21 or p%40ss-W0rd!": "*** or *** or ***",
+        "the password is registry-Passw0rd": "the password is ***",
+    }
+    for text, expected in cases.items():
+        assert expected in redact(text), text
+    # ordinary words near the shapes are left alone
+    for text in ("a Bearer challenge without a realm", "the token service 127.0.0.1:5 refused (401)",
+                 "Basic realm=\"Registry\""):
+        assert redact(text) == text

@@ -12,7 +12,7 @@ shares that parser, in table order; the first whose ``accept`` returns roots tak
 import os
 
 from . import nodes, surroundings
-from .parsers import dockerfile_instructions, makefile, terraform_roots, yaml_roots
+from .parsers import dockerfile_instructions, duplicate_keys, makefile, terraform_roots, yaml_roots
 
 YAML_SUFFIXES = (".yml", ".yaml")
 # Targets that are not file kinds: the repository model (audit), the suppression comments
@@ -314,10 +314,11 @@ def _kustomization(roots, claimed):
 # recognised by its shape; then Kubernetes-style objects.
 register(Kind("workflow", "GitHub Actions workflow", yaml_roots, _workflow_view,
               claims=_in_workflows_dir, accept=_single_mapping("workflow"),
-              checkov=("github_actions", "yaml"), hints=("jobs",)))
+              checkov=("github_actions", "yaml"), hints=("jobs",),
+              problems=lambda doc: duplicate_keys(doc.roots)))
 register(Kind("action", "composite action metadata", yaml_roots, _workflow_view,
               claims=_is_action_file, accept=_single_mapping("action metadata file"),
-              checkov=("yaml",), hints=("runs",)))
+              checkov=("yaml",), hints=("runs",), problems=lambda doc: duplicate_keys(doc.roots)))
 register(Kind("chart", "Helm chart metadata (Chart.yaml)", yaml_roots, _chart_view,
               claims=_is_chart, accept=_single_mapping("Chart.yaml"), checkov=("yaml",)))
 register(Kind("values", "Helm chart values (values*.yaml beside Chart.yaml)", yaml_roots,

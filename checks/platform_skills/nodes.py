@@ -48,7 +48,8 @@ _INDEX_FROM = 8
 def _index(node):
     """``{key: (key_node, value_node)}`` of a long mapping, built once and kept on the node.
 
-    The first of duplicate keys wins, as in the linear scan.
+    Keys are unique here: the parser keeps only the last of duplicate keys
+    (``parsers.yaml_roots``), so the index and the linear scan agree.
     """
     index = node.__dict__.get("_psk_index")
     if index is None:

@@ -47,7 +47,79 @@ class _Loader(_BASE_LOADER):
 
 def yaml_roots(text):
     """Composed root nodes, one per non-empty YAML document (JSON too: the few JSON texts the
-    YAML loader refuses, such as surrogate-pair escapes, are composed by ``json_nodes``)."""
+    YAML loader refuses, such as surrogate-pair escapes, are composed by ``json_nodes``).
+
+    Duplicate mapping keys are read one way everywhere: the last one wins, as kubectl and
+    Helm read a manifest (their YAML becomes a JSON object, where a later key replaces an
+    earlier one). The earlier entries are dropped from the node, so every reader and rule
+    sees the same single value, at the top level as in a step. Each root keeps the list of
+    what was dropped (``duplicate_keys``): GitHub rejects a workflow or action with
+    duplicate keys, and those kinds report them as an error of the file.
+    """
+    roots = _compose(text)
+    for root in roots:
+        root._psk_duplicates = _unique_keys(root)
+    return roots
+
+
+def duplicate_keys(roots):
+    """``(line, message)`` for every duplicate key ``yaml_roots`` dropped, as GitHub reports
+    them (the repeated key is the error)."""
+    found = []
+    for root in roots:
+        for key, first in getattr(root, "_psk_duplicates", ()):
+            found.append((key.start_mark.line + 1,
+                          f"duplicate key '{_shown(key.value)}' (first at line "
+                          f"{first.start_mark.line + 1}): GitHub rejects a workflow or action "
+                          "with duplicate keys; the checks read the last one"))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _unique_keys(root):
+    """Keep only the last of duplicate scalar keys in every mapping under ``root`` (each
+    collection once, however often aliases share it; scalars are never pushed, which keeps
+    this a small part of the parse); returns ``[(repeated key, first key)]``."""
+    dropped, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        entries = node.value
+        if node.id == "sequence":
+            stack.extend(item for item in entries if item.id != "scalar")
+            continue
+        if node.id != "mapping":
+            continue
+        keys = [key.value for key, _ in entries if key.id == "scalar"]
+        if len(set(keys)) < len(keys):
+            entries = node.value = _last_wins(entries, dropped)
+        for key, value in entries:
+            if value.id != "scalar":
+                stack.append(value)
+            if key.id != "scalar":
+                stack.append(key)
+    return dropped
+
+
+def _last_wins(entries, dropped):
+    last, first = {}, {}
+    for index, (key, _) in enumerate(entries):
+        if key.id == "scalar":
+            if key.value in last:
+                dropped.append((key, first[key.value]))
+            else:
+                first[key.value] = key
+            last[key.value] = index
+    return [(k, v) for i, (k, v) in enumerate(entries) if k.id != "scalar" or last[k.value] == i]
+
+
+def _shown(key):
+    key = "".join(c if c.isprintable() else "?" for c in key)
+    return key if len(key) <= 60 else key[:57] + "..."
+
+
+def _compose(text):
     try:
         return [r for r in yaml.compose_all(text, Loader=_Loader) if r is not None]
     except yaml.MarkedYAMLError as exc:

@@ -8,7 +8,7 @@ shares that first answer.
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from .resolve_git import ResolveError
+from .errors import ResolveError
 
 DEFAULT_JOBS = 8
 
@@ -43,7 +43,10 @@ class RunCache:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, value, traceback):
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            from .transport import abort_all
+            abort_all()  # cut every connection and process, so the workers end now
         self.close()
 
 

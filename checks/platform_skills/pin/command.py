@@ -13,20 +13,26 @@
 """
 
 import os
+import signal
 import sys
 
 from .. import loader
 from ..kinds import YAML_SUFFIXES
 from ..model import FileError, Finding
+from ..parsers import duplicate_keys
 from ..readers import suppressions
 from ..readers.pins import VerifiedPin, comment_version
+from ..report.style import shown_path
 from . import edits, files
 from .cache import DEFAULT_JOBS, RunCache
 from .dockerfiles import ParseError
+from .errors import ResolveError
 from .policy import Policy, trusted_owners
+from .redact import redact, remember_url
 from .references import dockerfile_references, yaml_references
 from .registry_auth import env_problem
-from .resolve_git import DEFAULT_GITHUB_URL, ResolveError, ls_remote, remote_url, resolve
+from .resolve_git import DEFAULT_GITHUB_URL, ls_remote, remote_url, resolve
+from .transport import DEFAULT_TIMEOUT
 
 ENV_GITHUB_URL = "PLATFORM_SKILLS_GITHUB_URL"
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -41,10 +47,11 @@ class Problem:
     def __init__(self, path, line, message):
         self.path = path
         self.line = line
-        self.message = message
+        self.message = redact(message)
 
     def where(self):
-        return f"{self.path}:{self.line}" if self.line else self.path
+        path = shown_path(self.path)
+        return f"{path}:{self.line}" if self.line else path
 
 
 class Change:
@@ -95,22 +102,23 @@ class _Loaded:
 class Resolver:
     """Git refs and image digests, each remote asked once per run, ``jobs`` at a time."""
 
-    def __init__(self, github_url, cache, registry=None):
+    def __init__(self, github_url, cache, registry=None, timeout=DEFAULT_TIMEOUT):
         self.github_url = github_url
         self.cache = cache
+        self.timeout = timeout
         self._registry = registry
 
     @property
     def registry(self):
-        if self._registry is None:  # HTTP(S) machinery only for runs that meet an image
+        if self._registry is None:  # the registry client only for runs that meet an image
             from .resolve_oci import RegistryClient
-            self._registry = RegistryClient()
+            self._registry = RegistryClient(timeout=self.timeout)
         return self._registry
 
     def _refs_task(self, owner_repo):
         key = ("git", owner_repo.lower())
         url = remote_url(self.github_url, owner_repo)
-        return key, lambda: ls_remote(url)
+        return key, lambda: ls_remote(url, self.timeout)
 
     def prefetch_refs(self, owner_repo):
         self.cache.submit(*self._refs_task(owner_repo))
@@ -132,19 +140,24 @@ class Resolver:
 def github_url_from(given=None, environ=None):
     """``--github-url``, else ``$PLATFORM_SKILLS_GITHUB_URL``, else github.com."""
     environ = os.environ if environ is None else environ
-    return (given or environ.get(ENV_GITHUB_URL) or DEFAULT_GITHUB_URL).rstrip("/")
+    url = (given or environ.get(ENV_GITHUB_URL) or DEFAULT_GITHUB_URL).rstrip("/")
+    remember_url(url)  # a token in it is never printed
+    return url
 
 
 def load(paths, excluded=None, want_dockerfiles=True):
-    """Read and parse every candidate file: ``([_Loaded], [Problem], files read)``."""
+    """Read and parse every candidate file: ``([_Loaded], [Problem], files read, [notes])``."""
     found, missing = files.discover(paths, excluded)
-    loaded, problems = [], [Problem(path, 0, message) for path, message in missing]
+    loaded, problems, notes = [], [Problem(path, 0, message) for path, message in missing], []
     scanned = 0
     for path, root, kind in found:
         if kind == "dockerfile" and not want_dockerfiles:
             continue
         try:
             source = files.read_source(path, root)
+        except files.Passed as exc:
+            notes.append(Problem(loader.display_path(path), 0, str(exc)))
+            continue
         except files.Unreadable as exc:
             if kind == "dockerfile" or path.endswith(YAML_SUFFIXES):
                 problems.append(Problem(loader.display_path(path), 0, str(exc)))
@@ -163,16 +176,22 @@ def load(paths, excluded=None, want_dockerfiles=True):
                 continue
             if doc is None:
                 continue
+            duplicates = duplicate_keys(doc.roots) if doc.kind in ("workflow", "action") else ()
+            if duplicates:  # GitHub would refuse the file: which `uses:` to pin is not known
+                line, message = duplicates[0]
+                problems.append(Problem(source.path, line, message))
+                continue
             if doc.text != source.text:
                 problems.append(Problem(source.path, 0, "the file changed while pin read it"))
                 continue
             refs = yaml_references(doc)
         if refs:
             loaded.append(_Loaded(source, kind, refs))
-    return loaded, problems, scanned
+    return loaded, problems, scanned, notes
 
 
-def plan(paths, github_url=None, jobs=None, trusted=(), excluded=None, registry=None):
+def plan(paths, github_url=None, jobs=None, trusted=(), excluded=None, registry=None,
+         timeout=DEFAULT_TIMEOUT):
     """Every edit pin would make under ``paths``, computed and checked, nothing written.
 
     ``trusted``: the trusted-owner patterns, or a function giving them for a file's path.
@@ -180,10 +199,10 @@ def plan(paths, github_url=None, jobs=None, trusted=(), excluded=None, registry=
     Returns a Plan; ``Plan.remotes`` is the number of distinct remotes resolved.
     """
     result = Plan()
-    loaded, result.errors, result.scanned = load(paths, excluded)
+    loaded, result.errors, result.scanned, result.notes = load(paths, excluded)
     work = []  # (loaded file, [references to pin])
     with RunCache(jobs) as cache:
-        resolver = Resolver(github_url_from(github_url), cache, registry)
+        resolver = Resolver(github_url_from(github_url), cache, registry, timeout)
         for item in loaded:
             policy = Policy(trusted(item.source.path) if callable(trusted) else trusted)
             chosen = []
@@ -239,16 +258,16 @@ def _plan_file(item, chosen, resolver, result):
     result.files.append(FilePlan(source, text, changes))
 
 
-def verify(paths, github_url=None, jobs=None, excluded=None):
+def verify(paths, github_url=None, jobs=None, excluded=None, timeout=DEFAULT_TIMEOUT):
     """PSK009 findings for every SHA pin whose comment names a tag: ``(findings, errors, files)``."""
     from ..registry import get_rule
 
     rule = get_rule("PSK009")
-    loaded, problems, scanned = load(paths, excluded, want_dockerfiles=False)
+    loaded, problems, scanned, _ = load(paths, excluded, want_dockerfiles=False)
     errors = [FileError(p.path, p.message) for p in problems]
     findings = []
     with RunCache(jobs) as cache:
-        resolver = Resolver(github_url_from(github_url), cache)
+        resolver = Resolver(github_url_from(github_url), cache, timeout=timeout)
         commented = []
         for item in loaded:
             pins = [(ref, comment_version(ref.comment)) for ref in item.refs
@@ -263,8 +282,8 @@ def verify(paths, github_url=None, jobs=None, excluded=None):
                 try:
                     refs = resolver.refs(ref.owner_repo)
                 except ResolveError as exc:
-                    errors.append(FileError(item.source.path, f"line {ref.line}: cannot verify "
-                                                              f"'{ref.value}': {exc}"))
+                    errors.append(FileError(item.source.path, redact(
+                        f"line {ref.line}: cannot verify '{ref.value}': {exc}")))
                     continue
                 verified.append(VerifiedPin(ref.line, ref.name, ref.ref, tag, refs.tags.get(tag),
                                             refs.tags_at(ref.ref)))
@@ -302,6 +321,9 @@ def build_parser():
     parser.add_argument("--github-url", metavar="URL", default=None,
                         help=f"where action repositories are cloned from (default: "
                              f"${ENV_GITHUB_URL}, else {DEFAULT_GITHUB_URL})")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"total time each network operation (one repository's refs, one "
+                             f"image's digest) may take (default: {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help=f"resolutions run at once (default: {DEFAULT_JOBS})")
     parser.add_argument("--format", choices=FORMATS, default="text",
@@ -314,18 +336,41 @@ def build_parser():
 
 
 def run(args):
-    """Run ``pin`` with parsed arguments; returns the exit status."""
+    """Run ``pin`` with parsed arguments; returns the exit status.
+
+    SIGTERM is read as Ctrl-C: either stops every network operation at once (the run cache
+    aborts them on the way out) and leaves every file whole.
+    """
+    previous = _on_sigterm(_interrupt)
     try:
         return _run(args)
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt:
-        print("platform-skills pin: interrupted; no file was half-written", file=sys.stderr)
+        _say("platform-skills pin: interrupted; no file was half-written", sys.stderr)
         return EXIT_ERROR
+    finally:
+        _on_sigterm(previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _on_sigterm(handler):
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (pin called as a library): leave signals alone
+        return None
+
+
+def _say(text, stream=None):
+    """Every line pin prints goes through here: credentials never reach a log."""
+    print(redact(text), file=stream or sys.stdout)
 
 
 def _usage(message):
-    print(f"platform-skills pin: error: {message}", file=sys.stderr)
+    _say(f"platform-skills pin: error: {message}", sys.stderr)
     return EXIT_ERROR
 
 
@@ -335,6 +380,8 @@ def _run(args):
         return _usage(f"--github-url must be a URL ({', '.join(_URL_SCHEMES)}), not {url!r}")
     if args.jobs is not None and args.jobs < 1:
         return _usage("--jobs must be at least 1")
+    if not 0 < args.timeout <= 3600:
+        return _usage("--timeout must be more than 0 and at most 3600 seconds")
     if args.format != "text" and not args.verify:
         return _usage("--format applies to --verify; pin and --diff print text")
     problem = env_problem(os.environ)
@@ -350,7 +397,8 @@ def _run(args):
         if args.verify:
             return _verify(args, url, scopes.excluded)
         result = plan(args.paths, url, args.jobs,
-                      lambda path: trusted_owners(scopes.of(path).options), scopes.excluded)
+                      lambda path: trusted_owners(scopes.of(path).options), scopes.excluded,
+                      timeout=args.timeout)
     except ConfigError as exc:
         return _usage(str(exc))
     return _report(result, args.diff)
@@ -359,11 +407,11 @@ def _run(args):
 def _verify(args, url, excluded):
     from ..report import Report, render
 
-    findings, errors, scanned = verify(args.paths, url, args.jobs, excluded)
+    findings, errors, scanned = verify(args.paths, url, args.jobs, excluded, args.timeout)
     color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     output = render(args.format, Report(findings, errors, scanned, color=color))
     if output:
-        print(output)
+        _say(output)
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if findings else EXIT_OK
@@ -374,6 +422,7 @@ def _report(result, diff):
     for item in result.files:
         path = item.source.path
         if diff:
+            # the file's own text plus SHAs and digests: printed as is, so the patch applies
             sys.stdout.write(edits.unified_diff(path, item.source.text, item.text))
             continue
         try:
@@ -383,12 +432,12 @@ def _report(result, diff):
             continue
         written.append(item)
         for change in item.changes:
-            print(f"{path}:{change.line}: {change.old} -> {change.new}")
+            _say(f"{shown_path(path)}:{change.line}: {change.old} -> {change.new}")
     sys.stdout.flush()  # the diff or the list first, then what went wrong
     for note in sorted(result.notes, key=lambda p: (p.path, p.line)):
-        print(f"{note.where()}: note: {note.message}", file=sys.stderr)
+        _say(f"{note.where()}: note: {note.message}", sys.stderr)
     for error in sorted(errors, key=lambda p: (p.path, p.line)):
-        print(f"{error.where()}: error: {error.message}", file=sys.stderr)
+        _say(f"{error.where()}: error: {error.message}", sys.stderr)
     changed = result.files if diff else written
     count = sum(len(item.changes) for item in changed)
     verb = "would pin" if diff else "pinned"
@@ -398,7 +447,7 @@ def _report(result, diff):
                 f"{_plural(result.remotes, 'remote')} asked")
     if errors:
         summary += f", {_plural(len(errors), 'error')}"
-    print(summary, file=sys.stderr if diff else sys.stdout)
+    _say(summary, sys.stderr if diff else sys.stdout)
     return EXIT_ERROR if errors else EXIT_OK
 
 

@@ -3,23 +3,33 @@
 A file is decoded once with the encoding it came in (UTF-8, with or without a byte-order
 mark, or UTF-16 with its mark) and encoded back the same way, so every byte pin does not
 change is written back unchanged, line endings included. A write goes to a temporary file
-in the same directory, which then replaces the original in one rename: a reader sees the
-old file or the new one, never half of either.
+in the same directory, is read back and compared, and then replaces the original in one
+rename: a reader sees the old file or the new one, never half of either. The file keeps its
+owner, group and mode. When a rename cannot keep them (a hard-linked file, whose other names
+would keep the old text; a file pin could not give its owner back, as when run by another
+user), the verified text is written into the original in place instead, with SIGINT and
+SIGTERM held until it is whole.
 """
 
 import contextlib
 import os
+import signal
 import stat
 import tempfile
 
 from .. import kinds
-from ..loader import MAX_BYTES, display_path, walk
+from ..loader import MAX_BYTES, NotRead, display_path, open_regular, too_large, walk
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
 class Unreadable(Exception):
     pass
+
+
+class Passed(Unreadable):
+    """Not a file pin reads (a pipe, a socket, a device, a file over the size limit): a
+    note, not an error, as ``check`` skips them."""
 
 
 class Source:
@@ -86,14 +96,16 @@ def read_source(path, root):
         if not (real == top or real.startswith(top.rstrip(os.sep) + os.sep)):
             raise Unreadable("symlink points outside the scanned tree; not read")
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             data = handle.read(MAX_BYTES + 1)
+    except NotRead as exc:
+        raise Passed(str(exc)) from None
     except IsADirectoryError:
         raise Unreadable("is a directory") from None
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_BYTES:
-        raise Unreadable(f"larger than {MAX_BYTES // (1024 * 1024)} MB; not read")
+        raise Passed(str(too_large()))
     bom, codec = b"", "utf-8"
     for mark, name in _BOMS:
         if data.startswith(mark):
@@ -109,24 +121,76 @@ def read_source(path, root):
 
 
 def write_atomic(source, text):
-    """Replace the file with ``text`` in its own encoding, keeping its permission bits.
+    """Replace the file with ``text`` in its own encoding, keeping owner, mode and links.
 
     Refuses (OSError) when the file changed on disk since it was read.
     """
-    with open(source.real_path, "rb") as handle:
+    data = source.encode(text)
+    try:
+        handle = open_regular(source.real_path)
+    except NotRead:
+        raise OSError("the file is no longer a regular file; not rewritten") from None
+    with handle:
         if handle.read(MAX_BYTES + 1) != source.data:
             raise OSError("the file changed on disk while pin was running; not rewritten")
-    mode = stat.S_IMODE(os.stat(source.real_path).st_mode)
+        status = os.fstat(handle.fileno())
     directory = os.path.dirname(source.real_path)
     fd, temporary = tempfile.mkstemp(prefix=".platform-skills-pin-", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(source.encode(text))
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, source.real_path)
-    except BaseException:
+        with open(temporary, "rb") as handle:
+            if handle.read() != data:
+                raise OSError("the temporary file did not read back as written; not rewritten")
+        os.chmod(temporary, stat.S_IMODE(status.st_mode))
+        if status.st_nlink == 1 and _owned_like(temporary, status):
+            os.replace(temporary, source.real_path)
+        else:
+            _write_in_place(source, data)
+    finally:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise
+
+
+def _owned_like(path, status):
+    """Give ``path`` the owner and group of ``status``; False when that is not allowed."""
+    mine = os.stat(path)
+    if (mine.st_uid, mine.st_gid) == (status.st_uid, status.st_gid):
+        return True
+    try:
+        os.chown(path, status.st_uid, status.st_gid)
+    except OSError:
+        return False
+    return True
+
+
+def _write_in_place(source, data):
+    """Overwrite the file's own bytes (same inode: links, owner and mode stay); interrupts
+    wait until the file is whole, and a failed write puts the old bytes back."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    blocked = _hold(held)
+    try:
+        with open(source.real_path, "r+b") as handle:
+            try:
+                handle.write(data)
+                handle.truncate()
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError:
+                handle.seek(0)
+                handle.write(source.data)
+                handle.truncate()
+                raise
+    finally:
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
+def _hold(signals):
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    except (AttributeError, ValueError, OSError):  # no signal masks on this platform
+        return False
+    return True

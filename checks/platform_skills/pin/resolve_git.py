@@ -1,26 +1,38 @@
-"""Tags and branches of an action's repository, through ``git ls-remote``.
+"""Tags and branches of an action's repository: git's own answer, checked before it is used.
 
-The git protocol needs no token and works the same against github.com, GitHub Enterprise
-and a ``file://`` tree of bare repositories. One listing answers every ref of a repository,
-so each remote is asked once per run, however many workflows use it.
+Over HTTP(S) pin speaks git's smart protocol itself (``GET <repo>/info/refs?service=
+git-upload-pack``, the ref advertisement, protocol v0) so that it can refuse what ``git
+ls-remote`` would quietly accept: the dumb protocol (a plain file ``info/refs`` any web
+server or captive portal can serve), redirects to another host, a server that trickles.
+Other URLs (``file://``, ``ssh://``, ``git://``) go to ``git ls-remote``, under the same
+deadline. Either way every object id must be 40 hex digits (64 in a SHA-256 repository), the
+same length throughout, and never all zeros; one malformed line and the whole listing is
+refused: a repository's answer is trusted whole or not at all.
+
+A token in the base URL (``https://TOKEN@ghe.example.com``) is sent as HTTP basic
+authentication, as git does, only to that host, and never printed (``redact``).
 
 Remote URLs are ``<base>/<owner>/<repo>`` without ``.git``: GitHub accepts both spellings,
 and for a local path git itself tries ``<repo>.git`` too, so a ``file://`` tree may hold
 either ``owner/repo`` or ``owner/repo.git``.
 """
 
+import base64
 import os
 import re
-import subprocess
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from .errors import ResolveError
+from .redact import redact, remember_url
+from .transport import DEFAULT_TIMEOUT, Deadline, fetch, run_process
 
 DEFAULT_GITHUB_URL = "https://github.com"
-TIMEOUT = 120
+MAX_ADVERTISEMENT = 32 * 1024 * 1024
+_ADVERTISEMENT = "application/x-git-upload-pack-advertisement"
 _VERSION = re.compile(r"^(v?)(\d+(?:\.\d+)*)(.*)$")
 _SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
-
-
-class ResolveError(Exception):
-    """A reference that cannot be resolved; the message is the reason, for people."""
+_OID = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+_PKT_LENGTH = re.compile(rb"[0-9a-fA-F]{4}")
 
 
 class GitRefs:
@@ -42,11 +54,30 @@ class GitRefs:
 
 
 def parse_ls_remote(output):
-    """GitRefs from ``git ls-remote`` output; a ``^{}`` line is the commit an annotated tag names."""
-    tags, peeled, branches = {}, {}, {}
+    """GitRefs from ``git ls-remote`` output (``<oid>\\t<ref>`` lines)."""
+    pairs = []
     for line in output.splitlines():
-        sha, _, ref = line.partition("\t")
-        sha = sha.strip().lower()
+        if line.strip():
+            sha, _, ref = line.partition("\t")
+            pairs.append((sha.strip().lower(), ref.strip()))
+    return refs_from(pairs)
+
+
+def refs_from(pairs, length=None):
+    """GitRefs from ``(oid, ref name)`` pairs; ResolveError for any malformed object id.
+
+    A ``^{}`` ref is the commit an annotated tag names. ``length``: the object id length the
+    server announced (40 for SHA-1, 64 for SHA-256); else the first id sets it.
+    """
+    tags, peeled, branches = {}, {}, {}
+    for sha, ref in pairs:
+        if not _OID.match(sha) or (length and len(sha) != length):
+            raise ResolveError(f"the remote listed a malformed object id for '{_shown(ref)}'; "
+                               "its answer is not used")
+        length = length or len(sha)
+        if sha.count("0") == len(sha):
+            raise ResolveError(f"the remote listed the null object id for '{_shown(ref)}'; "
+                               "its answer is not used")
         if ref.startswith("refs/tags/"):
             name = ref[len("refs/tags/"):]
             if name.endswith("^{}"):
@@ -59,24 +90,109 @@ def parse_ls_remote(output):
     return GitRefs(tags, branches)
 
 
+def _shown(ref):
+    return "".join(c if c.isprintable() else "?" for c in ref[:120])
+
+
 def remote_url(base, owner_repo):
     return f"{base.rstrip('/')}/{owner_repo}"
 
 
-def ls_remote(url):
-    """The remote's refs; ResolveError with git's own reason when it cannot be listed."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never", "LC_ALL": "C"}
+def ls_remote(url, timeout=DEFAULT_TIMEOUT):
+    """The remote's refs; ResolveError with the reason when they cannot be listed or trusted."""
+    remember_url(url)
+    with Deadline(timeout, f"listing {url}") as deadline:
+        if urlsplit(url).scheme in ("http", "https"):
+            return smart_http_refs(url, deadline)
+        return _git_ls_remote(url, deadline)
+
+
+def _git_ls_remote(url, deadline):
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never", "LC_ALL": "C",
+           "GIT_PROTOCOL_FROM_USER": "0",
+           "GIT_ALLOW_PROTOCOL": "file:git:ssh"}  # HTTP(S) is spoken above, never by git
     try:
-        proc = subprocess.run(["git", "ls-remote", "--tags", "--heads", "--", url],
-                              capture_output=True, text=True, timeout=TIMEOUT, env=env,
-                              stdin=subprocess.DEVNULL)
+        code, out, err = run_process(["git", "ls-remote", "--tags", "--heads", "--", url],
+                                     deadline, env)
     except FileNotFoundError:
         raise ResolveError("git is not installed; pin needs it to read tags") from None
-    except subprocess.TimeoutExpired:
-        raise ResolveError(f"git ls-remote {url} timed out after {TIMEOUT}s") from None
-    if proc.returncode != 0:
-        raise ResolveError(f"git ls-remote {url} failed: {_git_reason(proc.stderr)}")
-    return parse_ls_remote(proc.stdout)
+    if code != 0:
+        raise ResolveError(redact(f"git ls-remote {url} failed: {_git_reason(err)}"))
+    return parse_ls_remote(out)
+
+
+def smart_http_refs(url, deadline):
+    """Refs from the smart HTTP ref advertisement; the dumb protocol is refused."""
+    parts = urlsplit(url)
+    headers = {"Accept": _ADVERTISEMENT, "Git-Protocol": "version=0"}
+    if parts.username is not None or parts.password is not None:
+        userinfo = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(userinfo.encode()).decode()
+        parts = parts._replace(netloc=parts.netloc.rpartition("@")[2])
+    plain = urlunsplit(parts).rstrip("/")
+    answer = fetch("GET", plain + "/info/refs?service=git-upload-pack", headers, deadline,
+                   MAX_ADVERTISEMENT)
+    shown = redact(url)
+    if answer.status in (401, 403):
+        raise ResolveError(f"{shown} refused access ({answer.status}): the repository is private "
+                           "or the token in the URL is wrong")
+    if answer.status == 404:
+        raise ResolveError(f"{shown}: no such repository (404)")
+    if answer.status != 200:
+        raise ResolveError(f"{shown} answered HTTP {answer.status}")
+    media_type = (answer.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if media_type != _ADVERTISEMENT:
+        raise ResolveError(f"{shown} does not speak git's smart HTTP protocol (content type "
+                           f"{media_type[:80] or 'none'!r}): a dumb-protocol server, a proxy or "
+                           "a captive portal; pin does not trust it")
+    return parse_advertisement(answer.body, shown)
+
+
+def parse_advertisement(body, shown="the remote"):
+    """GitRefs from a smart-protocol v0 ref advertisement (pkt-lines), strictly."""
+    lines = list(_pkt_lines(body, shown))
+    if not lines or lines[0] != b"# service=git-upload-pack\n" or len(lines) < 2 or \
+            lines[1] is not None:
+        raise ResolveError(f"{shown} sent no git-upload-pack service announcement; not a smart "
+                           "git server")
+    pairs, length, first = [], None, True
+    for line in lines[2:]:
+        if line is None:
+            break
+        if line.startswith(b"ERR "):
+            reason = line[4:].decode("utf-8", "replace").strip()
+            raise ResolveError(redact(f"{shown} refused: {_shown(reason)}"))
+        text = line.decode("utf-8", "replace").rstrip("\n")
+        if first:
+            text, _, capabilities = text.partition("\0")
+            for capability in capabilities.split():
+                if capability == "object-format=sha256":
+                    length = 64
+                elif capability == "object-format=sha1":
+                    length = 40
+            first = False
+            sha, _, ref = text.partition(" ")
+            if ref == "capabilities^{}" and sha.count("0") == len(sha):
+                continue  # an empty repository: no refs at all
+        sha, _, ref = text.partition(" ")
+        pairs.append((sha, ref))
+    return refs_from(pairs, length)
+
+
+def _pkt_lines(body, shown):
+    """Each pkt-line's payload, None for a flush packet."""
+    position = 0
+    while position < len(body):
+        size = body[position:position + 4]
+        length = int(size, 16) if _PKT_LENGTH.fullmatch(size) else -1
+        if length == 0:
+            yield None
+            position += 4
+            continue
+        if length < 4 or position + length > len(body):
+            raise ResolveError(f"{shown} sent a malformed git protocol answer; not used")
+        yield body[position + 4:position + length]
+        position += length
 
 
 def _git_reason(stderr):

@@ -1,37 +1,42 @@
-"""Image digests through the OCI distribution API: ``HEAD /v2/<name>/manifests/<tag>``.
+"""Image digests through the OCI distribution API: ``GET /v2/<name>/manifests/<tag>``.
 
-The digest is the registry's ``Docker-Content-Digest`` header for the manifest it would
-serve; for a multi-platform image that is the index, so the pin keeps every platform.
+pin writes a digest only when it verified it: the registry's ``Docker-Content-Digest``
+header must name a sha256 and equal the sha256 of the manifest body served with it, the
+body's media type must be an image manifest or index, and the body must fit the 4 MiB
+registries allow a manifest. A captive portal's HTML page, a proxy that drops the header, a
+body cut short: each is an error for that reference, never a digest. For a multi-platform
+image the manifest is the index, so the pin keeps every platform. (A GET counts as a pull
+against Docker Hub's rate limit, where a HEAD would not; the body is what is verified.)
+
 Authentication follows the registry's ``WWW-Authenticate`` challenge: ``Bearer`` (Docker
 Hub, GHCR: fetch a token from the realm, anonymously or with credentials) or ``Basic``.
 Registries on this machine (``localhost``, ``127.0.0.0/8``, ``::1``) are spoken to in plain
-HTTP, as Docker does; every other one over HTTPS only.
+HTTP, as Docker does; every other one over HTTPS only. Each image is one network operation
+under one deadline (``--timeout``), token request included.
 """
 
 import base64
 import hashlib
-import http.client
 import json
 import re
 import threading
-import urllib.error
-import urllib.request
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
+from .errors import ResolveError
 from .images import is_loopback
+from .redact import redact, remember
 from .registry_auth import ENV_REGISTRY, Credentials
-from .resolve_git import ResolveError
+from .transport import DEFAULT_TIMEOUT, Deadline, fetch
 
-ACCEPT = ", ".join((
+MANIFEST_TYPES = (
     "application/vnd.oci.image.index.v1+json",
     "application/vnd.oci.image.manifest.v1+json",
     "application/vnd.docker.distribution.manifest.list.v2+json",
     "application/vnd.docker.distribution.manifest.v2+json",
-))
-USER_AGENT = "platform-skills-pin"
-TIMEOUT = 30
-MAX_BODY = 4 * 1024 * 1024
-MAX_REDIRECTS = 5
+)
+ACCEPT = ", ".join(MANIFEST_TYPES)
+MAX_MANIFEST = 4 * 1024 * 1024  # the manifest size registries accept (distribution, Docker Hub)
+MAX_TOKEN_BODY = 1024 * 1024
 _SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
 _PARAM = re.compile(r'([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^",\s]+))')
 
@@ -51,44 +56,46 @@ def _basic(credentials):
 
 
 class RegistryClient:
-    def __init__(self, credentials=None, timeout=TIMEOUT):
+    def __init__(self, credentials=None, timeout=DEFAULT_TIMEOUT):
         self.credentials = credentials or Credentials()
         self.timeout = timeout
         self._tokens = {}
         self._lock = threading.Lock()
 
     def digest(self, image):
-        """``sha256:<64 hex>`` of ``image``'s manifest for its tag, or ResolveError."""
+        """``sha256:<64 hex>`` of ``image``'s manifest for its tag, verified, or ResolveError."""
+        name = f"{image.registry}/{image.repository}:{image.tag}"
+        with Deadline(self.timeout, f"{image.host} (for {name})") as deadline:
+            return self._digest(image, name, deadline)
+
+    def _digest(self, image, name, deadline):
         scheme = "http" if is_loopback(image.host) else "https"
         url = f"{scheme}://{image.host}/v2/{image.repository}/manifests/{image.tag}"
         headers = {"Accept": ACCEPT}
-        status, answer, _ = self._fetch("HEAD", url, headers)
+        answer = fetch("GET", url, headers, deadline, MAX_MANIFEST)
         authorization = None
-        if status == 401:
-            authorization = self._answer(image, answer.get("WWW-Authenticate"))
+        if answer.status == 401:
+            authorization = self._answer(image, answer.headers.get("WWW-Authenticate"), deadline)
             headers["Authorization"] = authorization
-            status, answer, _ = self._fetch("HEAD", url, headers)
-        if status == 200:
-            digest = (answer.get("Docker-Content-Digest") or "").strip()
-            if _SHA256.match(digest):
-                return digest
-            status, answer, body = self._fetch("GET", url, headers)  # no usable header: hash it
-            if status == 200:
-                return "sha256:" + hashlib.sha256(body).hexdigest()
-        raise ResolveError(self._reason(image, status, answer, authorization))
+            answer = fetch("GET", url, headers, deadline, MAX_MANIFEST)
+        if answer.status == 200:
+            return verified_digest(answer, image.host, name)
+        raise ResolveError(self._reason(image, answer.status, answer.headers, authorization))
 
     # -- authentication ------------------------------------------------------------------
 
-    def _answer(self, image, header):
+    def _answer(self, image, header, deadline):
         """The Authorization header value that answers a 401 challenge."""
         scheme, params = parse_challenge(header)
         login = self.credentials.lookup(image.registry)
+        if login:
+            remember(*login)
         if scheme == "bearer":
             realm = params.get("realm")
             if not realm:
                 raise ResolveError(f"{image.host} sent a Bearer challenge without a realm")
             scope = params.get("scope") or f"repository:{image.repository}:pull"
-            return "Bearer " + self._token(realm, params.get("service"), scope, login)
+            return "Bearer " + self._token(realm, params.get("service"), scope, login, deadline)
         if scheme == "basic":
             if login is None:
                 raise ResolveError(self._needs_login(image))
@@ -96,10 +103,10 @@ class RegistryClient:
         raise ResolveError(f"{image.host} asks for authentication pin does not speak "
                            f"({scheme or 'no challenge'}) (401)")
 
-    def _token(self, realm, service, scope, login):
+    def _token(self, realm, service, scope, login, deadline):
         parts = urlsplit(realm)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ResolveError(f"the token realm '{realm}' is not an HTTP(S) URL")
+            raise ResolveError(redact(f"the token realm '{realm[:200]}' is not an HTTP(S) URL"))
         if parts.scheme == "http" and not is_loopback(parts.netloc):
             login = None  # never send a password in clear text to another machine
         key = (realm, service, scope, login)
@@ -109,13 +116,14 @@ class RegistryClient:
         query = urlencode([(k, v) for k, v in (("service", service), ("scope", scope)) if v])
         url = realm + ("&" if parts.query else "?") + query if query else realm
         headers = {"Authorization": _basic(login)} if login else {}
-        status, answer, body = self._fetch("GET", url, headers)
+        answer = fetch("GET", url, headers, deadline, MAX_TOKEN_BODY)
+        status, body = answer.status, answer.body
         if status != 200:
             who = "the credentials" if login else "anonymous access"
             if status in (401, 403):
                 raise ResolveError(f"the token service {parts.netloc} refused {who} ({status})")
             raise ResolveError(f"the token service {parts.netloc} answered "
-                               f"{_status_text(status, answer)}")
+                               f"{_status_text(status, answer.headers)}")
         try:
             data = json.loads(body)
             token = data.get("token") or data.get("access_token")
@@ -123,6 +131,7 @@ class RegistryClient:
             token = None
         if not isinstance(token, str) or not token:
             raise ResolveError(f"the token service {parts.netloc} returned no token")
+        remember(token)
         with self._lock:
             self._tokens[key] = token
         return token
@@ -151,48 +160,34 @@ class RegistryClient:
             return f"no such image or tag: {name} (404)"
         return f"{image.host} answered {_status_text(status, answer)} for {name}"
 
-    # -- transport -----------------------------------------------------------------------
 
-    def _fetch(self, method, url, headers):
-        """``(status, headers, body)`` for any HTTP status; ResolveError when unreachable.
-
-        Redirects are followed by hand so that credentials never travel to another host.
-        """
-        headers = {"User-Agent": USER_AGENT, **headers}
-        for _ in range(MAX_REDIRECTS + 1):
-            host = urlsplit(url).netloc
-            request = urllib.request.Request(url, method=method, headers=headers)
-            try:
-                with _opener(host).open(request, timeout=self.timeout) as response:
-                    body = response.read(MAX_BODY) if method == "GET" else b""
-                    status, answer = response.status, response.headers
-            except urllib.error.URLError as exc:
-                raise ResolveError(f"cannot reach {host}: {_reason_text(exc.reason)}") from None
-            except TimeoutError:
-                raise ResolveError(f"{host} did not answer within {self.timeout}s") from None
-            except (http.client.HTTPException, OSError, ValueError) as exc:
-                raise ResolveError(f"connection to {host} failed: {_reason_text(exc)}") from None
-            location = answer.get("Location")
-            if status not in (301, 302, 303, 307, 308) or not location:
-                return status, answer, body
-            url = urljoin(url, location)
-            if urlsplit(url).scheme not in ("http", "https"):
-                raise ResolveError(f"{host} redirected to a non-HTTP URL")
-            if urlsplit(url).netloc != host:
-                headers = {k: v for k, v in headers.items() if k != "Authorization"}
-        raise ResolveError(f"{host} redirected more than {MAX_REDIRECTS} times")
-
-
-def _opener(host):
-    """HTTP(S) only (never file:// or ftp://); no proxy for this machine; no raising on
-    4xx/5xx, which the caller reads as answers."""
-    proxies = {} if is_loopback(host) else None
-    handlers = [urllib.request.ProxyHandler(proxies), urllib.request.HTTPHandler(),
-                urllib.request.HTTPSHandler()]
-    opener = urllib.request.OpenerDirector()
-    for handler in handlers:
-        opener.add_handler(handler)
-    return opener
+def verified_digest(answer, host, name):
+    """The digest of a 200 manifest answer, once the header, the body and its type agree."""
+    media_type = (answer.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if media_type not in MANIFEST_TYPES:
+        shown = media_type[:80] or "none"
+        raise ResolveError(f"{host} answered 200 for {name} with content type {shown!r}, not an "
+                           "image manifest (a proxy or captive portal?); nothing pinned")
+    header = (answer.headers.get("Docker-Content-Digest") or "").strip()
+    if not header:
+        raise ResolveError(f"{host} sent no Docker-Content-Digest for {name}; pin writes only a "
+                           "digest the registry states and the manifest confirms")
+    if not _SHA256.match(header):
+        raise ResolveError(f"{host} sent a Docker-Content-Digest for {name} that is not a sha256 "
+                           "digest; nothing pinned")
+    computed = "sha256:" + hashlib.sha256(answer.body).hexdigest()
+    if computed != header:
+        raise ResolveError(f"the manifest {host} served for {name} does not match its "
+                           f"Docker-Content-Digest (the body hashes to {computed}); nothing pinned")
+    try:
+        manifest = json.loads(answer.body)
+    except (ValueError, UnicodeDecodeError):
+        manifest = None
+    if not isinstance(manifest, dict) or manifest.get("schemaVersion") != 2 or \
+            manifest.get("mediaType", media_type) != media_type:
+        raise ResolveError(f"{host} served for {name} a body that is not a {media_type} "
+                           "manifest; nothing pinned")
+    return header
 
 
 def _status_text(status, answer):
@@ -202,8 +197,3 @@ def _status_text(status, answer):
         text = "429 Too Many Requests (rate limited" + (f"; retry after {retry}s)" if retry.isdigit()
                                                          else ")")
     return text
-
-
-def _reason_text(reason):
-    text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
-    return text[:200]

@@ -5,11 +5,11 @@ help link are one ``platform-skills rule ID`` away.
 """
 
 from ..plaintext import plain
-from .style import COLORS, config_line, error_lines, paint, skipped_line, summary_line
+from .style import COLORS, config_line, error_lines, paint, shown_path, skipped_line, summary_line
 
 
 def finding_line(report, f):
-    where = f.path + "".join(f":{n}" for n in (f.line, f.column) if f.line and n)
+    where = shown_path(f.path) + "".join(f":{n}" for n in (f.line, f.column) if f.line and n)
     sev = paint(report, COLORS[f.rule.severity], f"[{f.rule.severity}]")
     return f"{where}: {f.rule.id} {sev} {plain(f.message)}"
 

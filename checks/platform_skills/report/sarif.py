@@ -1,6 +1,7 @@
 """``--format sarif``: SARIF 2.1.0 as GitHub code scanning ingests it."""
 
 import json
+from urllib.parse import quote
 
 from .. import version
 from ..audit import row_for
@@ -27,13 +28,20 @@ def rule_descriptor(rule):
                              f"[{rule.id} in the handbook]({rule.help_url})"},
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {"security-severity": SECURITY_SEVERITY[rule.severity],
-                       "tags": ["security", "supply-chain", rule.domain],
+                       # unique items (the schema says so): the supply-chain domain's rules
+                       # would otherwise name their domain twice
+                       "tags": list(dict.fromkeys(("security", "supply-chain", rule.domain))),
                        "precision": rule.precision},
     }
 
 
-def _location(uri, line, column=None):
-    location = {"physicalLocation": {"artifactLocation": {"uri": uri}}}
+def uri(path):
+    """A relative path as a SARIF URI reference: percent-encoded (RFC 3986), "/" kept."""
+    return quote(path, safe="/")
+
+
+def _location(path, line, column=None):
+    location = {"physicalLocation": {"artifactLocation": {"uri": uri(path)}}}
     if line:
         region = {"startLine": line}
         if column:
@@ -52,13 +60,13 @@ def render(report):
     for f in report.shown:
         row = None if f.line else row_for(f.rule.id)
         anchor = facts.get(row.applies_when) if row is not None else None
-        uri, line = (f.path, f.line) if f.line or not anchor else anchor
+        path, line = (f.path, f.line) if f.line or not anchor else anchor
         result = {
             "ruleId": f.rule.id,
             "ruleIndex": index[f.rule.id],
             "level": LEVEL[f.rule.severity],
             "message": {"text": plain(f.message)},
-            "locations": [_location(uri, line, f.column)],
+            "locations": [_location(path, line, f.column)],
         }
         if f.related:
             result["relatedLocations"] = [
@@ -66,7 +74,7 @@ def render(report):
                 for i, r in enumerate(f.related)]
         results.append(result)
     notifications = [{"level": "error", "message": {"text": e.message},
-                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": e.path}}}]}
+                      "locations": [_location(e.path, None)]}
                      for e in report.errors]
     # Files not checked are said too, so a clean result cannot hide them.
     notifications += [{"level": "note", "message": {"text": f"not checked: {s.reason}"},

@@ -9,12 +9,26 @@ def paint(report, code, text):
     return f"\033[{code}m{text}\033[0m" if report.color else text
 
 
+def shown_path(path):
+    """A path as the terminal should show it: control and other invisible characters (an
+    escape sequence, a newline, a bidi override in a file name) written as ``\\x1b``-style
+    escapes, so a name can neither forge output lines nor drive the terminal."""
+    if path.isprintable():
+        return path
+    return "".join(c if c.isprintable() else _escape(c) for c in path)
+
+
+def _escape(char):
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def plural(count, noun):
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def error_lines(report):
-    return [f"{e.path}: error: {e.message}" for e in report.errors]
+    return [f"{shown_path(e.path)}: error: {e.message}" for e in report.errors]
 
 
 def skip_category(reason):

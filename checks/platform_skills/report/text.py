@@ -8,7 +8,7 @@ each keeps its own ``path:line:`` line for editors and problem matchers.
 import re
 
 from ..plaintext import plain
-from .style import COLORS, config_line, error_lines, paint, skipped_line, summary_line
+from .style import COLORS, config_line, error_lines, paint, shown_path, skipped_line, summary_line
 
 _SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)\.\s+(?=[A-Z])")
 
@@ -21,8 +21,9 @@ def first_sentence(markdown):
 
 def _finding(report, f, shown=None):
     sev = paint(report, COLORS[f.rule.severity], f"[{f.rule.severity}]")
-    where = f"{f.path}:{f.line}:" if f.line else f"{f.path}:"
-    related = "".join(f"\n    {r.path}:{r.line}: {r.note}" for r in f.related
+    path = shown_path(f.path)
+    where = f"{path}:{f.line}:" if f.line else f"{path}:"
+    related = "".join(f"\n    {shown_path(r.path)}:{r.line}: {r.note}" for r in f.related
                       if _key(r) != shown)
     return (f"{where} {f.rule.id} {f.rule.name} {sev} {plain(f.message)}{related}\n"
             f"    fix: {first_sentence(f.fix)}\n"
@@ -38,8 +39,9 @@ def _header(group):
     common = set.intersection(*({_key(r) for r in f.related} for f in group))
     if len(common) == 1:
         path, line, note = shared = next(iter(common))
-        return f"{note} ({path}:{line}): {len(group)} findings on line {group[0].line}", shared
-    return f"{len(group)} findings on line {group[0].line} of {group[0].path}", None
+        return (f"{note} ({shown_path(path)}:{line}): {len(group)} findings on line "
+                f"{group[0].line}", shared)
+    return f"{len(group)} findings on line {group[0].line} of {shown_path(group[0].path)}", None
 
 
 def _groups(findings):
