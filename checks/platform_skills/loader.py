@@ -17,6 +17,7 @@ SKIP_DIRS = frozenset((".git", ".hg", ".svn", "node_modules", "__pycache__", ".t
                        # Go's fixture folders, which its tooling ignores too: test inputs, not config
                        "testdata", "_testdata"))
 MAX_BYTES = 10 * 1024 * 1024
+_ASK = object()
 
 
 def display_path(path):
@@ -86,6 +87,16 @@ def load(path, root=os.curdir):
         text = _read_text(path, root)
     except _Unreadable as exc:
         return None, FileError(shown, str(exc))
+    return document(shown, text, kind)
+
+
+def document(shown, text, kind=_ASK):
+    """Parse ``text`` as the file ``shown`` would be: ``(Document or None, problem or None)``.
+
+    ``kind`` is the kind that claims the name (None: none does), when the caller already asked."""
+    name = shown.rsplit("/", 1)[-1]
+    if kind is _ASK:
+        kind = kinds.claiming(shown, name)
     if not text.strip():
         return None, None
     candidates = [kind] if kind is not None else kinds.content_candidates(name, text)

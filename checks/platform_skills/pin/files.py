@@ -1,42 +1,12 @@
-"""The files pin reads and rewrites: discovery, exact bytes in, atomic bytes out.
-
-A file is decoded once with the encoding it came in (UTF-8, with or without a byte-order
-mark, or UTF-16 with its mark) and encoded back the same way, so every byte pin does not
-change is written back unchanged, line endings included. A write goes to a temporary file
-in the same directory, which then replaces the original in one rename: a reader sees the
-old file or the new one, never half of either.
+"""The files pin reads and rewrites: discovery here; exact bytes in and atomic bytes out
+come from ``textfiles``, which ``check --fix`` shares.
 """
 
-import contextlib
 import os
-import stat
-import tempfile
 
 from .. import kinds
-from ..loader import MAX_BYTES, display_path, walk
-
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-
-
-class Unreadable(Exception):
-    pass
-
-
-class Source:
-    """A file's text and how to write it back."""
-
-    __slots__ = ("path", "real_path", "data", "bom", "codec", "text")
-
-    def __init__(self, path, real_path, data, bom, codec, text):
-        self.path = path            # display path
-        self.real_path = real_path  # where a rewrite goes (a symlink's target, inside the tree)
-        self.data = data
-        self.bom = bom
-        self.codec = codec
-        self.text = text
-
-    def encode(self, text):
-        return self.bom + text.encode(self.codec)
+from ..loader import display_path, walk
+from ..textfiles import Source, Unreadable, read_source, write_atomic  # noqa: F401  (pin's API)
 
 
 def discover(paths, excluded=None):
@@ -76,57 +46,3 @@ def _walk(top, excluded):
     limited to the kinds pin edits."""
     for path in walk(top, excluded, _PIN_KINDS):
         yield path, _kind(path)
-
-
-def read_source(path, root):
-    """A Source, or Unreadable with the reason."""
-    real = os.path.realpath(path)
-    if os.path.islink(path):
-        top = os.path.realpath(root)
-        if not (real == top or real.startswith(top.rstrip(os.sep) + os.sep)):
-            raise Unreadable("symlink points outside the scanned tree; not read")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except IsADirectoryError:
-        raise Unreadable("is a directory") from None
-    except OSError as exc:
-        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise Unreadable(f"larger than {MAX_BYTES // (1024 * 1024)} MB; not read")
-    bom, codec = b"", "utf-8"
-    for mark, name in _BOMS:
-        if data.startswith(mark):
-            bom, codec = mark, name
-            break
-    if codec == "utf-8" and b"\x00" in data:
-        raise Unreadable("binary content (NUL bytes)")
-    try:
-        text = data[len(bom):].decode(codec)
-    except UnicodeDecodeError:
-        raise Unreadable(f"not valid {codec.upper()}") from None
-    return Source(display_path(path), real, data, bom, codec, text)
-
-
-def write_atomic(source, text):
-    """Replace the file with ``text`` in its own encoding, keeping its permission bits.
-
-    Refuses (OSError) when the file changed on disk since it was read.
-    """
-    with open(source.real_path, "rb") as handle:
-        if handle.read(MAX_BYTES + 1) != source.data:
-            raise OSError("the file changed on disk while pin was running; not rewritten")
-    mode = stat.S_IMODE(os.stat(source.real_path).st_mode)
-    directory = os.path.dirname(source.real_path)
-    fd, temporary = tempfile.mkstemp(prefix=".platform-skills-pin-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(source.encode(text))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, source.real_path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

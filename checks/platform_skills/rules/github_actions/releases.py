@@ -3,6 +3,7 @@
 from bisect import bisect_left
 
 from ... import nodes
+from ...fixes import Fix, add_pair, replace_scalar
 from ...model import rule
 from ...readers.caches import cache_restores
 from ...readers.publishing import job_publishing, uploads
@@ -123,6 +124,7 @@ def cache_in_release(wf):
         "not reported; an explicit `persist-credentials: true` is (zizmor accepts it as a "
         "decision). Checkout v6 stores the credential outside `.git/config`, which stops "
         "the artifact leak but not a later step from reading it, so it is still reported."),
+    fixable=True,
 )
 def checkout_persists_credentials(wf):
     for job in wf.jobs:
@@ -143,4 +145,16 @@ def checkout_persists_credentials(wf):
                 _, where, what = later
                 yield step.uses, (f"checkout in {_who(job)} leaves its token on disk "
                                   f"(no persist-credentials: false) and a later step {what}"), \
-                    [(where, what)]
+                    [(where, what)], Fix(_no_persisted_credentials, step)
+
+
+def _no_persisted_credentials(text, step):
+    """``persist-credentials: false`` on the checkout: the value replaced when it is set,
+    else a first line in ``with:``, else a ``with:`` after the ``uses:`` line."""
+    key, value = nodes.get_pair(step.with_, "persist-credentials")
+    if key is not None:
+        return replace_scalar(text, value, "false")
+    if step.with_ is not None:
+        return add_pair(text, step.with_, [(0, "persist-credentials: false")])
+    return add_pair(text, step.node, [(0, "with:"), (1, "persist-credentials: false")],
+                    after=("uses",))
