@@ -30,6 +30,7 @@ import platform_skills
 from platform_skills import model
 from platform_skills.audit import FIX_ORDER, GAP_ROWS
 from platform_skills.registry import all_rules
+from platform_skills.report.rule_doc import fix_diff
 
 CATALOG_PAGE = "rules.md"
 SUPPRESSION = "# platform-skills: ignore[{id}] reason"
@@ -163,6 +164,19 @@ def _gap_row(rule, page: str) -> list[str]:
     return ["\n".join(lines)]
 
 
+def _safe_fix(rule) -> list[str]:
+    diff = fix_diff(rule) if getattr(rule, "fixable", False) else ""
+    if not diff:
+        return []
+    return ["### Safe fix",
+            "`platform-skills check --fix` makes this change for you (`--diff` shows it "
+            "without writing); on the bad example below it writes:",
+            fenced(diff.rstrip("\n"), "diff"),
+            "Comments, quoting, key order and blank lines elsewhere in the file stay as they "
+            "were. Where the change cannot be made in one safe place (a flow mapping, an "
+            "anchor, tabs, an expression outside double quotes) the finding stays for a person."]
+
+
 def _options(rule) -> list[str]:
     found = options(rule)
     if not found:
@@ -227,6 +241,7 @@ def render_rule_page(rule, blob_base: str | None) -> str:
         text(rule.rationale),
         "## How to fix",
         text(rule.fix),
+        *_safe_fix(rule),
         *_examples(rule, page),
         *_gap_row(rule, page),
         *_options(rule),

@@ -10,7 +10,7 @@ class Report:
     """What a run produced, in the shape every renderer reads."""
 
     __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color", "skipped",
-                 "configs")
+                 "configs", "baselined", "stale", "fixed")
 
     def __init__(self, findings, errors, files, command="check", gaps=None, facts=None,
                  color=False, skipped=(), configs=()):
@@ -23,6 +23,9 @@ class Report:
         self.color = color
         self.skipped = list(skipped)
         self.configs = list(configs)  # the configuration files the run read, as printed
+        self.baselined = None  # with a baseline: findings it holds (not shown), and
+        self.stale = None      # its entries that matched nothing (fixed since)
+        self.fixed = None      # with --fix: findings the safe fixes removed
 
     @property
     def shown(self):

@@ -25,6 +25,9 @@ def render(report):
         "summary": {"files": report.files, "findings": len(findings),
                     "errors": len(report.errors)},
     }
+    for key in ("baselined", "stale", "fixed"):
+        if getattr(report, key) is not None:
+            data["summary"][key] = getattr(report, key)
     if report.skipped:
         data["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
     return json.dumps(data, indent=2)

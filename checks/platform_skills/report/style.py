@@ -41,5 +41,10 @@ def summary_line(report):
     parts = [f"{counts[s]} {s}" for s in SEVERITIES if s in counts]
     detail = f" ({', '.join(parts)})" if parts else ""
     errors = f", {plural(len(report.errors), 'error')}" if report.errors else ""
+    extra = ""
+    if report.fixed is not None:
+        extra += f"; {report.fixed} fixed"
+    if report.baselined is not None:
+        extra += f"; {report.baselined} baselined, {report.stale} stale"
     return (f"{plural(len(report.shown), 'finding')}{detail}; "
-            f"{plural(report.files, 'file')} checked{errors}")
+            f"{plural(report.files, 'file')} checked{errors}{extra}")
