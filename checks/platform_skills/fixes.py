@@ -16,6 +16,7 @@ from . import nodes
 
 _INDENT = re.compile(r"[ ]*")
 _KEY_PREFIX = re.compile(r"[ ]*(?:-[ ]+)*")  # what may precede a key on its line
+_COMMENT = re.compile(r"(?:^|\s)#.*$")
 PLAIN = (None, "")  # a plain scalar's style: None from PyYAML's Python loader, "" from libyaml
 
 
@@ -90,14 +91,28 @@ def _unit(lines):
     return min(positive) if positive and min(positive) <= 8 else 2
 
 
-def plain_node(source, node):
-    """Whether ``node`` carries no anchor or tag: what precedes it is ``key:``, ``-`` or
-    the start of the document (an anchored node may be shared through aliases)."""
-    index = source.offset(node.start_mark) - 1
-    text = source.text
-    while index >= 0 and text[index] in " \r\n":
-        index -= 1
-    return index < 0 or text[index] in ":-"
+def plain_node(source, *found):
+    """Whether each node (None: absent, fine) carries no anchor or tag: what precedes it,
+    past blank lines and comments, is ``key:``, ``-`` or the start of the document. An
+    anchored node may be shared through aliases, and an edit there changes every user."""
+    for node in found:
+        if node is None:
+            continue
+        if source.text[source.offset(node.start_mark):][:1] in ("&", "!"):
+            return False  # libyaml starts an anchored or tagged node at its anchor or tag
+        line, before = node.start_mark.line, source.line_text(node.start_mark.line)[
+            :node.start_mark.column]
+        while True:
+            code = _COMMENT.sub("", before).rstrip()
+            if code and code.lstrip(" -"):
+                if code[-1] not in ":-":
+                    return False
+                break
+            if code or line == 0:  # "- " alone before it: a sequence item; or the file's start
+                break
+            line -= 1
+            before = source.line_text(line)
+    return True
 
 
 def block_map(source, node):

@@ -6,7 +6,7 @@ The sinks are ``run:`` and github-script's ``script:``; ``env:`` is the safe rou
 """
 
 from ... import nodes
-from ...fixes import PLAIN, Edit, Fix, add_pair, yaml_value
+from ...fixes import PLAIN, Edit, Fix, add_pair, plain_node, yaml_value
 from ...model import rule
 from ...readers.contexts import env_routes, free_text_input, input_name, untrusted
 from ...readers.expressions import located, parse, pasted, spans
@@ -148,7 +148,8 @@ def _to_env(text, step, line, path, via):
     ``NAME: ${{ x }}`` in the step's ``env:``; a value already routed through ``env.NAME``
     is read as ``"$NAME"``. Only expressions inside double quotes (see script_env)."""
     run = step.run
-    if not nodes.is_scalar(run) or run.style not in PLAIN + ("|", ">") or not posix_shell(step):
+    if not nodes.is_scalar(run) or run.style not in PLAIN + ("|", ">") or not posix_shell(step) \
+            or not plain_node(text, step.node, step.env):
         return None
     begin = text.offset(run.start_mark)
     if run.style in ("|", ">"):  # a block scalar starts on the line after its indicator

@@ -3,7 +3,7 @@
 from bisect import bisect_left
 
 from ... import nodes
-from ...fixes import Fix, add_pair, replace_scalar
+from ...fixes import Fix, add_pair, plain_node, replace_scalar
 from ...model import rule
 from ...readers.caches import cache_restores
 from ...readers.publishing import job_publishing, uploads
@@ -151,6 +151,8 @@ def checkout_persists_credentials(wf):
 def _no_persisted_credentials(text, step):
     """``persist-credentials: false`` on the checkout: the value replaced when it is set,
     else a first line in ``with:``, else a ``with:`` after the ``uses:`` line."""
+    if not plain_node(text, step.node, step.with_):
+        return None
     key, value = nodes.get_pair(step.with_, "persist-credentials")
     if key is not None:
         return replace_scalar(text, value, "false")

@@ -1,7 +1,7 @@
 """Pod Security Standards on workloads: baseline (PSK303-PSK307) and restricted (PSK308-PSK312)."""
 
 from ... import nodes
-from ...fixes import Fix, add_item, add_pair, replace_scalar
+from ...fixes import Fix, add_item, add_pair, plain_node, replace_scalar
 from ...model import rule
 from ...readers.podspec import containers, pod_specs
 from .examples import CONTAINER_SECURITY, HARDENED, POD_SECURITY, REF, deployment
@@ -65,6 +65,9 @@ def _related(container):
 def _set_in_security(text, container, parents, field, setting, value=None):
     """``securityContext.<parents...>.<field>: <setting>`` on a container: the value replaced
     when the container sets it, else the key added to the deepest mapping that exists."""
+    if not plain_node(text, container.node, container.security,
+                      nodes.get(container.security, "capabilities")):
+        return None  # an anchored or aliased setting is shared: not one place to change
     if value is not None:
         return replace_scalar(text, value, setting)
     mapping, rows = container.node, [(0, "securityContext:")]
@@ -86,7 +89,8 @@ def _drop_all(text, container, key, drop):
     """``drop: ["ALL"]`` beside whatever ``capabilities`` holds (an ``add:`` stays), or ALL
     as a first item of an existing ``drop:`` list."""
     if key is not None:
-        return add_item(text, drop, "ALL") if nodes.is_seq(drop) else None
+        plain = plain_node(text, container.node, container.security)
+        return add_item(text, drop, "ALL") if plain and nodes.is_seq(drop) else None
     return _set_in_security(text, container, ("capabilities",), "drop", '["ALL"]')
 
 
