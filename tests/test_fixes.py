@@ -189,6 +189,13 @@ def test_checkout_fix_adds_to_with_or_creates_it_and_rewrites_true():
     assert "          persist-credentials: false\n" in out and "'true'" not in out
 
 
+def test_checkout_fix_is_skipped_when_a_later_step_talks_to_the_remote():
+    text = get_rule("PSK014").bad.replace("      - run: python -m build\n",
+                                          "      - run: git fetch --tags && python -m build\n")
+    outcome = _fix(".github/workflows/release.yml", text)
+    assert not outcome.changed and outcome.left == 1
+
+
 def test_crlf_files_keep_their_line_endings(tmp_path):
     text = get_rule("PSK019").bad.replace("\n", "\r\n")
     path = write_tree(tmp_path, {".github/workflows/ci.yml": ""}) / ".github/workflows/ci.yml"

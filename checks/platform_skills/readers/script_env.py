@@ -103,6 +103,10 @@ def env_name(step, path, script):
         base = "V_" + base
     taken = {name.upper() for env in (step.env, step.job.env, step.job.workflow.env)
              for name, _, _ in nodes.pairs(env)}
+    # What the shell reads: not the expressions (GitHub replaces them) nor comment lines.
+    for start, body in reversed(spans(script)):
+        script = script[:start] + script[start + len(body) + 5:]
+    script = "\n".join(line for line in script.split("\n") if not line.lstrip().startswith("#"))
     name, number = base, 1
     while name in taken or _RESERVED.match(name) or re.search(rf"\b{name}\b", script):
         number += 1
