@@ -105,6 +105,13 @@ def test_injection_fix_adds_to_an_existing_env_reuses_names_and_leaves_unquoted_
     assert "- name: Greet  # the greeting\n" in text
 
 
+def test_injection_fix_reads_past_here_strings_but_not_into_heredocs():
+    here_string = WORKFLOW.replace("          printf", "          read -r x <<< \"$y\"\n          printf")
+    assert "$ISSUE_BODY" in _fix(".github/workflows/label.yml", here_string).text
+    heredoc = WORKFLOW.replace("        run: |\n", "        run: |\n          cat <<EOF\n          EOF\n")
+    assert not _fix(".github/workflows/label.yml", heredoc).changed
+
+
 def test_injection_fix_picks_a_name_nothing_else_uses():
     text = WORKFLOW.replace("TITLE: fixed", "PULL_REQUEST_TITLE: taken")
     out = _fix(".github/workflows/label.yml", text).text

@@ -70,12 +70,14 @@ class Text:
     def line_text(self, index):
         return self.lines[index].rstrip("\r")
 
-    def line_after(self, index):
-        """``(offset, prefix)``: where a new line after line ``index`` begins, and the newline
-        to write first when that line is the file's last and has none."""
+    def insert_after(self, index, column, rows):
+        """An Edit putting ``rows`` (see ``block``) on new lines after line ``index``. After
+        a last line without a newline the rows get one before them and none after, so the
+        file still ends the way it did."""
+        block = self.block(column, rows)
         if index + 1 < len(self.lines):
-            return self.starts[index + 1], ""
-        return len(self.text), self.newline
+            return Edit(self.starts[index + 1], self.starts[index + 1], block)
+        return Edit(len(self.text), len(self.text), self.newline + block[:-len(self.newline)])
 
     def block(self, column, rows):
         """``rows`` of ``(depth, text)`` as lines indented from ``column``, newline-ended."""
@@ -151,8 +153,7 @@ def add_pair(source, mapping, rows, after=()):
     for name in after:
         key, value = nodes.get_pair(mapping, name)
         if key is not None and one_line_scalar(value) and value.start_mark.line == key.start_mark.line:
-            at, prefix = source.line_after(key.start_mark.line)
-            return [Edit(at, at, prefix + source.block(key.start_mark.column, rows))]
+            return [source.insert_after(key.start_mark.line, key.start_mark.column, rows)]
     first = mapping.value[0][0]
     column = first.start_mark.column
     text = source.block(column, rows) + " " * column

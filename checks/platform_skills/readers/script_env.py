@@ -82,6 +82,9 @@ def double_quoted(script, position):
             end = script.find("\n", i)
             i = position if end < 0 else end
             continue
+        elif script.startswith("<<<", i):  # a here-string: an ordinary word follows
+            i += 3
+            continue
         elif script.startswith("<<", i):
             return False
         i += 1

@@ -87,6 +87,5 @@ def _contents_read(text, key, value):
     start, end = text.offset(key.end_mark), text.offset(value.end_mark)
     if text.text[start:text.offset(value.start_mark)].rstrip(" ") != ":":
         return None
-    at, prefix = text.line_after(key.start_mark.line)
     return [Edit(start, end, ":"),
-            Edit(at, at, prefix + text.block(key.start_mark.column, [(1, "contents: read")]))]
+            text.insert_after(key.start_mark.line, key.start_mark.column, [(1, "contents: read")])]
