@@ -112,6 +112,8 @@ def _facts(rule, blob_base: str | None) -> str:
         ("Since", f"<code>{html.escape(since(rule))}</code>"),
         ("Status", html.escape(status(rule))),
     ]
+    if getattr(rule, "fixable", False):
+        rows.append(("Safe fix", '<a href="#safe-fix"><code>platform-skills check --fix</code></a>'))
     location = source_location(rule)
     if location and blob_base:
         path, line = location
