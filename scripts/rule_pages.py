@@ -30,6 +30,7 @@ import platform_skills
 from platform_skills import model
 from platform_skills.audit import FIX_ORDER, GAP_ROWS
 from platform_skills.registry import all_rules
+from platform_skills.report.rule_doc import fix_diff
 
 CATALOG_PAGE = "rules.md"
 SUPPRESSION = "# platform-skills: ignore[{id}] reason"
@@ -111,6 +112,8 @@ def _facts(rule, blob_base: str | None) -> str:
         ("Since", f"<code>{html.escape(since(rule))}</code>"),
         ("Status", html.escape(status(rule))),
     ]
+    if getattr(rule, "fixable", False):
+        rows.append(("Safe fix", '<a href="#safe-fix"><code>platform-skills check --fix</code></a>'))
     location = source_location(rule)
     if location and blob_base:
         path, line = location
@@ -161,6 +164,19 @@ def _gap_row(rule, page: str) -> list[str]:
         lines.append(f"- **{row.step}. {FIX_ORDER[row.step - 1]}**: {cell(row.title)}. "
                      f"{cell(row.impact)}")
     return ["\n".join(lines)]
+
+
+def _safe_fix(rule) -> list[str]:
+    diff = fix_diff(rule) if getattr(rule, "fixable", False) else ""
+    if not diff:
+        return []
+    return ["### Safe fix",
+            "`platform-skills check --fix` makes this change for you (`--diff` shows it "
+            "without writing); on the bad example below it writes:",
+            fenced(diff.rstrip("\n"), "diff"),
+            "Comments, quoting, key order and blank lines elsewhere in the file stay as they "
+            "were. Where the change cannot be made in one safe place (a flow mapping, an "
+            "anchor, tabs, an expression outside double quotes) the finding stays for a person."]
 
 
 def _options(rule) -> list[str]:
@@ -227,6 +243,7 @@ def render_rule_page(rule, blob_base: str | None) -> str:
         text(rule.rationale),
         "## How to fix",
         text(rule.fix),
+        *_safe_fix(rule),
         *_examples(rule, page),
         *_gap_row(rule, page),
         *_options(rule),

@@ -10,12 +10,12 @@ PACKAGE = ROOT / "checks" / "platform_skills"
 # Lower number = lower floor. A module may import its own floor or lower ones.
 FLOORS = [
     ("model", 0), ("nodes", 0), ("plaintext", 0),
-    ("parsers", 1), ("readers", 1),
-    ("kinds", 2), ("loader", 2), ("surroundings", 2), ("config", 2), ("findings", 2),
+    ("parsers", 1), ("readers", 1), ("fixes", 1),
+    ("kinds", 2), ("loader", 2), ("surroundings", 2), ("config", 2), ("findings", 2), ("textfiles", 2),
     ("rules", 3),
     ("registry", 4),
     ("engine", 5), ("scopes", 5),
-    ("audit", 6),
+    ("audit", 6), ("fixer", 6), ("baseline", 6),
     ("report", 7), ("checkov", 7), ("fleet", 7),
     ("cli", 8), ("checkov_hook", 8), ("pin", 8),
 ]

@@ -98,3 +98,13 @@ def test_hook_checks_terraform_and_helm_files(tmp_path, hook_repo):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "infra/ecr.tf:1: PSK704 ecr-mutable-tags" in proc.stdout
     assert "chart/values.yaml:2: PSK602 helm-values-latest" in proc.stdout
+
+
+def test_fix_hook_rewrites_the_file_and_fails_the_commit_for_review(tmp_path, pre_commit_home):
+    workflow = GOOD.replace("permissions:\n  contents: read\n", "permissions: read-all  # why\n")
+    consumer = _consumer(tmp_path, {".github/workflows/ci.yml": workflow})
+    proc = _try_repo(consumer, "platform-skills-fix", pre_commit_home)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "files were modified by this hook" in proc.stdout
+    fixed = (consumer / ".github/workflows/ci.yml").read_text()
+    assert fixed == GOOD.replace("permissions:\n", "permissions:  # why\n")

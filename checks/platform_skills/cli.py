@@ -51,6 +51,17 @@ def build_parser():
     check = sub.add_parser("check", help="check files and directories (file rules)")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     common(check, "low: any finding fails")
+    check.add_argument("--baseline", metavar="FILE",
+                       help="report only findings not recorded in this baseline file")
+    check.add_argument("--write-baseline", metavar="FILE",
+                       help="record today's findings in FILE (then commit it and use --baseline)")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes in place, then report what is left")
+    check.add_argument("--diff", action="store_true",
+                       help="print the safe fixes as a unified diff and write nothing "
+                            "(exit 1 when there is a diff)")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="also apply fixes that may change behaviour (none is defined yet)")
     audit = sub.add_parser("audit", help="print a repository's supply-chain gap table")
     audit.add_argument("repo", nargs="?", default=".", metavar="REPO")
     common(audit, "high")
@@ -139,6 +150,10 @@ def _scan(args):
         print("platform-skills: error: --statistics goes with --format text or concise",
               file=sys.stderr)
         return EXIT_ERROR
+    if getattr(args, "fix", False) and args.diff:
+        print("platform-skills: error: --fix writes the files, --diff only shows the changes; "
+              "choose one", file=sys.stderr)
+        return EXIT_ERROR
     if args.command == "audit" and not os.path.isdir(args.repo):
         print(f"platform-skills: error: {args.repo}: not a directory", file=sys.stderr)
         return EXIT_ERROR
@@ -164,8 +179,21 @@ def _scan(args):
             from . import engine
             result = engine.run(args.paths, scopes.file_rules, scopes.excluded, jobs=args.jobs,
                                 scope_of=scopes.of_file)
-            report = Report(result.findings, result.errors, result.files, color=color,
-                            skipped=result.skipped, show_skipped=args.show_skipped)
+            fixed = None
+            if args.fix or args.diff:
+                fixed = _fix(args, result, scopes)
+                if args.diff:
+                    return fixed
+                result = engine.run(args.paths, scopes.file_rules, scopes.excluded,
+                                    jobs=args.jobs, scope_of=scopes.of_file)
+            report = Report(result.findings, result.errors + (fixed[1] if fixed else []),
+                            result.files, color=color, skipped=result.skipped,
+                            show_skipped=args.show_skipped)
+            if fixed:
+                report.fixed = fixed[0]
+            done = _baseline(args, report, scopes)
+            if done is not None:
+                return done
     except ConfigError as exc:  # also a bad configuration file met below a given folder
         print(f"platform-skills: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -186,6 +214,67 @@ def _scan(args):
     return EXIT_OK
 
 
+def _fix(args, result, scopes):
+    """``--fix``: ``(findings fixed, errors)``; ``--diff``: the exit status after printing."""
+    from . import fixer
+    from .model import FileError
+
+    outcomes, problems = fixer.fix_files(result.findings, scopes.of_file, write=args.fix)
+    errors = [FileError(path, message) for path, message in problems]
+    if args.fix:
+        return sum(o.fixed for o in outcomes), errors
+    for outcome in outcomes:
+        sys.stdout.write(outcome.diff())
+    for error in errors:
+        print(f"{error.path}: error: {error.message}", file=sys.stderr)
+    count = sum(o.fixed for o in outcomes)
+    print(f"platform-skills: {count} finding{'' if count == 1 else 's'} fixable in "
+          f"{len(outcomes)} file{'' if len(outcomes) == 1 else 's'}", file=sys.stderr)
+    return EXIT_ERROR if errors else EXIT_FINDINGS if outcomes else EXIT_OK
+
+
+def _baseline(args, report, scopes):
+    """Write the baseline (and return the exit status), or keep only the findings a
+    baseline does not hold; None to go on reporting."""
+    from . import baseline, config
+    from .loader import display_path
+
+    if args.write_baseline:
+        try:
+            count = baseline.write(args.write_baseline, report.findings)
+        except baseline.BaselineError as exc:
+            print(f"platform-skills: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        print(f"platform-skills: wrote {count} finding{'' if count == 1 else 's'} to "
+              f"{display_path(args.write_baseline)}", file=sys.stderr)
+        for error in report.errors:
+            print(f"{error.path}: error: {error.message}", file=sys.stderr)
+        return EXIT_ERROR if report.errors else EXIT_OK
+    path = args.baseline
+    if path is None and not args.no_config:
+        settings, where = config.find(args.paths[0] if args.paths else os.curdir)
+        if settings.get("baseline"):
+            path = os.path.join(os.path.dirname(where), settings["baseline"])
+    if path is None:
+        return None
+    try:
+        entries = baseline.read(path)
+    except baseline.BaselineError as exc:
+        print(f"platform-skills: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    selected = {r.id for r in scopes.file_rules}
+    given = [display_path(p) for p in args.paths]
+
+    def covered(entry):
+        return entry["rule"] in selected and any(
+            g == "." or entry["path"] == g or entry["path"].startswith(g.rstrip("/") + "/")
+            for g in given)
+
+    report.findings, report.baselined, report.stale = baseline.apply(
+        entries, report.findings, covered)
+    return None
+
+
 def _rules(args):
     from .plaintext import plain
     from .registry import all_rules
@@ -199,7 +288,7 @@ def _rules(args):
             "scope": r.scope, "targets": list(r.targets), "summary": plain(r.summary),
             "rationale": plain(r.rationale), "fix": plain(r.fix), "limits": plain(r.limits),
             "checkov_id": checkov_id(r), "help": r.help_url, "since": r.since,
-            "status": r.status,
+            "status": r.status, "fixable": r.fixable,
             "options": [{"name": o.name, "type": o.type, "default": _plain(o.default),
                          "doc": plain(o.doc)} for o in r.options]} for r in rules], indent=2))
     else:

@@ -1,8 +1,9 @@
 """Project settings: ``.platform-skills.yaml`` or ``[tool.platform-skills]`` in pyproject.toml.
 
 Keys: ``select``, ``ignore``, ``fail-on``, ``exclude``, ``trusted-owners`` (shorthand for
-PSK001's option of that name) and ``rules`` (per-rule options: ``rules: {PSK001:
-{trusted-owners: [...]}}``). Unknown keys are errors that name the file and the key.
+PSK001's option of that name), ``rules`` (per-rule options: ``rules: {PSK001:
+{trusted-owners: [...]}}``) and ``baseline`` (a baseline file, relative to this file).
+Unknown keys are errors that name the file and the key.
 """
 
 import os
@@ -12,7 +13,7 @@ from .parsers import load_settings
 
 YAML_NAME = ".platform-skills.yaml"
 LIST_KEYS = ("select", "ignore", "exclude", "trusted-owners")
-KEYS = LIST_KEYS + ("fail-on", "rules")
+KEYS = LIST_KEYS + ("fail-on", "rules", "baseline")
 
 
 class ConfigError(Exception):
@@ -129,6 +130,9 @@ def validate(data, path):
         if key == "fail-on":
             if not isinstance(value, str):
                 raise ConfigError(f"{shown}: fail-on must be a severity name")
+        elif key == "baseline":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{shown}: baseline must be a file name")
         elif key == "rules":
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise ConfigError(f"{shown}: rules must map rule IDs to mappings of options")

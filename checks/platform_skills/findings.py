@@ -6,6 +6,7 @@ is ``(where, note)`` in the same file or ``(path, where, note)`` in another. A s
 comment at any of a finding's places in this file silences it.
 """
 
+from .fixes import Fix
 from .model import Finding, Location
 from .readers.suppressions import MARKER, Ledger
 
@@ -31,6 +32,9 @@ class Builder:
 
     def add(self, rule, item):
         """Record what a rule yielded, unless a suppression or an identical finding covers it."""
+        autofix = None
+        if isinstance(item[-1], Fix):  # a safe fix rides last, whatever else the item holds
+            autofix, item = item[-1], item[:-1]
         where, message = item[0], item[1]
         line, column = place(where)
         related = [self._related(r) for r in (item[2] if len(item) > 2 else ())]
@@ -43,7 +47,8 @@ class Builder:
             if self.ledger.silence(rule.id, lines):
                 return
         fix = item[3] if len(item) > 3 else None
-        self.findings.append(Finding(rule, self.path, line, message, column, related, fix))
+        self.findings.append(Finding(rule, self.path, line, message, column, related, fix,
+                                     autofix))
 
     def _related(self, item):
         if len(item) == 3:

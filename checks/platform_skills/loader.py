@@ -31,6 +31,7 @@ SKIP_DIRS = frozenset((".git", ".hg", ".svn", "node_modules", "__pycache__", ".t
 # and 90 MB on one loaded core; 2 MiB took 6 s, 9 MB took 35 s and 1 GB. Hand-written
 # configuration is a few KiB; what exceeds this is generated (CRD bundles), and is named.
 MAX_BYTES = 1024 * 1024
+_ASK = object()
 
 
 def display_path(path):
@@ -111,6 +112,17 @@ def load(path, root=os.curdir):
         return None, Skipped(shown, str(exc))
     except _Unreadable as exc:
         return None, FileError(shown, str(exc))
+    return document(shown, text, kind, root)
+
+
+def document(shown, text, kind=_ASK, root=None):
+    """Parse ``text`` as the file ``shown`` would be: ``(Document or None, problem or None)``.
+
+    ``kind`` is the kind that claims the name (None: none does), when the caller already asked;
+    ``root`` the tree it was found in (None: a text alone, which sees no other files)."""
+    name = shown.rsplit("/", 1)[-1]
+    if kind is _ASK:
+        kind = kinds.claiming(shown, name)
     if not text.strip():
         return None, None
     candidates = [kind] if kind is not None else kinds.content_candidates(name, text)
@@ -133,7 +145,8 @@ def load(path, root=os.curdir):
         except kinds.KindError as exc:
             return None, FileError(shown, str(exc))
         if kept:
-            return Document(shown, candidate.name, kept, text, surroundings_of(root)), None
+            around = surroundings_of(root) if root is not None else None
+            return Document(shown, candidate.name, kept, text, around), None
     return None, None
 
 

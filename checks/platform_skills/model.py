@@ -77,14 +77,15 @@ class Rule:
     related)`` or ``(where, message, related, fix)``: ``where`` is a line number or a YAML
     node, ``related`` a list of ``(where, note)`` or ``(path, where, note)`` for the other
     places the finding joins, ``fix`` advice for this finding when it differs from the rule's
-    (per tool, say).
+    (per tool, say). A ``fixable`` rule may end any of these with a ``fixes.Fix``, the
+    text edit that repairs the finding.
     ``targets`` names the input kinds (see ``kinds.py``) whose views it reads.
     """
 
     __slots__ = (
         "id", "name", "severity", "domain", "targets", "summary", "rationale",
         "fix", "bad", "good", "reference", "check", "since", "status", "options", "limits",
-        "suppressible", "example_name", "example_files", "precision",
+        "suppressible", "example_name", "example_files", "precision", "fixable",
     )
 
     def __init__(self, id: str, name: str, severity: str, domain: str, targets: Iterable[str],
@@ -92,7 +93,7 @@ class Rule:
                  check: CheckFunction, since: str = "0.1.0", status: str = "stable",
                  options: Iterable[Option] = (), limits: str = "", suppressible: bool = True,
                  example_name: str | None = None, example_files: Mapping[str, str] | None = None,
-                 precision: str = "high") -> None:
+                 precision: str = "high", fixable: bool = False) -> None:
         if severity not in SEVERITY_RANK:
             raise ValueError(f"{id}: unknown severity {severity!r}")
         if status not in STATUSES:
@@ -121,6 +122,8 @@ class Rule:
         # How often a finding is right (SARIF's precision: very-high, high, medium, low):
         # lower where the rule must guess, e.g. about values computed at run time.
         self.precision = precision
+        # Whether its findings may carry a safe fix (``check --fix``); see fixes.py.
+        self.fixable = fixable
 
     @property
     def scope(self) -> str:
@@ -167,10 +170,11 @@ class Location:
 class Finding:
     """A rule that fired: a primary place, and the related places it joins."""
 
-    __slots__ = ("rule", "path", "line", "message", "column", "related", "_fix")
+    __slots__ = ("rule", "path", "line", "message", "column", "related", "_fix", "autofix")
 
     def __init__(self, rule: Rule, path: str, line: int, message: str, column: int | None = None,
-                 related: Iterable[Location] = (), fix: str | None = None) -> None:
+                 related: Iterable[Location] = (), fix: str | None = None,
+                 autofix: Any = None) -> None:
         self.rule = rule
         self.path = path
         self.line = line
@@ -178,6 +182,7 @@ class Finding:
         self.column = column
         self.related = tuple(related)  # Location records
         self._fix = fix  # advice for this finding, where it differs by tool from the rule's
+        self.autofix = autofix  # a fixes.Fix that repairs it, for check --fix; None: none
 
     @property
     def fix(self) -> str:

@@ -249,6 +249,20 @@ def test_rule_pages_show_the_real_cli_output(built_site):
         assert re.search(r"\[exit status 1\]", text), rule.id
 
 
+def test_fixable_rule_pages_show_the_diff_their_fix_makes(built_site):
+    from platform_skills.report.rule_doc import fix_diff
+
+    for rule in all_rules():
+        text = built_site.text(f"rules/{rule.anchor}/")
+        if not rule.fixable:
+            assert "Safe fix" not in text, rule.id
+            continue
+        assert "safe-fix" in built_site.ids(f"rules/{rule.anchor}/"), rule.id
+        added = [line[1:] for line in fix_diff(rule).splitlines()
+                 if line.startswith("+") and not line.startswith("+++")]
+        assert added and all(line in text for line in added), rule.id
+
+
 def test_audit_page_lists_the_gap_rows_in_fix_order(built_site):
     from platform_skills.audit import FIX_ORDER, GAP_ROWS
     text = built_site.text("audit/")

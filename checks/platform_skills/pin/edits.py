@@ -6,15 +6,12 @@ its new text is parsed again and must hold exactly the old values with the inten
 replaced; otherwise the file is left alone.
 """
 
-import difflib
-import re
-
 import yaml
 
 from ..readers.pins import comment_version
+from ..textfiles import unified_diff  # noqa: F401  (pin prints its diffs with it)
 from .dockerfiles import ParseError, base_images
 
-_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -113,17 +110,3 @@ def dockerfile_preserved(old, new, edits):
     except (ParseError, dockerfile.GoParseError):
         return False
     return expected == found and others[0] == others[1]
-
-
-def unified_diff(path, old, new):
-    """A ``git diff``-style patch of one file (lines keep their own endings)."""
-    lines = []
-    for line in difflib.unified_diff(_lines(old), _lines(new), fromfile=f"a/{path}",
-                                     tofile=f"b/{path}"):
-        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(lines)
-
-
-def _lines(text):
-    """Lines split at ``\\n`` only, each keeping its ending (``\\r\\n`` stays whole)."""
-    return _LINE.findall(text)

@@ -10,7 +10,7 @@ class Report:
     """What a run produced, in the shape every renderer reads."""
 
     __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color", "skipped",
-                 "configs", "repository", "gap_rows", "show_skipped")
+                 "configs", "repository", "gap_rows", "show_skipped", "baselined", "stale", "fixed")
 
     def __init__(self, findings, errors, files, command="check", gaps=None, facts=None,
                  color=False, skipped=(), configs=(), show_skipped=False):
@@ -26,6 +26,9 @@ class Report:
         self.repository = None        # audit only: the repository's owner/name (or folder)
         self.gap_rows = None          # audit only: the IDs of the rows that apply and were run
         self.show_skipped = show_skipped  # list each skipped file instead of counting them
+        self.baselined = None  # with a baseline: findings it holds (not shown), and
+        self.stale = None      # its entries that matched nothing (fixed since)
+        self.fixed = None      # with --fix: findings the safe fixes removed
 
     @property
     def shown(self):

@@ -32,6 +32,9 @@ def render(report):
         data["repository"] = report.repository
         data["gap_rows"] = report.gap_rows if report.gap_rows is not None else [
             row.rule.id for row in applicable_rows(report.facts)]
+    for key in ("baselined", "stale", "fixed"):
+        if getattr(report, key) is not None:
+            data["summary"][key] = getattr(report, key)
     if report.skipped:
         data["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
     return dump(data)

@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from .. import version
 from ..audit import row_for
+from ..baseline import SARIF_KEY, Keys
 from ..model import HANDBOOK_URL
 from ..plaintext import plain
 from ..registry import all_rules
@@ -57,6 +58,7 @@ def render(report):
     # Code scanning needs a file for every result: a repository gap is shown at the evidence
     # that makes its row apply (where the image is published, the Flux OCI source).
     facts = report.facts if isinstance(report.facts, dict) else {}
+    keys = Keys()  # code scanning keeps an alert's identity by this when lines move
     for f in report.shown:
         row = None if f.line else row_for(f.rule.id)
         anchor = facts.get(row.applies_when) if row is not None else None
@@ -67,6 +69,7 @@ def render(report):
             "level": LEVEL[f.rule.severity],
             "message": {"text": plain(f.message)},
             "locations": [_location(path, line, f.column)],
+            "partialFingerprints": {SARIF_KEY: keys.fingerprint(f)},
         }
         if f.related:
             result["relatedLocations"] = [
@@ -78,7 +81,7 @@ def render(report):
                      for e in report.errors]
     # Files not checked are said too, so a clean result cannot hide them.
     notifications += [{"level": "note", "message": {"text": f"not checked: {s.reason}"},
-                       "locations": [{"physicalLocation": {"artifactLocation": {"uri": s.path}}}]}
+                       "locations": [_location(s.path, None)]}
                       for s in report.skipped]
     sarif = {
         "$schema": SCHEMA,

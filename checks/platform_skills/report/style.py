@@ -69,5 +69,10 @@ def summary_line(report):
         hint = "" if report.show_skipped else " (run with --show-skipped)"
         skipped = f", {len(report.skipped)} skipped{hint}"
     errors = f", {plural(len(report.errors), 'error')}" if report.errors else ""
+    extra = ""
+    if report.fixed is not None:
+        extra += f"; {report.fixed} fixed"
+    if report.baselined is not None:
+        extra += f"; {report.baselined} baselined, {report.stale} stale"
     return (f"{plural(len(report.shown), 'finding')}{detail}; "
-            f"{plural(report.files, 'file')} checked{skipped}{errors}")
+            f"{plural(report.files, 'file')} checked{skipped}{errors}{extra}")

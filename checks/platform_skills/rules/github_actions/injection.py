@@ -6,9 +6,11 @@ The sinks are ``run:`` and github-script's ``script:``; ``env:`` is the safe rou
 """
 
 from ... import nodes
+from ...fixes import PLAIN, Edit, Fix, add_pair, plain_node, yaml_value
 from ...model import rule
 from ...readers.contexts import env_routes, free_text_input, input_name, untrusted
-from ...readers.expressions import located, pasted
+from ...readers.expressions import located, parse, pasted, spans
+from ...readers.script_env import double_quoted, env_holding, env_name, posix_shell
 from .examples import REF, workflow
 
 
@@ -86,12 +88,14 @@ def _where(step):
         "such as a label list. Expressions GitHub would reject (unbalanced, nested deeper "
         "than 50 levels) are skipped."),
     precision="high",
+    fixable=True,
 )
 def template_injection(wf):
     for step, line, path, via in _pasted_in_scripts(wf):
         if untrusted(path):
             route = f" (through env.{via})" if via else ""
-            yield line, (f"'{_display(path)}'{route} is expanded into {_where(step)}")
+            yield line, (f"'{_display(path)}'{route} is expanded into {_where(step)}"), \
+                Fix(_to_env, step, line, path, via)
 
 
 @rule(
@@ -123,6 +127,7 @@ def template_injection(wf):
         "other actions' inputs; we read only `run:` and github-script's `script:`. "
         "`toJSON(inputs)` counts as every input."),
     precision="medium",
+    fixable=True,
 )
 def input_injection(wf):
     for step, line, path, via in _pasted_in_scripts(wf):
@@ -130,4 +135,53 @@ def input_injection(wf):
         if name is not None and free_text_input(wf, name):
             route = f" (through env.{via})" if via else ""
             shown = "inputs" if name == "*" else f"inputs.{name}"
-            yield line, (f"'{shown}'{route} is expanded into {_where(step)}")
+            yield line, (f"'{shown}'{route} is expanded into {_where(step)}"), \
+                Fix(_to_env, step, line, path, via)
+
+
+# Where steps conventionally name themselves; a new ``env:`` goes after the first of these.
+_ENV_AFTER = ("name", "id", "if", "uses", "shell", "working-directory", "continue-on-error",
+              "timeout-minutes")
+
+
+def _to_env(text, step, line, path, via):
+    """The safe fix: ``"${{ x }}"`` in a POSIX shell script becomes ``"$NAME"`` with
+    ``NAME: ${{ x }}`` in the step's ``env:``; a value already routed through ``env.NAME``
+    is read as ``"$NAME"``. Only expressions inside double quotes (see script_env)."""
+    run = step.run
+    if not nodes.is_scalar(run) or run.style not in PLAIN + ("|", ">") or not posix_shell(step) \
+            or not plain_node(text, step.node, step.env):
+        return None
+    begin = text.offset(run.start_mark)
+    if run.style in ("|", ">"):  # a block scalar starts on the line after its indicator
+        begin = text.starts[run.start_mark.line + 1]
+    script = text.text[begin:text.offset(run.end_mark)]
+    row = text.starts[line - 1]
+    found = []  # (start, end, expression text) on the finding's line
+    for offset, body in spans(text.line_text(line - 1)):
+        tree = parse(body)
+        wanted = tree == ("path", ("env", via.lower())) if via else \
+            tree is not None and path in pasted(tree)
+        if wanted:
+            start = row + offset
+            found.append((start, start + len(body) + 5, text.text[start:start + len(body) + 5]))
+    if not found or len({f[2] for f in found}) != 1 or found[0][0] <= begin:
+        return None
+    if not all(double_quoted(script, start - begin) for start, _, _ in found):
+        return None
+    expression, edits = found[0][2], []
+    name = via or env_holding(step, expression.strip())
+    if name is None:
+        name = env_name(step, path, script)
+        entry = f"{name}: {yaml_value(expression)}"
+        if step.env is not None:
+            edits = add_pair(text, step.env, [(0, entry)])
+        else:
+            edits = add_pair(text, step.node, [(0, "env:"), (1, entry)], after=_ENV_AFTER)
+        if not edits:
+            return None
+    for start, end, _ in found:
+        follows = text.text[end:end + 1]
+        word = f"${{{name}}}" if follows and (follows.isalnum() or follows == "_") else f"${name}"
+        edits.append(Edit(start, end, word))
+    return edits

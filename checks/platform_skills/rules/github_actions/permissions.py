@@ -1,6 +1,7 @@
 """Least-privilege tokens: missing and write-all permissions (PSK004, PSK005)."""
 
 from ... import nodes
+from ...fixes import PLAIN, Edit, Fix, one_line_scalar, plain_node
 from ...model import rule
 from .examples import REF, workflow
 
@@ -65,6 +66,7 @@ def write_all_permissions(wf):
         "Checkov's own workflow schema rejects `read-all` at job level, so a workflow with "
         "one reaches Checkov only through the `platform-skills-checkov` hook, which hands "
         "such files to Checkov's `yaml` framework."),
+    fixable=True,
 )
 def read_all_permissions(wf):
     holders = [("the workflow", wf.permissions)] + [(f"job '{j.name}'", j.permissions)
@@ -72,4 +74,18 @@ def read_all_permissions(wf):
     for who, (key, value) in holders:
         if key is not None and nodes.text(value, "").strip() == "read-all":
             yield nodes.line(key), (f"{who} grants permissions: read-all, read access to "
-                                    "every scope; name the scopes it needs")
+                                    "every scope; name the scopes it needs"), \
+                Fix(_contents_read, key, value)
+
+
+def _contents_read(text, key, value):
+    """``permissions: read-all`` becomes ``permissions:`` with ``contents: read`` below it;
+    a comment after the value stays on the key's line."""
+    if not one_line_scalar(value) or value.start_mark.line != key.start_mark.line \
+            or not plain_node(text, value) or key.style not in PLAIN:
+        return None
+    start, end = text.offset(key.end_mark), text.offset(value.end_mark)
+    if text.text[start:text.offset(value.start_mark)].rstrip(" ") != ":":
+        return None
+    return [Edit(start, end, ":"),
+            text.insert_after(key.start_mark.line, key.start_mark.column, [(1, "contents: read")])]

@@ -1,8 +1,10 @@
 """Release jobs that trust state others can write: caches and stored credentials (PSK013, PSK014)."""
 
+import re
 from bisect import bisect_left
 
 from ... import nodes
+from ...fixes import Fix, add_pair, plain_node, replace_scalar
 from ...model import rule
 from ...readers.caches import cache_restores
 from ...readers.publishing import job_publishing, uploads
@@ -173,7 +175,11 @@ def _can_carry(step, checkout_dir):
         "`persist-credentials` set by an expression is taken as the author's decision and "
         "not reported; an explicit `persist-credentials: true` is (zizmor accepts it as a "
         "decision). Checkout v6 stores the credential outside `.git/config`, which stops "
-        "the artifact leak but not a later step from reading it, so it is still reported."),
+        "the artifact leak but not a later step from reading it, so it is still reported. "
+        "`check --fix` does not add `persist-credentials: false` where a later step of the "
+        "job runs `git push`, `fetch`, `pull`, `ls-remote` or `submodule` (in a private "
+        "repository they need the stored credential), or uses an action that pushes commits."),
+    fixable=True,
 )
 def checkout_persists_credentials(wf):
     for job in wf.jobs:
@@ -196,4 +202,30 @@ def checkout_persists_credentials(wf):
                 _, where, what = later
                 yield step.uses, (f"checkout in {_who(job)} leaves its token on disk "
                                   f"(no persist-credentials: false) and a later step {what}"), \
-                    [(where, what)]
+                    [(where, what)], Fix(_no_persisted_credentials, step)
+
+
+# A later step that talks to the remote through git needs the stored credential (in a
+# private repository, even to fetch): taking it away would break the job, so no fix there.
+_REMOTE_GIT = re.compile(r"\bgit\b[^\n;|&]*?\s(?:push|fetch|pull|ls-remote|submodule)\b")
+_PUSHING_ACTIONS = ("stefanzweifel/git-auto-commit-action", "endbug/add-and-commit",
+                    "ad-m/github-push-action")
+
+
+def _no_persisted_credentials(text, step):
+    """``persist-credentials: false`` on the checkout: the value replaced when it is set,
+    else a first line in ``with:``, else a ``with:`` after the ``uses:`` line. Not where a
+    later step of the job runs git against the remote."""
+    if not plain_node(text, step.node, step.with_):
+        return None
+    for later in (s for s in step.job.steps if s.index > step.index):
+        if later.action in _PUSHING_ACTIONS or nodes.is_scalar(later.run) and \
+                _REMOTE_GIT.search(later.run.value):
+            return None
+    key, value = nodes.get_pair(step.with_, "persist-credentials")
+    if key is not None:
+        return replace_scalar(text, value, "false")
+    if step.with_ is not None:
+        return add_pair(text, step.with_, [(0, "persist-credentials: false")])
+    return add_pair(text, step.node, [(0, "with:"), (1, "persist-credentials: false")],
+                    after=("uses",))

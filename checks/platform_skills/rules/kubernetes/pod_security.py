@@ -1,6 +1,7 @@
 """Pod Security Standards on workloads: baseline (PSK303-PSK307) and restricted (PSK308-PSK312)."""
 
 from ... import nodes
+from ...fixes import Fix, add_item, add_pair, plain_node, replace_scalar
 from ...model import rule
 from ...readers.podspec import containers, pod_specs
 from .examples import CONTAINER_SECURITY, HARDENED, POD_SECURITY, REF, deployment
@@ -59,6 +60,38 @@ def _escalates_anyway(container):
 
 def _related(container):
     return [(container.anchor, container.label)]
+
+
+def _set_in_security(text, container, parents, field, setting, value=None):
+    """``securityContext.<parents...>.<field>: <setting>`` on a container: the value replaced
+    when the container sets it, else the key added to the deepest mapping that exists."""
+    if not plain_node(text, container.node, container.security,
+                      nodes.get(container.security, "capabilities")):
+        return None  # an anchored or aliased setting is shared: not one place to change
+    if value is not None:
+        return replace_scalar(text, value, setting)
+    mapping, rows = container.node, [(0, "securityContext:")]
+    for depth, name in enumerate(parents, 1):
+        rows.append((depth, name + ":"))
+    rows.append((len(parents) + 1, f"{field}: {setting}"))
+    for name in ("securityContext",) + tuple(parents):
+        key, inner = nodes.get_pair(mapping, name)
+        if key is None:
+            break
+        if not nodes.is_map(inner):
+            return None  # null, a flow value or a scalar: not one safe place
+        mapping, rows = inner, [(depth - 1, line) for depth, line in rows[1:]]
+    after = ("image", "name") if mapping is container.node else ()
+    return add_pair(text, mapping, rows, after=after)
+
+
+def _drop_all(text, container, key, drop):
+    """``drop: ["ALL"]`` beside whatever ``capabilities`` holds (an ``add:`` stays), or ALL
+    as a first item of an existing ``drop:`` list."""
+    if key is not None:
+        plain = plain_node(text, container.node, container.security)
+        return add_item(text, drop, "ALL") if plain and nodes.is_seq(drop) else None
+    return _set_in_security(text, container, ("capabilities",), "drop", '["ALL"]')
 
 
 @rule(
@@ -215,6 +248,7 @@ def dangerous_capabilities(root):
         "escalates whatever this field says, and the API server refuses "
         "`allowPrivilegeEscalation: false` next to either. Checkov's CKV_K8S_20 checks the same "
         "setting."),
+    fixable=True,
 )
 def privilege_escalation_allowed(root):
     for container in containers(root):
@@ -226,7 +260,8 @@ def privilege_escalation_allowed(root):
         if not _is_false(value):
             state = "is not false" if key is not None else "is not set to false"
             yield _where(container, key), (f"{container.label}: allowPrivilegeEscalation {state}"), \
-                _related(container)
+                _related(container), Fix(_set_in_security, container, (), "allowPrivilegeEscalation",
+                                         "false", value)
 
 
 @rule(
@@ -278,6 +313,7 @@ def runs_as_root(root):
         "`ALL` must be written in capitals, as the restricted level compares it (Checkov's "
         "CKV_K8S_37, which asks for the same, also accepts `all`); CKV_K8S_28 asks for "
         "`NET_RAW` or `ALL` to be dropped."),
+    fixable=True,
 )
 def capabilities_not_dropped(root):
     for container in containers(root):
@@ -289,7 +325,7 @@ def capabilities_not_dropped(root):
             continue
         if not any(nodes.text(i, "").strip() == "ALL" for i in nodes.items(drop)):
             yield _where(container, key), f"{container.label} does not drop ALL capabilities", \
-                _related(container)
+                _related(container), Fix(_drop_all, container, key, drop)
 
 
 @rule(
