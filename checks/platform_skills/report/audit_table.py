@@ -44,12 +44,15 @@ def render(report):
         out.append("No gaps: images are signed, gated, described by attested SBOMs and "
                    "carry provenance" + (", and Flux verifies what it pulls." if OCI_SOURCE in
                                           report.facts else "."))
-    else:
+    elif OCI_SOURCE in report.facts:
         out.append("No gaps: Flux verifies the signatures of the OCI artifacts it pulls.")
-    admission = "present" if ADMISSION in report.facts else "not found in this repository"
-    out.append("")
-    out.append(f"Step 4, {FIX_ORDER[3].lower()}: an image-verification policy is {admission}; "
-               "enforce signatures at admission once images are signed.")
+    else:
+        out.append("No gaps: an update configuration keeps the repository's pins fresh.")
+    if PUBLISHES in report.facts or OCI_SOURCE in report.facts:
+        admission = "present" if ADMISSION in report.facts else "not found in this repository"
+        out.append("")
+        out.append(f"Step 4, {FIX_ORDER[3].lower()}: an image-verification policy is {admission}; "
+                   "enforce signatures at admission once images are signed.")
     skipped = skipped_line(report)
     if report.errors or skipped:
         out.append("")
