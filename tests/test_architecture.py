@@ -9,7 +9,7 @@ from support import ROOT, write_tree
 PACKAGE = ROOT / "checks" / "platform_skills"
 # Lower number = lower floor. A module may import its own floor or lower ones.
 FLOORS = [
-    ("model", 0), ("nodes", 0), ("plaintext", 0),
+    ("model", 0), ("nodes", 0), ("plaintext", 0), ("json5", 0),
     ("parsers", 1), ("readers", 1),
     ("kinds", 2), ("loader", 2), ("config", 2), ("findings", 2),
     ("rules", 3),
