@@ -202,3 +202,17 @@ def test_the_rule_s_own_examples(tmp_path, monkeypatch):
     assert gap is not None and "ci.yml:10" in gap.message
     files = {".github/workflows/ci.yml": rule.bad, ".github/dependabot.yml": rule.good}
     assert _gap(tmp_path, monkeypatch, files)[0] is None
+
+
+def test_dependabot_never_updates_images_in_workflows(tmp_path, monkeypatch):
+    job = WORKFLOW.replace("    steps:", f"    container:\n      image: node:22@{DIGEST}\n    steps:")
+    files = {".github/workflows/ci.yml": job,
+             ".github/dependabot.yml": _dependabot(("github-actions", "/"), ("docker", "/"),
+                                                   ("docker", "/.github/workflows"))}
+    gap, _ = _gap(tmp_path, monkeypatch, files)
+    assert gap.message == (
+        "images are pinned by digest (1 pin in 1 file: .github/workflows/ci.yml:8) and nothing "
+        "keeps them fresh: Dependabot does not update images in workflow or action files and no "
+        "Renovate configuration")
+    # Renovate's github-actions manager reads job and service containers.
+    assert _gap(tmp_path, monkeypatch, {**files, "renovate.json": RENOVATE})[0] is None

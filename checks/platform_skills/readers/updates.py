@@ -221,10 +221,16 @@ def _covered(eco, where, dependabot, renovate):
             eco == ACTIONS or not _needs_k8s_patterns(where) or renovate["k8s"] or
             renovate["external"]):
         return True
-    if dependabot is None:
-        return False
+    if dependabot is None or (eco == IMAGES and _workflow_file(where)):
+        return False  # Dependabot does not update images in workflows (dependabot-core#5819)
     return any(e == eco and active and any(_reads(eco, d, where) for d in dirs)
                for e, dirs, active, _ in dependabot[1])
+
+
+def _workflow_file(where):
+    name = where.rsplit("/", 1)[-1]
+    return name in ("action.yml", "action.yaml") or \
+        ("/" + where).rsplit("/", 1)[0].endswith("/" + _WORKFLOWS)
 
 
 def _needs_k8s_patterns(where):
@@ -248,27 +254,12 @@ def _reads(eco, directory, where):
 
 
 def _why(eco, open_pins, rel, dependabot, renovate):
-    related = []
-    parts = []
-    if dependabot is None:
-        parts.append("no Dependabot configuration")
-    else:
-        path, entries = dependabot
-        mine = [e for e in entries if e[0] == eco]
-        if not mine:
-            others = sorted({e[0] for e in entries if e[0]})
-            listed = f" (it updates {', '.join(others)})" if others else ""
-            parts.append(f"{path} has no `{eco}` entry{listed}")
-            related.append((path, 1, f"no {eco} entry"))
-        else:
-            for _, dirs, active, line in mine:
-                if not active:
-                    parts.append(f"{path}:{line} sets `open-pull-requests-limit: 0`")
-                    related.append((path, line, "version updates turned off"))
-                else:
-                    shown = ", ".join("/" + d.strip().strip("/") for d in dirs) or "no directory"
-                    parts.append(f"{path}:{line} reads only {shown}")
-                    related.append((path, line, f"{eco} updates read {shown}"))
+    parts, related = [], []
+    in_workflows = [p for p in open_pins if eco == IMAGES and _workflow_file(rel(p[0]))]
+    if in_workflows:
+        parts.append("Dependabot does not update images in workflow or action files")
+    if len(in_workflows) < len(open_pins):
+        _dependabot_why(eco, dependabot, parts, related)
     if renovate is None:
         parts.append("no Renovate configuration")
     else:
@@ -283,3 +274,24 @@ def _why(eco, open_pins, rel, dependabot, renovate):
                          f"so it reads no manifest{presets}")
             related.append((path, line, "no kubernetes managerFilePatterns"))
     return " and ".join(parts), related
+
+
+def _dependabot_why(eco, dependabot, parts, related):
+    if dependabot is None:
+        parts.append("no Dependabot configuration")
+        return
+    path, entries = dependabot
+    mine = [e for e in entries if e[0] == eco]
+    if not mine:
+        others = sorted({e[0] for e in entries if e[0]})
+        listed = f" (it updates {', '.join(others)})" if others else ""
+        parts.append(f"{path} has no `{eco}` entry{listed}")
+        related.append((path, 1, f"no {eco} entry"))
+    for _, dirs, active, line in mine:
+        if not active:
+            parts.append(f"{path}:{line} sets `open-pull-requests-limit: 0`")
+            related.append((path, line, "version updates turned off"))
+        else:
+            shown = ", ".join("/" + d.strip().strip("/") for d in dirs) or "no directory"
+            parts.append(f"{path}:{line} reads only {shown}")
+            related.append((path, line, f"{eco} updates read {shown}"))

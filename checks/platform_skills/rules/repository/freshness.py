@@ -99,9 +99,10 @@ pins_without_updates = rule(
         "extends a preset outside Renovate's built-in ones. A Dependabot `directory` covers the "
         "files of that one folder (globs in `directories` match as shell patterns); for "
         "`github-actions`, `/` means the root's `.github/workflows` and root `action.yml`, and "
-        "each composite action's folder must be listed. Whether Dependabot can update a "
-        "particular image reference (a job container in a workflow, a Helm values file) is "
-        "its own business; the rule checks that some entry reads the folder. "
+        "each composite action's folder must be listed. Dependabot does not update images in "
+        "workflow and action files (job and service containers, `docker://`; "
+        "dependabot-core#5819), so only Renovate, whose `github-actions` manager reads them, "
+        "covers those pins. "
         "`open-pull-requests-limit: 0` turns an entry's version updates off and is not "
         "counted. Pins in Helm values files and compose files are not read."),
 )(_pins_without_updates)
