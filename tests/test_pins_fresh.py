@@ -216,3 +216,51 @@ def test_dependabot_never_updates_images_in_workflows(tmp_path, monkeypatch):
         "Renovate configuration")
     # Renovate's github-actions manager reads job and service containers.
     assert _gap(tmp_path, monkeypatch, {**files, "renovate.json": RENOVATE})[0] is None
+
+
+UPDATE_FILES = (".github/dependabot.yml", ".github/dependabot.yaml", "renovate.json",
+                "renovate.json5", ".github/renovate.json", ".renovaterc.json", "package.json")
+
+
+def _titled_blocks(page):
+    """``(line, title, text)`` of every fenced block titled as an update configuration."""
+    import re
+
+    source = page.read_text()
+    for match in re.finditer(r'^```\w+ title="([^"]+)"\n(.*?)^```', source, re.M | re.S):
+        if match.group(1) in UPDATE_FILES:
+            yield source.count("\n", 0, match.start()) + 1, match.group(1), match.group(2)
+
+
+def test_the_handbook_s_update_configurations_keep_a_pinned_repository_fresh(tmp_path, monkeypatch):
+    """Every Dependabot or Renovate example on the GitHub Actions page parses, and in a
+    repository pinning actions (workflow and composite action), a base image and a manifest
+    image, it closes PSK908; the same repository without it has the gap."""
+    from support import ROOT
+
+    action = ("name: setup\nruns:\n  using: composite\n  steps:\n"
+              f"    - uses: actions/setup-go@{SHA} # v6.0.0\n")
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+           f"spec:\n  containers:\n    - name: c\n      image: nginx:1.27@{DIGEST}\n")
+    repo = {**PINNED, ".github/actions/setup/action.yml": action, "deploy/pod.yaml": pod}
+    blocks = list(_titled_blocks(ROOT / "references" / "github-actions.md"))
+    assert {title for _, title, _ in blocks} >= {".github/dependabot.yml", "renovate.json"}
+    assert _gap(tmp_path / "bare", monkeypatch, repo)[0] is not None
+    for line, title, text in blocks:
+        gap, _ = _gap(tmp_path / f"block-{line}", monkeypatch, {**repo, title: text})
+        assert gap is None, f"github-actions.md:{line} ({title}) leaves {gap.message}"
+
+
+def test_pins_in_samples_and_test_data_are_not_counted(tmp_path, monkeypatch):
+    files = {"tests/fixtures/.github/workflows/ci.yml": WORKFLOW,  # a fixture repository
+             "docs/examples/ci.yml": WORKFLOW,  # workflow-shaped, never run by GitHub
+             "e2e/Dockerfile": DOCKERFILE, "site/static/pod.yaml": (
+                 "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                 f"spec:\n  containers:\n    - name: c\n      image: nginx:1.27@{DIGEST}\n")}
+    gap, result = _gap(tmp_path, monkeypatch, files)
+    assert gap is None and "pins" not in result.facts
+    # What the repository itself runs still counts, wherever its composite actions live.
+    action = ("name: a\nruns:\n  using: composite\n  steps:\n"
+              f"    - uses: actions/setup-go@{SHA} # v6.0.0\n")
+    gap, _ = _gap(tmp_path, monkeypatch, {**files, "tools/release/action.yml": action})
+    assert "1 pin in 1 file: tools/release/action.yml:5" in gap.message

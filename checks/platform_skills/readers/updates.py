@@ -37,6 +37,11 @@ _IMAGE_MANAGERS = frozenset(("dockerfile", "docker-compose", "kubernetes", "helm
 _K8S_MANAGERS = ("kubernetes", "argocd", "flux")
 _BUILT_IN_PRESET = re.compile(r"^:?[A-Za-z][\w-]*(?::[\w-]+)?(?:\(.*\))?$")
 _WORKFLOWS = ".github/workflows"
+# Folders of test data, examples and documentation: pins there are samples, not what the
+# repository runs or ships, and no update bot is expected to read them.
+_SAMPLE_DIRS = frozenset(("test", "tests", "testdata", "test-data", "fixtures", "__fixtures__",
+                          "e2e", "integration", "example", "examples", "sample", "samples",
+                          "doc", "docs", "site"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -44,7 +49,11 @@ _WORKFLOWS = ".github/workflows"
 
 
 def workflow_pins(wf, path):
-    """SHA-pinned actions and digest-pinned images in a workflow or composite action."""
+    """SHA-pinned actions and digest-pinned images in a workflow or composite action. A
+    workflow-shaped file outside ``.github/workflows`` (test data, documentation) is not run
+    by GitHub, so its pins are nobody's to keep fresh."""
+    if wf.kind == "workflow" and "/" + _WORKFLOWS + "/" not in "/" + path:
+        return {}
     found = {ACTIONS: [], IMAGES: []}
     for node, ref, _ in wf.uses_refs():
         if ref.kind == "remote" and ref.pinned:
@@ -156,7 +165,7 @@ def freshness(raw, root):
     rel = _relative(root)
     merged = {}  # (ecosystem, path) -> (first line, count): a file of several documents
     for key, (path, line) in raw.items():
-        if key[0] == "pins" and rel(path) is not None:
+        if key[0] == "pins" and rel(path) is not None and not _sample(rel(path)):
             first, count = merged.get((key[1], path), (line, 0))
             merged[(key[1], path)] = (min(first, line), count + key[3])
     pins = {eco: [] for eco in ECOSYSTEMS}
@@ -177,6 +186,10 @@ def freshness(raw, root):
             why, related = _why(eco, open_pins, rel, dependabot, renovate)
             stale.append(Stale(eco, open_pins, why, related))
     return everything[0][:2], stale
+
+
+def _sample(where):
+    return not where.startswith(".github/") and bool(_SAMPLE_DIRS & set(where.split("/")[:-1]))
 
 
 def _relative(root):

@@ -104,5 +104,10 @@ pins_without_updates = rule(
         "dependabot-core#5819), so only Renovate, whose `github-actions` manager reads them, "
         "covers those pins. "
         "`open-pull-requests-limit: 0` turns an entry's version updates off and is not "
-        "counted. Pins in Helm values files and compose files are not read."),
+        "counted. Pins in Helm values files and compose files are not read. Pins are counted "
+        "where the repository runs or ships them: workflow-shaped files outside "
+        "`.github/workflows` and files under a folder named like test data, examples or "
+        "documentation (`test`, `tests`, `testdata`, `fixtures`, `e2e`, `integration`, "
+        "`example(s)`, `sample(s)`, `doc(s)`, `site`) are samples, not pins to keep fresh; a "
+        "real Dockerfile kept in such a folder is missed."),
 )(_pins_without_updates)
