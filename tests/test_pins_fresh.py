@@ -264,3 +264,20 @@ def test_pins_in_samples_and_test_data_are_not_counted(tmp_path, monkeypatch):
               f"    - uses: actions/setup-go@{SHA} # v6.0.0\n")
     gap, _ = _gap(tmp_path, monkeypatch, {**files, "tools/release/action.yml": action})
     assert "1 pin in 1 file: tools/release/action.yml:5" in gap.message
+
+
+def test_hostile_update_configurations_are_per_file_errors(tmp_path):
+    write_tree(tmp_path, {**PINNED, "renovate.json": "[" * 100000,
+                          ".github/renovate.json": '["not", "an", "object"]',
+                          ".github/dependabot.yml": "- just\n- a list\n"})
+    (tmp_path / "renovate.json5").write_bytes(b'{"a": "\x00"}')
+    proc, data = run_json("audit", ".", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert sorted((e["path"], e["message"]) for e in data["errors"]) == [
+        (".github/dependabot.yml", "a Dependabot configuration must be a mapping at the top "
+                                   "level, found a sequence at line 1"),
+        (".github/renovate.json", "a Renovate configuration must be a JSON object at the top level"),
+        ("renovate.json", "invalid JSON5 at line 1: nesting too deep"),
+        ("renovate.json5", "binary content (NUL bytes); not a text file")]
+    # The pins are still read, and no configuration that failed to read counts.
+    assert [f["rule"] for f in data["findings"]] == ["PSK908"]
