@@ -281,3 +281,16 @@ def test_hostile_update_configurations_are_per_file_errors(tmp_path):
         ("renovate.json5", "binary content (NUL bytes); not a text file")]
     # The pins are still read, and no configuration that failed to read counts.
     assert [f["rule"] for f in data["findings"]] == ["PSK908"]
+
+
+def test_the_table_of_a_repository_that_pins_but_ships_no_image(tmp_path):
+    write_tree(tmp_path, {".github/workflows/ci.yml": WORKFLOW})
+    text = run_cli("audit", ".", cwd=tmp_path).stdout
+    assert text.startswith("No workflow publishes a container image and no Flux source pulls OCI "
+                           "artifacts, so the supply-chain part of the table does not apply; only "
+                           "the housekeeping row below does.\n\nSupply-chain gap table")
+    assert "7. Keep pins fresh: actions are pinned" in text and "Step 4" not in text
+    write_tree(tmp_path, {".github/dependabot.yml": _dependabot(("github-actions", "/"))})
+    text = run_cli("audit", ".", cwd=tmp_path).stdout
+    assert "7     Pins kept fresh  PSK908  medium    ok" in text
+    assert "No gaps: an update configuration keeps the repository's pins fresh." in text
