@@ -254,7 +254,8 @@ def test_the_handbook_s_update_configurations_keep_a_pinned_repository_fresh(tmp
 def test_pins_in_samples_and_test_data_are_not_counted(tmp_path, monkeypatch):
     files = {"tests/fixtures/.github/workflows/ci.yml": WORKFLOW,  # a fixture repository
              "docs/examples/ci.yml": WORKFLOW,  # workflow-shaped, never run by GitHub
-             "e2e/Dockerfile": DOCKERFILE, "site/static/pod.yaml": (
+             "e2e/Dockerfile": DOCKERFILE, "policy/.chainsaw-test/Dockerfile": DOCKERFILE,
+             "site/static/pod.yaml": (
                  "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
                  f"spec:\n  containers:\n    - name: c\n      image: nginx:1.27@{DIGEST}\n")}
     gap, result = _gap(tmp_path, monkeypatch, files)

@@ -189,7 +189,15 @@ def freshness(raw, root):
 
 
 def _sample(where):
-    return not where.startswith(".github/") and bool(_SAMPLE_DIRS & set(where.split("/")[:-1]))
+    """Under a folder of test data, examples or documentation (``tests``, ``.chainsaw-test``,
+    ``e2e-tests``): never the repository's own ``.github``."""
+    if where.startswith(".github/"):
+        return False
+    for folder in where.split("/")[:-1]:
+        name = folder.lstrip("._").lower()
+        if name in _SAMPLE_DIRS or name.endswith(("-test", "-tests", "_test", "_tests")):
+            return True
+    return False
 
 
 def _relative(root):

@@ -108,6 +108,7 @@ pins_without_updates = rule(
         "where the repository runs or ships them: workflow-shaped files outside "
         "`.github/workflows` and files under a folder named like test data, examples or "
         "documentation (`test`, `tests`, `testdata`, `fixtures`, `e2e`, `integration`, "
-        "`example(s)`, `sample(s)`, `doc(s)`, `site`) are samples, not pins to keep fresh; a "
+        "`example(s)`, `sample(s)`, `doc(s)`, `site`, or ending in `-test(s)`, such as "
+        "Kyverno's `.chainsaw-test`) are samples, not pins to keep fresh; a "
         "real Dockerfile kept in such a folder is missed."),
 )(_pins_without_updates)
