@@ -85,7 +85,7 @@ def example_findings() -> dict[str, list[dict]]:
     All examples are checked in one run through the CLI's JSON output (a public contract),
     each in a folder named for its rule so that two examples may share a file name.
     """
-    rules = {r.anchor: r for r in all_rules() if r.bad}
+    rules = {r.anchor: r for r in all_rules() if r.bad and r.scope != "repository"}
     if not rules:
         return {}
     files = {f"{anchor}/{name}": text for anchor, r in rules.items()
@@ -143,7 +143,7 @@ def example_transcripts() -> dict[str, Transcript]:
     One process per example (so each output is exactly what a user would see for that file),
     run a few at a time: the site build waits on them.
     """
-    rules = [r for r in all_rules() if r.bad and r.scope != "online"]
+    rules = [r for r in all_rules() if r.bad and r.scope == "file"]
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         return dict(zip([r.id for r in rules], pool.map(_check_example, rules), strict=True))
 

@@ -132,6 +132,10 @@ def _examples(rule, page: str) -> list[str]:
                   "action's repository which commit the commented tag names; no offline check "
                   "can:",
                   fenced(rule.bad, lang, f'title="{example_name(rule)}"')]
+    elif rule.bad and rule.scope == "repository":
+        parts += ["### Bad",
+                  f"`platform-skills audit` reports {rule.id} for a repository like this one:",
+                  fenced(rule.bad, lang)]
     elif rule.bad:
         shown, _ = example_text(rule)
         lines = flagged_lines(rule)
@@ -146,7 +150,9 @@ def _examples(rule, page: str) -> list[str]:
             "The CLI's output on this file, from a real run while this page was built:",
             fenced(transcript.console(), "console"),
         ]
-    if rule.good:
+    if rule.good and rule.scope == "repository":
+        parts += ["### Good", fenced(rule.good, lang)]
+    elif rule.good:
         parts += ["### Good", fenced(rule.good, lang, f'title="{good_example_name(rule)}"')]
     if parts:
         parts.insert(0, "## Examples")

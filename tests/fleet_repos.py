@@ -55,6 +55,15 @@ jobs:
     uses: example-org/workflows/.github/workflows/build.yml@0b93645e9fea7318ecaed2b359559ac225c90d2b # v1.4.0
 """
 
+DEPENDABOT = """\
+version: 2
+updates:
+  - package-ecosystem: github-actions
+    directory: /
+    schedule:
+      interval: weekly
+"""
+
 # What each kind of repository lacks, as the audit reports it.
 GAPS = {
     "push-only": {"PSK901", "PSK902", "PSK903", "PSK905"},
@@ -80,6 +89,7 @@ def make_repo(root, folder, kind, remote=None):
     elif kind == "complete":  # the handbook's own examples: signed, gated, SBOM, provenance
         for example in sorted((ROOT / "examples" / "supply-chain").glob("*.yml")):
             files[f".github/workflows/{example.name}"] = example.read_text()
+        files[".github/dependabot.yml"] = DEPENDABOT  # and keeps its SHA pins fresh (PSK908)
     elif kind == "quiet":
         files[".github/workflows/test.yml"] = QUIET
     elif kind == "remote":

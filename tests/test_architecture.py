@@ -9,7 +9,7 @@ from support import ROOT, write_tree
 PACKAGE = ROOT / "checks" / "platform_skills"
 # Lower number = lower floor. A module may import its own floor or lower ones.
 FLOORS = [
-    ("model", 0), ("nodes", 0), ("plaintext", 0),
+    ("model", 0), ("nodes", 0), ("plaintext", 0), ("json5", 0),
     ("parsers", 1), ("readers", 1), ("fixes", 1),
     ("kinds", 2), ("loader", 2), ("surroundings", 2), ("config", 2), ("findings", 2), ("textfiles", 2),
     ("rules", 3),
@@ -172,7 +172,7 @@ def _floors_named(lines):
         match = re.match(r"^(?:- Floor |\| )(\d)[,| ]", line)
         if match:
             cell = line.split("|")[2] if line.startswith("|") else line.split(":", 1)[0]
-            out[int(match.group(1))] = set(re.findall(r"`([a-z_]+)(?:/[^`]*)?`", cell))
+            out[int(match.group(1))] = set(re.findall(r"`([a-z_0-9]+)(?:/[^`]*)?`", cell))
     return out
 
 

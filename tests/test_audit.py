@@ -50,6 +50,12 @@ jobs:
 """
 
 
+# The release pins its actions by SHA; Dependabot keeps them fresh, so PSK908 stays quiet.
+FRESH = {".github/dependabot.yml": (
+    "version: 2\nupdates:\n  - package-ecosystem: github-actions\n    directory: /\n"
+    "    schedule:\n      interval: weekly\n")}
+
+
 def _rows(data):
     assert all(f["path"] == "." for f in data["findings"])
     return {f["rule"] for f in data["findings"]}
@@ -67,7 +73,7 @@ def test_demo_repository_shows_its_gaps_in_fix_order():
 
 
 def test_clean_repository_has_no_gaps(tmp_path):
-    write_tree(tmp_path, {".github/workflows/release.yml": CLEAN_RELEASE})
+    write_tree(tmp_path, {**FRESH, ".github/workflows/release.yml": CLEAN_RELEASE})
     proc, data = run_json("audit", ".", cwd=tmp_path)
     assert data["findings"] == [] and data["errors"] == []
     assert proc.returncode == 0
@@ -80,7 +86,7 @@ def test_clean_repository_has_no_gaps(tmp_path):
     ("          severity: CRITICAL,HIGH\n", None),
 ])
 def test_each_missing_control_is_one_gap(tmp_path, remove, gap):
-    write_tree(tmp_path, {".github/workflows/release.yml": CLEAN_RELEASE.replace(remove, "")})
+    write_tree(tmp_path, {**FRESH, ".github/workflows/release.yml": CLEAN_RELEASE.replace(remove, "")})
     _, data = run_json("audit", ".", cwd=tmp_path)
     assert _rows(data) == ({gap} if gap else set())
 
@@ -88,7 +94,7 @@ def test_each_missing_control_is_one_gap(tmp_path, remove, gap):
 def test_sbom_and_provenance_gaps(tmp_path):
     text = CLEAN_RELEASE.replace("--type spdxjson", "--type vuln")  # an attestation, not an SBOM's
     text = text[:text.index("      - uses: actions/attest-build-provenance")]
-    write_tree(tmp_path, {".github/workflows/release.yml": text})
+    write_tree(tmp_path, {**FRESH, ".github/workflows/release.yml": text})
     proc, data = run_json("audit", ".", cwd=tmp_path)
     assert _rows(data) == {"PSK904", "PSK905"}
     assert proc.returncode == 0  # medium gaps: audit fails on high and above by default
@@ -129,7 +135,7 @@ def test_actions_attest_modes(tmp_path, inputs, gaps):
              "        with:\n          subject-name: ghcr.io/example-org/app\n"
              "          subject-digest: ${{ steps.build.outputs.digest }}\n")
     text += "".join(f"          {k}: {v!r}\n" for k, v in inputs.items())
-    write_tree(tmp_path, {".github/workflows/release.yml": text})
+    write_tree(tmp_path, {**FRESH, ".github/workflows/release.yml": text})
     _, data = run_json("audit", ".", cwd=tmp_path)
     assert _rows(data) == gaps
 
@@ -155,7 +161,7 @@ def test_audit_sarif_places_gaps_on_the_publishing_workflow():
 def test_cosign_slsaprovenance_attestation_counts_as_provenance(tmp_path):
     text = CLEAN_RELEASE.replace("--type spdxjson", "--type slsaprovenance")
     text = text[:text.index("      - uses: actions/attest-build-provenance")]
-    write_tree(tmp_path, {".github/workflows/release.yml": text})
+    write_tree(tmp_path, {**FRESH, ".github/workflows/release.yml": text})
     _, data = run_json("audit", ".", cwd=tmp_path)
     assert _rows(data) == {"PSK904"}
 
@@ -211,7 +217,7 @@ def test_one_verifying_oci_source_closes_the_cluster_gap(tmp_path):
 def test_cluster_gap_sits_with_admission_in_the_fix_order(tmp_path):
     text = CLEAN_RELEASE.replace("--type spdxjson", "--type vuln")
     text = text[:text.index("      - uses: actions/attest-build-provenance")]
-    write_tree(tmp_path, {".github/workflows/release.yml": text,
+    write_tree(tmp_path, {**FRESH, ".github/workflows/release.yml": text,
                           "clusters/prod/apps.yaml": FLUX_OCI.format(name="apps")})
     _, data = run_json("audit", ".", cwd=tmp_path)
     assert [f["rule"] for f in data["findings"]] == ["PSK904", "PSK906", "PSK905"]

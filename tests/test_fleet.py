@@ -4,9 +4,10 @@ import json
 import re
 
 import pytest
-from fleet_repos import GAPS, make_repo
+from fleet_repos import DEPENDABOT, GAPS, make_repo
 
 from platform_skills.audit import repository_name
+from platform_skills.fleet.model import COLUMNS
 from support import ROOT, run_cli
 
 KINDS = ("push-only", "complete", "quiet", "flux")
@@ -181,7 +182,7 @@ def test_untrusted_names_and_messages_are_escaped(tmp_path):
     assert "<img" not in markdown and "<script>" not in markdown
     assert "[x](javascript" not in markdown and "\\[x\\](javascript" in markdown  # no link
     row = next(line for line in markdown.splitlines() if "onerror" in line and line.startswith("|"))
-    assert row.count("|") - row.count("\\|") == 2 + 6  # one cell per column, the name's | escaped
+    assert row.count("|") - row.count("\\|") == 2 + len(COLUMNS)  # a cell per column, the name's | escaped
 
 
 def test_compare_shows_what_changed_since_an_earlier_report(fleet):
@@ -193,6 +194,7 @@ def test_compare_shows_what_changed_since_an_earlier_report(fleet):
     for example in (ROOT / "examples" / "supply-chain").glob("*.yml"):
         (workflows / example.name).write_text(example.read_text())
     (workflows / "release.yml").unlink()
+    (workflows.parent / "dependabot.yml").write_text(DEPENDABOT)  # the examples' pins kept fresh
     make_repo(fleet / "clones", "new", "push-only")
     proc, data = fleet_json(*paths, "clones/new", "--compare", "before.json", cwd=fleet)
     changes = data["compare"]

@@ -43,9 +43,9 @@ def test_fleet_page_opens_sorts_and_requests_nothing(browser, tmp_path):  # noqa
         names = [rows.nth(i).locator("th").inner_text() for i in range(12)]
         assert names == sorted(p.split("/")[1] for p in paths)
         headers = page.locator("#fleet thead tr").first.locator("button").all_inner_texts()
-        assert headers == ["repository", "sign", "gate", "SBOM", "attest", "admission", "SLSA"]
+        assert headers == ["repository", "sign", "gate", "SBOM", "attest", "admission", "SLSA", "pins fresh"]
         summary = page.locator("#summary tbody tr")
-        assert summary.count() == 6
+        assert summary.count() == 7  # one row per gap column
         assert "3" in summary.first.locator("td").nth(2).inner_text()  # 3 push-only repos
 
         page.locator("#fleet thead button", has_text="admission").click()  # gaps first
@@ -60,7 +60,7 @@ def test_fleet_page_opens_sorts_and_requests_nothing(browser, tmp_path):  # noqa
         gap.click()
         assert page.locator(target).is_visible() and "PSK901" in page.locator(target).inner_text()
         rule_links = page.locator("#fleet td a[href^='https://platform-skills.github.io/']")
-        assert rule_links.count() == 12 * 6
+        assert rule_links.count() == 12 * 7
     finally:
         context.close()
     assert not errors, f"console errors: {errors}"

@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 from . import engine, loader
 from .findings import Builder
 from .model import FileError
-from .readers.facts import OCI_SOURCE, PUBLISHES, resolve
+from .readers.facts import OCI_SOURCE, PINS, PUBLISHES, resolve
 from .registry import get_rule
 
 FIX_ORDER = ("Sign images", "Gate on CVEs", "Generate and attest SBOMs", "Enforce at admission",
-             "Produce SLSA provenance", "Pin actions")
+             "Produce SLSA provenance", "Pin actions", "Keep pins fresh")
 
 
 class GapRow:
@@ -49,6 +49,8 @@ GAP_ROWS = (
            "Nothing proves where and how the image was built.", 5),
     GapRow("PSK001", "Action versions pinned to tag",
            "A moved tag runs new code with your token and secrets.", 6, rollup=True),
+    GapRow("PSK908", "Pins kept fresh", "A pinned action or base image never gets its fixes.", 7,
+           applies_when=PINS),
 )
 
 
@@ -76,7 +78,7 @@ def run(repo_path, rules, excluded=None, jobs=None, options=None):
             if problem:
                 result.errors.append(FileError(path, f"line {line}: uses: ./{key[1]} {problem}; "
                                                      "the audit cannot follow it"))
-    result.facts = resolve(result.facts)
+    result.facts = resolve(result.facts, loader.display_path(repo_path))
     builder = Builder(".")
     by_rule = {}
     for f in result.findings:

@@ -12,7 +12,15 @@ shares that parser, in table order; the first whose ``accept`` returns roots tak
 import os
 
 from . import nodes, surroundings
-from .parsers import dockerfile_instructions, duplicate_keys, makefile, terraform_roots, yaml_roots
+from .parsers import (
+    dockerfile_instructions,
+    duplicate_keys,
+    json5_roots,
+    json_roots_or_skip,
+    makefile,
+    terraform_roots,
+    yaml_roots,
+)
 
 YAML_SUFFIXES = (".yml", ".yaml")
 # Targets that are not file kinds: the repository model (audit), the suppression comments
@@ -193,7 +201,8 @@ def _looks_like_action(root):
 
 
 _SHAPES = {"workflow": _looks_like_workflow, "action metadata file": _looks_like_action,
-           "goreleaser configuration": lambda root: False}
+           "goreleaser configuration": lambda root: False,
+           "Dependabot configuration": lambda root: False}
 
 
 def _workflow_view(doc):
@@ -380,3 +389,35 @@ def _dockerfile_view(doc):
 
 register(Kind("dockerfile", "Dockerfile", dockerfile_instructions, _dockerfile_view,
               claims=_is_dockerfile, checkov=("dockerfile",)))
+
+
+# ---------------------------------------------------------------------------------------
+# Update bots: what keeps pins fresh (the audit's PSK908 reads them; no file rule does).
+# Renovate reads the first of its file names it finds; ``package.json`` counts only with a
+# top-level ``renovate`` key, so it is recognised by content and never an error of its own.
+
+RENOVATE_FILES = ("renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json",
+                  ".renovaterc.json5")
+
+
+def _is_dependabot(norm, name):
+    return name in ("dependabot.yml", "dependabot.yaml") and \
+        ("/" + norm).endswith("/.github/" + name)
+
+
+def _renovate_object(roots, claimed):
+    if roots and not isinstance(roots[0], dict):
+        raise KindError("a Renovate configuration must be a JSON object at the top level")
+    return roots
+
+
+def _renovate_in_package(roots, claimed):
+    return roots if roots and isinstance(roots[0], dict) and "renovate" in roots[0] else None
+
+
+register(Kind("dependabot", "Dependabot configuration (.github/dependabot.yml)", yaml_roots,
+              _roots_view, claims=_is_dependabot, accept=_single_mapping("Dependabot configuration")))
+register(Kind("renovate", "Renovate configuration (renovate.json, .renovaterc, ...)", json5_roots,
+              _roots_view, claims=lambda norm, name: name in RENOVATE_FILES, accept=_renovate_object))
+register(Kind("package-json", "package.json with a renovate key", json_roots_or_skip, _roots_view,
+              accept=_renovate_in_package, hints=('"renovate"',), suffixes=("package.json",)))

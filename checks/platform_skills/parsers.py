@@ -331,3 +331,24 @@ def dockerfile_instructions(text):
     if not seen_from:
         raise ParseError("invalid Dockerfile: no FROM instruction", _dockerfile_skip(text))
     return list(instructions)
+
+
+def json5_roots(text):
+    """A JSON or JSON5 file (Renovate's configuration) as one value, or ``ParseError``."""
+    from .json5 import JSON5Error, loads
+
+    try:
+        return [loads(text)]
+    except JSON5Error as exc:
+        raise ParseError(f"invalid JSON5 at {exc}") from None
+    except RecursionError:
+        raise ParseError("invalid JSON5: nesting too deep to parse") from None
+
+
+def json_roots_or_skip(text):
+    """A JSON file recognised by its content (``package.json``): one that does not parse is
+    passed over with a notice, since nothing in its name says it is ours."""
+    try:
+        return json5_roots(text)
+    except ParseError as exc:
+        raise ParseError(str(exc), skip=f"{exc}; its content could not be read") from None

@@ -12,7 +12,7 @@ Keys: ``(fact,)`` direct; ``("link", *what)`` a workflow runs it; ``("offer", *w
 import re
 
 from .. import nodes
-from . import pipeline, scans
+from . import pipeline, scans, updates
 from .gitops import is_oci_repository, verifies
 from .kyverno import IMAGE_POLICIES, kyverno_kind
 from .patterns import SLSA_GENERATOR
@@ -26,7 +26,10 @@ SIGNS_TAG = "signs-tag"  # cosign signs, but only tags (PSK101): not counted as 
 REMOTE_PUBLISHER = "remote-publisher"
 # The cluster side: Flux pulls OCI artifacts, and whether any of those pulls verifies them.
 OCI_SOURCE, OCI_VERIFIED = "oci-source", "oci-verified"
-FACT_KINDS = frozenset(("workflow", "action", "manifest", "goreleaser", "makefile"))
+# Pins and the update bots that keep them fresh (PSK908): ``readers/updates.py``.
+PINS, STALE_PINS = "pins", "stale-pins"
+FACT_KINDS = frozenset(("workflow", "action", "manifest", "goreleaser", "makefile", "dockerfile",
+                        "dependabot", "renovate", "package-json"))
 GORELEASER = ("goreleaser",)
 _INPUT = re.compile(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}")
 
@@ -177,9 +180,15 @@ def document_facts(doc, views):
     facts = {}
     for view in views:
         if doc.kind in ("workflow", "action"):
-            found = workflow_facts(view, doc.path)
+            found = {**workflow_facts(view, doc.path), **updates.workflow_pins(view, doc.path)}
         elif doc.kind == "manifest":
-            found = manifest_facts(view, doc.path)
+            found = {**manifest_facts(view, doc.path), **updates.manifest_pins(view, doc.path)}
+        elif doc.kind == "dockerfile":
+            found = updates.dockerfile_pins(view, doc.path)
+        elif doc.kind == "dependabot":
+            found = updates.dependabot_facts(view, doc.path)
+        elif doc.kind in ("renovate", "package-json"):
+            found = updates.renovate_facts(view, doc.path, in_package=doc.kind == "package-json")
         elif doc.kind == "goreleaser":
             found = goreleaser_facts(view, doc.path)
         elif doc.kind == "makefile":
@@ -191,10 +200,17 @@ def document_facts(doc, views):
     return facts
 
 
-def resolve(raw):
+def resolve(raw, root="."):
     """``{fact: (path, line)}`` for the repository: direct facts, plus the offers of what a
-    workflow links to (Make targets with every prerequisite, in whichever Makefile)."""
+    workflow links to (Make targets with every prerequisite, in whichever Makefile). ``root``
+    (the repository's display path) places the update configurations: PINS is the first pin,
+    STALE_PINS the ``updates.Stale`` groups nothing keeps fresh."""
     facts = {key[0]: evidence for key, evidence in raw.items() if len(key) == 1}
+    first_pin, stale = updates.freshness(raw, root)
+    if first_pin is not None:
+        facts[PINS] = first_pin
+    if stale:
+        facts[STALE_PINS] = tuple(stale)
     links = {key[1:] for key in raw if key[0] == "link"}
     needs = {}
     for key in raw:

@@ -9,18 +9,25 @@ from .style import COLORS, config_line, error_lines, paint, plural, skipped_line
 def render(report):
     out = []
     rows = applicable_rows(report.facts)
-    if not rows:
-        out.append("No workflow publishes a container image and no Flux source pulls OCI "
-                   "artifacts, so the supply-chain gap table does not apply. Run "
-                   "'platform-skills check' for file findings.")
+    if PUBLISHES not in report.facts and OCI_SOURCE not in report.facts:
+        if rows:  # only the housekeeping row: the repository pins, but ships no image
+            out.append("No workflow publishes a container image and no Flux source pulls OCI "
+                       "artifacts, so the supply-chain part of the table does not apply; only "
+                       "the housekeeping row below does.")
+        else:
+            out.append("No workflow publishes a container image and no Flux source pulls OCI "
+                       "artifacts, so the supply-chain gap table does not apply. Run "
+                       "'platform-skills check' for file findings.")
         remote = report.facts.get(REMOTE_PUBLISHER)
         if remote:
             out.append(f"Note: {remote[0]}:{remote[1]} calls a reusable workflow in another "
                        "repository with packages: write. If that workflow publishes your images, "
                        "audit the repository it lives in: this one cannot see its steps.")
-        out.extend(error_lines(report))
-        _end(report, out)
-        return "\n".join(out)
+        if not rows:
+            out.extend(error_lines(report))
+            _end(report, out)
+            return "\n".join(out)
+        out.append("")
     gaps = {g.rule.id: g for g in report.gaps}
     width = max(len(r.title) for r in rows)
     out.append(f"Supply-chain gap table ({plural(report.files, 'file')} checked)")
@@ -44,12 +51,15 @@ def render(report):
         out.append("No gaps: images are signed, gated, described by attested SBOMs and "
                    "carry provenance" + (", and Flux verifies what it pulls." if OCI_SOURCE in
                                           report.facts else "."))
-    else:
+    elif OCI_SOURCE in report.facts:
         out.append("No gaps: Flux verifies the signatures of the OCI artifacts it pulls.")
-    admission = "present" if ADMISSION in report.facts else "not found in this repository"
-    out.append("")
-    out.append(f"Step 4, {FIX_ORDER[3].lower()}: an image-verification policy is {admission}; "
-               "enforce signatures at admission once images are signed.")
+    else:
+        out.append("No gaps: an update configuration keeps the repository's pins fresh.")
+    if PUBLISHES in report.facts or OCI_SOURCE in report.facts:
+        admission = "present" if ADMISSION in report.facts else "not found in this repository"
+        out.append("")
+        out.append(f"Step 4, {FIX_ORDER[3].lower()}: an image-verification policy is {admission}; "
+                   "enforce signatures at admission once images are signed.")
     skipped = skipped_line(report)
     if report.errors or skipped:
         out.append("")

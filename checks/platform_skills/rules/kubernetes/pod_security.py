@@ -341,8 +341,9 @@ def capabilities_not_dropped(root):
         "        seccompProfile:\n          type: RuntimeDefault\n", "")),
     good=HARDENED,
     limits=_EFFECTIVE + _WINDOWS + _PATCHES + _GROUPED + _ADOPTION + (
-        "`RuntimeDefault` and `Localhost` pass. The annotations that predate the field (removed "
-        "in Kubernetes 1.27) are not read. Checkov's CKV_K8S_31 checks the same setting but "
+        "`RuntimeDefault` and `Localhost` pass. The `seccomp.security.alpha.kubernetes.io` "
+        "annotations that predate the field are not read: deprecated since Kubernetes 1.19, "
+        "they have had no effect since 1.25. Checkov's CKV_K8S_31 checks the same setting but "
         "accepts only `RuntimeDefault`, failing a `Localhost` profile."),
 )
 def seccomp_unconfined(root):
