@@ -1,0 +1,14 @@
+terraform {
+  required_version = ">= 1.6"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 6.8"
+    }
+  }
+}
+
+provider "aws" {
+  region = "eu-west-1"
+}
