@@ -203,8 +203,16 @@ def test_publishing_in_another_repositorys_workflow_is_named_not_guessed(tmp_pat
             "0000000000000000000000000000000000000000 # v1.0.0\n")
     write_tree(tmp_path, {".github/workflows/release.yml": text})
     proc = run_cli("audit", ".", cwd=tmp_path)
-    assert "does not apply" in proc.stdout
-    assert ".github/workflows/release.yml:9 calls a reusable workflow in another repository" in proc.stdout
+    assert "No workflow publishes" not in proc.stdout
+    assert "publishing may happen in .github/workflows/release.yml:9" in proc.stdout
+    assert "Not followed" in proc.stdout and proc.returncode == 0
+    _, data = run_json("audit", ".", cwd=tmp_path)
+    assert data["unseen"] == [{
+        "path": ".github/workflows/release.yml", "line": 9,
+        "what": "uses: example-org/release-workflows/.github/workflows/image.yml@"
+                "0000000000000000000000000000000000000000",
+        "why": "a reusable workflow in another repository, in a job that can push images "
+               "(packages: write); its steps are not in this repository"}]
 
 
 def test_sigs_k8s_bom_generates_an_sbom(tmp_path):
@@ -228,21 +236,23 @@ def test_go_testdata_folders_are_fixtures_not_configuration(tmp_path):
     assert data["findings"]
 
 
-def test_a_local_action_that_is_missing_or_escapes_is_a_per_file_error(tmp_path):
+def test_a_local_action_that_is_missing_or_escapes_is_unseen_not_an_error(tmp_path):
     steps = ("      - uses: ./.github/actions/missing\n"
              "      - uses: ./../outside\n"
+             "      - uses: ./__BUILDER_CHECKOUT_DIR__/.github/actions/publish\n"
              "      - run: docker push ghcr.io/example-org/app:1.0\n")
     write_tree(tmp_path / "repo", {".github/workflows/release.yml": workflow(steps)})
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "action.yml").write_text("runs:\n  using: composite\n  steps: []\n")
     proc, data = run_json("audit", ".", cwd=tmp_path / "repo")
-    messages = sorted(e["message"] for e in data["errors"])
-    assert messages == [
-        "line 15: uses: ./.github/actions/missing no action.yml there; the audit cannot follow it",
-        "line 16: uses: ./../outside points outside the repository; the audit cannot follow it"]
-    assert {e["path"] for e in data["errors"]} == {".github/workflows/release.yml"}
+    assert data["errors"] == []
+    assert [(u["line"], u["what"]) for u in data["unseen"]] == [
+        (15, "uses: ./.github/actions/missing"), (16, "uses: ./../outside"),
+        (17, "uses: ./__BUILDER_CHECKOUT_DIR__/.github/actions/publish")]
+    assert "outside the repository" in data["unseen"][1]["why"]
+    assert {u["path"] for u in data["unseen"]} == {".github/workflows/release.yml"}
     assert {f["rule"] for f in data["findings"]} >= {"PSK901"}  # the rest of the audit still ran
-    assert proc.returncode == 2
+    assert proc.returncode == 1
 
 
 def test_a_goreleaser_snapshot_or_install_only_run_publishes_nothing(tmp_path):

@@ -21,7 +21,7 @@ UPLOAD_ACTIONS = ("actions/upload-artifact", "actions/upload-pages-artifact")
 _NO_PUBLISH = ("--snapshot", "--skip-publish", "--skip=publish", "--dry-run")
 
 
-def _goreleaser_publishes(args):
+def goreleaser_publishes(args):
     """``goreleaser [release] ...`` (release is the default command) that is not a dry run."""
     first = args[0] if args else ""
     if first and not first.startswith("-") and first != "release":
@@ -35,12 +35,12 @@ def goreleaser_releases(step):
     goreleaser configuration, and PSK013/PSK014 count them as publishing."""
     found = []
     if step.action == "goreleaser/goreleaser-action" and not nodes.is_true(
-            step.input("install-only")) and _goreleaser_publishes(
+            step.input("install-only")) and goreleaser_publishes(
             nodes.text(step.input("args"), "").split()):
         found.append(step.uses)
     for command in step.commands:
         args = command.invocation("goreleaser")
-        if args is not None and _goreleaser_publishes([t.text for t in args]):
+        if args is not None and goreleaser_publishes([t.text for t in args]):
             found.append(command.line)
     return found
 

@@ -25,6 +25,9 @@ def render(report):
         "summary": {"files": report.files, "findings": len(findings),
                     "errors": len(report.errors)},
     }
+    if report.command == "audit":  # what the audit could not follow (RULES.md, [0.3])
+        data["unseen"] = [{"path": u[0], "line": u[1], "what": u[2], "why": u[3]}
+                          for u in report.facts.get("unseen") or []]
     if report.skipped:
         data["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
     return json.dumps(data, indent=2)

@@ -14,6 +14,7 @@ from ...readers.facts import (
     SBOM_ATTESTED,
     SIGNS,
     SIGNS_TAG,
+    SIGNS_TAG_REPORTED,
 )
 
 REF = "references/supply-chain.md"
@@ -33,8 +34,9 @@ def _gap(missing, needs=PUBLISHES):
         message = f"{GAP_MESSAGES[missing]} (evidence: {_where(evidence)})"
         related = [(evidence[0], evidence[1], NEEDS_NOTES[needs])]
         if missing == SIGNS and SIGNS_TAG in facts:
-            message += (f"; cosign signs only tags, at {_where(facts[SIGNS_TAG])}, which PSK101 "
-                        "reports: sign the digest")
+            reported = ", which PSK101 reports" if SIGNS_TAG_REPORTED in facts else ""
+            message += (f"; cosign signs only tags, at {_where(facts[SIGNS_TAG])}{reported}: "
+                        "sign the digest")
             related.append((facts[SIGNS_TAG][0], facts[SIGNS_TAG][1], "cosign signs a tag"))
         yield 0, message, related
     return check
