@@ -56,7 +56,7 @@ def test_goreleaser_signing_tags_is_a_signing_gap_that_says_why(tmp_path):
                           ".goreleaser.yaml": config})
     rows, _ = gaps(tmp_path)
     assert "PSK901" in rows
-    assert "cosign signs only tags, at .goreleaser.yaml:8" in rows["PSK901"]["message"]
+    assert "cosign signs only tags, at .goreleaser.yaml:9, which PSK101 reports" in rows["PSK901"]["message"]
 
 
 def test_goreleaser_config_nothing_runs_publishes_nothing(tmp_path):

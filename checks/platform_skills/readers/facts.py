@@ -9,15 +9,13 @@ to it: a Makefile target nothing runs publishes nothing.
 Keys: ``(fact,)`` direct; ``("link", *what)`` a workflow runs it; ``("offer", *what, fact)``.
 """
 
-import re
-
 import posixpath
+import re
 
 from .. import nodes
 from . import following, known_actions, pipeline, scans
 from .gitops import is_oci_repository, verifies
 from .kyverno import IMAGE_POLICIES, kyverno_kind
-from .patterns import SLSA_GENERATOR
 from .publishing import goreleaser_publishes, goreleaser_releases
 
 PUBLISHES, SIGNS, CVE_GATE, SBOM, SBOM_ATTESTED, PROVENANCE, ADMISSION = (
@@ -153,14 +151,10 @@ def goreleaser_facts(root, path):
             facts.setdefault(("offer",) + GORELEASER + (PUBLISHES,), (path, nodes.line(key_node)))
         if key == "kos" and any(nodes.text(nodes.get(i, "sbom"), "spdx") != "none" for i in pushed):
             facts.setdefault(("offer",) + GORELEASER + (SBOM,), (path, nodes.line(key_node)))
-    key_node, signs = nodes.get_pair(root, "docker_signs")
-    for sign in nodes.items(signs):
-        cmd = nodes.text(nodes.get(sign, "cmd"), "cosign")
-        args = " ".join(nodes.text(a, "") for a in nodes.items(nodes.get(sign, "args")))
-        if "cosign" in cmd:
-            by_digest = not args or "@${digest}" in args.replace("{{ .Digest }}", "${digest}")
-            fact = SIGNS if by_digest else SIGNS_TAG
-            facts.setdefault(("offer",) + GORELEASER + (fact,), (path, nodes.line(sign)))
+    for line, verb, image in pipeline.goreleaser_signs(root):
+        if verb == "sign":
+            fact = SIGNS if pipeline.digest_qualified(image) else SIGNS_TAG
+            facts.setdefault(("offer",) + GORELEASER + (fact,), (path, line))
     key_node, sboms = nodes.get_pair(root, "sboms")
     if nodes.items(sboms):
         facts.setdefault(("offer",) + GORELEASER + (SBOM,), (path, nodes.line(key_node)))

@@ -404,10 +404,9 @@ def provenance_line(wf):
     for node, uses, owner in wf.uses_refs():
         if uses.name.startswith(SLSA_GENERATOR) and "generator_container_slsa" in uses.name:
             return nodes.line(node)
-        if uses.name == "actions/attest-build-provenance" or (
-                uses.name == "actions/attest" and attest_mode(owner) == "provenance"):
-            if attests_image(owner):
-                return nodes.line(node)
+        if (uses.name == "actions/attest-build-provenance" or (
+                uses.name == "actions/attest" and attest_mode(owner) == "provenance")) and attests_image(owner):
+            return nodes.line(node)
     for call in cosign_calls(wf):
         if call.verb == "attest" and call.attest_type() in ("slsaprovenance", "slsaprovenance02",
                                                             "slsaprovenance1"):
@@ -442,3 +441,28 @@ def cosign_calls_in(job):
                          for args in (command.invocation("cosign"),)
                          if args and args[0].text in ("sign", "attest")]
     return memo[job.key]
+
+
+def goreleaser_signs(root):
+    """``[(line, verb, image word)]`` for each cosign ``sign``/``attest`` a goreleaser
+    configuration runs on images (``docker_signs``, and ``signs`` whose args sign an image).
+    ``docker_signs`` without ``args`` signs ``${artifact}@${digest}``, goreleaser's default."""
+    from .shell import Token
+    found = []
+    for key in ("docker_signs", "signs"):
+        for sign in nodes.items(nodes.get(root, key)):
+            if not nodes.is_map(sign) or "cosign" not in nodes.text(nodes.get(sign, "cmd"), "cosign"):
+                continue
+            args = [a for a in nodes.items(nodes.get(sign, "args")) if nodes.is_scalar(a)]
+            if not args:
+                if key == "docker_signs":
+                    found.append((nodes.line(sign), "sign", "${artifact}@${digest}"))
+                continue
+            verb = nodes.text(args[0], "")
+            if verb not in ("sign", "attest"):
+                continue  # sign-blob and friends sign files
+            tokens = [Token(nodes.text(a, "").replace("{{ .Digest }}", "${digest}"), nodes.line(a))
+                      for a in args[1:]]
+            for token in cosign_images(tokens):
+                found.append((token.line, verb, token.text))
+    return found

@@ -3,12 +3,16 @@
 from ... import nodes
 from ...model import rule
 from ...readers import pipeline
+from ...readers.following import ScriptView
+from ...readers.makefile import Makefile
+from ...readers.workflow import Workflow
 from .examples import REF, SIGN_WORKFLOW
 
 
 @rule(
     id="PSK101", name="cosign-by-tag", severity="high", domain="supply-chain",
-    targets=("workflow", "action"), reference=REF + "#keyless-signing",
+    targets=("workflow", "action", "goreleaser", "makefile", "script"),
+    reference=REF + "#keyless-signing",
     summary="`cosign sign`/`attest` on a tag instead of a digest",
     rationale=(
         "A signature binds to the manifest digest that the tag pointed at when cosign "
@@ -29,7 +33,20 @@ from .examples import REF, SIGN_WORKFLOW
         "zizmor has no equivalent audit; Checkov's CKV_GHA_5 only looks for `cosign sign` "
         "after a build."),
 )
-def cosign_by_tag(wf):
+def cosign_by_tag(view):
+    if isinstance(view, Makefile):
+        yield from _by_tag_in_recipes(view)
+        return
+    if isinstance(view, ScriptView):
+        yield from _by_tag_in_script(view)
+        return
+    if not isinstance(view, Workflow):  # a goreleaser configuration
+        for line, verb, image in pipeline.goreleaser_signs(view):
+            if not pipeline.digest_qualified(image):
+                yield line, (f"goreleaser runs cosign {verb} on '{image}', which is a tag; "
+                             "use ${artifact}@${digest}")
+        return
+    wf = view
     for job in wf.jobs:
         exports = outputs = None
         for call in pipeline.cosign_calls_in(job):
@@ -44,6 +61,35 @@ def cosign_by_tag(wf):
             if refs:
                 yield call.line, (f"cosign {call.verb} targets '{refs[0]}', which is not "
                                   "digest-qualified; use image@sha256:<digest>")
+
+
+def _by_tag_in_recipes(makefile):
+    for name in makefile.targets:
+        for command in makefile.commands(name):
+            args = command.invocation("cosign")
+            if args and args[0].text in ("sign", "attest"):
+                for token in pipeline.cosign_images(args[1:]):
+                    if not pipeline.digest_qualified(token.text):
+                        yield command.line, (f"cosign {args[0].text} in target '{name}' targets "
+                                             f"'{token.text}', which is not digest-qualified")
+                        break
+
+
+def _by_tag_in_script(script):
+    assigned = {}
+    for command in script.commands:
+        exporting = command.program in ("export", "declare", "readonly", "local")
+        for token in (command.argv[1:] if exporting else [] if command.argv else command.tokens):
+            name, eq, value = token.text.partition("=")
+            if eq:
+                assigned[name] = script.expand(value, assigned)
+        args = command.invocation("cosign")
+        if args and args[0].text in ("sign", "attest"):
+            for token in pipeline.cosign_images(args[1:]):
+                if not pipeline.digest_qualified(script.expand(token.text, assigned)):
+                    yield command.line, (f"cosign {args[0].text} targets '{token.text}', which "
+                                         "is not digest-qualified; use image@sha256:<digest>")
+                    break
 
 
 @rule(
