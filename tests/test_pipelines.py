@@ -4,6 +4,8 @@ Each tree is written the way such projects ship images; the assertions are the e
 rows and the evidence each names.
 """
 
+import pytest
+
 from support import run_cli, run_json, write_tree
 
 PERMS = "permissions:\n  contents: read\n"
@@ -263,3 +265,244 @@ def test_a_goreleaser_snapshot_or_install_only_run_publishes_nothing(tmp_path):
                           ".goreleaser.yaml": GORELEASER})
     rows, proc = gaps(tmp_path)
     assert rows == {} and proc.returncode == 0
+
+
+# --- [0.3] Following the pipeline: push forms, scripts, Make, what cannot be followed ------
+
+DIGEST = "sha256:" + "0" * 64
+
+
+def unseen(tree):
+    proc, data = run_json("audit", ".", cwd=tree)
+    assert data["errors"] == [] and proc.returncode != 2, data["errors"]
+    return [(u["path"], u["line"], u["what"]) for u in data["unseen"]], data
+
+
+def test_buildx_output_forms_imagetools_manifest_and_kaniko_publish(tmp_path):
+    forms = [
+        "docker buildx build --output=type=registry -t ghcr.io/example-org/app:1 .",
+        "docker buildx build -o type=image,name=ghcr.io/example-org/app:1,push=true .",
+        "docker buildx imagetools create -t ghcr.io/example-org/app:1 ghcr.io/example-org/app@" + DIGEST,
+        "docker manifest push ghcr.io/example-org/app:1",
+        "/kaniko/executor --context . --destination ghcr.io/example-org/app:1",
+    ]
+    for i, form in enumerate(forms):
+        tree = write_tree(tmp_path / str(i), {".github/workflows/r.yml": workflow(f"      - run: {form}\n")})
+        rows, _ = gaps(tree)
+        assert "evidence: .github/workflows/r.yml:15" in rows["PSK901"]["message"], form
+
+
+def test_registry_exports_to_throwaway_or_without_push_do_not_publish(tmp_path):
+    forms = [
+        "docker buildx build -o type=image,name=ghcr.io/example-org/app:1 .",  # no push=true
+        "docker buildx build --output type=registry -t localhost:5000/app:e2e .",
+        "/kaniko/executor --context . --destination ttl.sh/app:1h",
+        "/kaniko/executor --context . --destination ghcr.io/example-org/app:1 --no-push",
+    ]
+    for i, form in enumerate(forms):
+        tree = write_tree(tmp_path / str(i), {".github/workflows/r.yml": workflow(f"      - run: {form}\n")})
+        rows, _ = gaps(tree)
+        assert rows == {}, form
+
+
+SIGN_SCRIPT = """\
+#!/usr/bin/env bash
+set -euo pipefail
+IMAGE=ghcr.io/example-org/app
+docker buildx build --push -t "${IMAGE}:${VERSION}" .
+DIGEST=$(crane digest "${IMAGE}:${VERSION}")
+cosign sign --yes -key cosign.key "${IMAGE}@${DIGEST}"
+syft "${IMAGE}@${DIGEST}" -o spdx-json > sbom.json
+"""
+
+
+def test_a_script_run_from_a_step_is_followed_with_its_working_directory(tmp_path):
+    steps = "      - working-directory: release\n        run: ./sign-images.sh\n"
+    write_tree(tmp_path, {".github/workflows/r.yml": workflow(steps), "release/sign-images.sh": SIGN_SCRIPT})
+    rows, _ = gaps(tmp_path)
+    assert set(rows) == {"PSK902", "PSK904", "PSK905"}  # signed by digest, SBOM made
+    assert "evidence: release/sign-images.sh:4" in rows["PSK902"]["message"]
+
+
+def test_scripts_running_scripts_are_followed_and_a_tag_is_reported_at_the_script_line(tmp_path):
+    write_tree(tmp_path, {
+        ".github/workflows/r.yml": workflow("      - run: bash hack/release.sh\n"),
+        "hack/release.sh": "set -e\nsource \"$(dirname \"$0\")/lib.sh\"\n. hack/push.sh\n",
+        "hack/lib.sh": "REG=ghcr.io/example-org\n",
+        "hack/push.sh": ("docker push ghcr.io/example-org/app:1\n"
+                         "cosign sign --yes --key=k.pem ghcr.io/example-org/app:1\n"),
+    })
+    rows, _ = gaps(tmp_path)
+    assert "evidence: hack/push.sh:1" in rows["PSK901"]["message"]
+    assert "cosign signs only tags, at hack/push.sh:2, which PSK101 reports" in rows["PSK901"]["message"]
+    _, checked = run_json("check", ".", cwd=tmp_path)
+    assert [(f["rule"], f["path"], f["line"]) for f in checked["findings"] if f["rule"] == "PSK101"] == [
+        ("PSK101", "hack/push.sh", 2)]
+    assert unseen(tmp_path)[0] == []
+
+
+def test_a_script_not_in_the_repository_is_unseen_and_may_publish(tmp_path):
+    steps = "      - run: ./scripts/publish-images.sh\n"
+    write_tree(tmp_path, {".github/workflows/r.yml": workflow(steps)})
+    found, _ = unseen(tmp_path)
+    assert found == [(".github/workflows/r.yml", 15, "runs ./scripts/publish-images.sh")]
+    proc = run_cli("audit", ".", cwd=tmp_path)
+    assert "publishing may happen in .github/workflows/r.yml:15" in proc.stdout
+    assert "Not followed" in proc.stdout
+
+
+def test_make_with_call_built_targets_and_sub_makes_is_followed_not_an_error(tmp_path):
+    makefile = (
+        "IMAGES := app worker\n"
+        "push-target = push-$(1)\n"
+        "define sign\n\tcosign sign --yes $(REG)/$(1)@$${DIGEST}\nendef\n"
+        "REG := ghcr.io/example-org\n"
+        "$(call push-target,app) $(call push-target,worker): push-%: build-%\n"
+        "\tdocker push $(REG)/$*:1\n"
+        "$(addprefix build-,$(IMAGES)):\n\tdocker build -t $(REG)/app .\n"
+        "release: $(addprefix push-,$(IMAGES))\n\t$(MAKE) -C deploy sign-all\n"
+        "docs:\n\tmake -C ./docs docs\n"
+        "$(shell ls targets):\n\techo unknown\n")
+    write_tree(tmp_path, {
+        ".github/workflows/r.yml": workflow("      - run: make release\n"),
+        "Makefile": makefile,
+        "deploy/Makefile": "sign-all:\n\t./sign.sh\n",
+        "deploy/sign.sh": "cosign sign --yes \"ghcr.io/example-org/app@${DIGEST}\"\n",
+    })
+    rows, proc = gaps(tmp_path)
+    assert proc.returncode != 2
+    assert "PSK901" not in rows  # the sign in deploy/sign.sh, reached through $(MAKE) -C, counts
+    assert "evidence: Makefile:8" in rows["PSK902"]["message"]
+
+
+def test_unexpanded_sub_make_in_a_followed_recipe_is_unseen(tmp_path):
+    write_tree(tmp_path, {
+        ".github/workflows/r.yml": workflow("      - run: make release\n"),
+        "Makefile": "release:\n\tdocker push ghcr.io/example-org/app:1\n\t$(MAKE) $(shell cat next)\n"})
+    found, _ = unseen(tmp_path)
+    assert found == [("Makefile", 3, "$(MAKE) $(shell cat next)")]
+
+
+def test_remote_action_in_a_job_that_logs_in_is_unseen_known_and_setup_actions_are_not(tmp_path):
+    steps = ("      - uses: docker/login-action@74a5d142397b4f367a81961eba4e8cd7edddf772 # v3.4.0\n"
+             "      - uses: docker/setup-buildx-action@b5ca514318bd6ebac0fb2aedd5d36ec1b5c232a2 # v3.10.0\n"
+             "      - uses: example-org/publish-action@0000000000000000000000000000000000000000 # v1\n"
+             "      - uses: sigstore/cosign-installer@d58896d6a1865668819e1d91763c7751a165e159 # v3.9.2\n")
+    write_tree(tmp_path, {".github/workflows/r.yml": workflow(steps, job_perms="      contents: read\n")})
+    found, _ = unseen(tmp_path)
+    assert found == [(".github/workflows/r.yml", 15,  # one permission line: steps start at 13
+                      "uses: example-org/publish-action@0000000000000000000000000000000000000000")]
+
+
+def test_a_job_that_cannot_push_calling_a_remote_action_is_not_unseen(tmp_path):
+    steps = "      - uses: example-org/lint-action@0000000000000000000000000000000000000000 # v1\n"
+    write_tree(tmp_path, {".github/workflows/r.yml": workflow(steps, job_perms="      contents: read\n")})
+    found, _ = unseen(tmp_path)
+    assert found == []
+    assert "No workflow publishes" in run_cli("audit", ".", cwd=tmp_path).stdout
+
+
+PUSH = "      - run: docker push ghcr.io/example-org/app:1\n"
+
+
+def test_only_provenance_of_the_image_counts(tmp_path):
+    generic = ("  provenance:\n    permissions:\n      actions: read\n      id-token: write\n"
+               "      contents: write\n    uses: slsa-framework/slsa-github-generator/.github/workflows/"
+               "generator_generic_slsa3.yml@v2.1.0\n    with:\n      base64-subjects: abc\n")
+    files = ("      - uses: actions/attest-build-provenance@a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32 # v4.1.0\n"
+             "        with:\n          subject-path: dist/*\n")
+    image = ("      - uses: actions/attest@a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32 # v4.1.0\n"
+             "        with:\n          subject-name: ghcr.io/example-org/app\n"
+             f"          subject-digest: {DIGEST}\n          push-to-registry: true\n")
+    cases = {"generic": (workflow(PUSH) + generic, True), "files": (workflow(PUSH + files), True),
+             "image": (workflow(PUSH + image), False),
+             "cosign": (workflow(PUSH + "      - run: cosign attest --yes --type slsaprovenance "
+                                 f"--predicate p.json ghcr.io/example-org/app@{DIGEST}\n"), False)}
+    for name, (text, gap) in cases.items():
+        tree = write_tree(tmp_path / name, {".github/workflows/r.yml": text})
+        rows, _ = gaps(tree)
+        assert ("PSK905" in rows) is gap, name
+
+
+def test_cosign_value_flags_are_never_read_as_the_image(tmp_path):
+    steps = ("      - run: |\n"
+             f"          cosign sign -key cosign.key ghcr.io/example-org/app@{DIGEST}\n"
+             f"          cosign sign --certificate-identity me -a k=v ghcr.io/example-org/app@{DIGEST}\n"
+             "          cosign sign --key=cosign.key ghcr.io/example-org/app:1\n")
+    write_tree(tmp_path, {".github/workflows/r.yml": workflow(steps)})
+    _, data = run_json("check", ".", cwd=tmp_path)
+    psk101 = [(f["line"], f["message"]) for f in data["findings"] if f["rule"] == "PSK101"]
+    assert len(psk101) == 1 and psk101[0][0] == 18 and "ghcr.io/example-org/app:1" in psk101[0][1]
+
+
+def test_goreleaser_docker_signs_args_decide_tag_or_digest(tmp_path):
+    base = GORELEASER.replace('    args: ["sign", "${artifact}@${digest}", "--yes"]\n', "{args}")
+    cases = {'    args: ["sign", "--key=cosign.key", "${artifact}", "--yes"]\n': True,
+             '    args: ["sign", "-key", "cosign.key", "${artifact}@${digest}"]\n': False,
+             "": False}  # omitted args: goreleaser signs ${artifact}@${digest}
+    for i, (args, flagged) in enumerate(cases.items()):
+        tree = write_tree(tmp_path / str(i), {".goreleaser.yaml": base.replace("{args}", args)})
+        _, data = run_json("check", ".", cwd=tree)
+        assert any(f["rule"] == "PSK101" for f in data["findings"]) is flagged, args
+
+
+def test_a_push_to_a_throwaway_registry_is_not_publishing_for_psk013(tmp_path):
+    cache = ("      - uses: actions/cache@5a3ec84eff668545956fd18022155c47e93e2684 # v4.2.3\n"
+             "        with:\n          path: ~/.cache\n          key: k\n")
+    e2e = workflow(cache + "      - run: docker push localhost:5000/app:e2e\n")
+    release = workflow(cache + PUSH)
+    write_tree(tmp_path, {".github/workflows/e2e.yml": e2e, ".github/workflows/release.yml": release})
+    _, data = run_json("check", ".", cwd=tmp_path)
+    assert {f["path"] for f in data["findings"] if f["rule"] == "PSK013"} == {".github/workflows/release.yml"}
+
+
+# One case per entry of the known-publishers table: each is read by what it is, never unseen.
+KNOWN_CASES = {
+    "docker/build-push-action": ("      - uses: docker/build-push-action@v6\n        with:\n"
+                                 "          push: true\n          sbom: true\n", {"PSK901", "PSK904", "PSK905"}),
+    "docker/bake-action": ("      - uses: docker/bake-action@v6\n        with:\n          push: true\n",
+                           {"PSK901", "PSK903", "PSK905"}),
+    "goreleaser/goreleaser-action": (GORELEASER_ACTION, {"PSK902", "PSK904", "PSK905"}),
+    "ko-build/setup-ko": ("      - uses: ko-build/setup-ko@v0.9\n      - run: ko build --bare ./cmd/app\n",
+                          {"PSK901", "PSK903", "PSK905"}),
+    "slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml": (
+        "CONTAINER", {"PSK901", "PSK902", "PSK903"}),
+    "slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml": (
+        "GENERIC", {"PSK901", "PSK902", "PSK903", "PSK905"}),
+    "actions/attest": ("      - uses: actions/attest@v4\n        with:\n          subject-name: ghcr.io/o/a\n"
+                       f"          subject-digest: {DIGEST}\n", {"PSK901", "PSK903"}),
+    "actions/attest-build-provenance": (
+        "      - uses: actions/attest-build-provenance@v3\n        with:\n"
+        "          push-to-registry: true\n          subject-name: ghcr.io/o/a\n"
+        f"          subject-digest: {DIGEST}\n", {"PSK901", "PSK903"}),
+    "actions/attest-sbom": ("      - uses: anchore/sbom-action@v0\n      - uses: actions/attest-sbom@v2\n",
+                            {"PSK901", "PSK905"}),
+    "sigstore/cosign-installer": ("      - uses: sigstore/cosign-installer@v3\n"
+                                  f"      - run: cosign sign --yes ghcr.io/o/a@{DIGEST}\n",
+                                  {"PSK903", "PSK905"}),
+    "anchore/sbom-action": ("      - uses: anchore/sbom-action@v0\n", {"PSK901", "PSK904", "PSK905"}),
+}
+
+
+def test_every_known_publisher_has_a_case():
+    from platform_skills.readers.known_actions import KNOWN_PUBLISHERS
+    assert set(KNOWN_CASES) == set(KNOWN_PUBLISHERS)
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN_CASES))
+def test_a_known_publisher_is_read_by_what_it_is(tmp_path, name):
+    steps, expected = KNOWN_CASES[name]
+    push = "      - run: docker push ghcr.io/example-org/app:1\n"
+    files = {".goreleaser.yaml": GORELEASER}
+    if steps in ("CONTAINER", "GENERIC"):
+        text = workflow(push) + (f"  provenance:\n    permissions:\n      id-token: write\n"
+                                 f"      packages: write\n    uses: {name}@v2.1.0\n")
+    else:
+        text = workflow(steps if name.startswith(("docker/", "ko-", "goreleaser")) else push + steps)
+    files[".github/workflows/r.yml"] = text
+    write_tree(tmp_path, files)
+    found, data = unseen(tmp_path)
+    assert found == []
+    rows = {f["rule"] for f in data["findings"] if f["rule"] in ("PSK901", "PSK902", "PSK903",
+                                                                  "PSK904", "PSK905")}
+    assert rows == expected | {"PSK902"}  # no case scans for CVEs
