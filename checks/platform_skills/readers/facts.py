@@ -161,6 +161,9 @@ def goreleaser_facts(root, path):
     return facts
 
 
+_OUTPUT_VAR = re.compile(r"(?:--output|-o)[= ]\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]")
+
+
 def _working_directory(step):
     """The step's ``working-directory`` (or the job's default), ``{root}``-based."""
     value = nodes.text(nodes.get(step.node, "working-directory"), "") or nodes.text(
@@ -178,15 +181,20 @@ def _follow(command, cwd, here, note, expand):
         candidates = following.script_candidates(expand(word), cwd, here)
         if candidates:
             note(("link", "script-any", word) + candidates, command.line)
-        elif candidates is not None or word.endswith(following.SCRIPT_SUFFIXES):
-            note(("unseen", f"runs {word}", "the script is not in the repository"
-                  if candidates is not None else "its path is only known at run time"),
-                 command.line)
+        elif candidates is not None:  # a runner folder or an absolute path: told when it can push
+            note(("unseen", f"runs {word}", "the script is outside the repository (a runner "
+                  "folder or an absolute path)", "if-can-push"), command.line)
+        elif word.endswith(following.SCRIPT_SUFFIXES):
+            note(("unseen", f"runs {word}", "its path is only known at run time"), command.line)
     args = command.invocation("make")
     if args is not None:
         for target in following.make_targets(args)[1]:
             if "$" not in target:
                 note(("link", "make", target), command.line)
+        for token in args:  # make VAR=value: what a recipe's $(VAR) becomes
+            name, eq, value = token.text.partition("=")
+            if eq and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                note(("make-set", name, expand(value)), command.line)
     args = command.invocation("goreleaser")
     if args is not None and goreleaser_publishes([t.text for t in args]):
         note(("link",) + GORELEASER, command.line)
@@ -271,6 +279,9 @@ def makefile_facts(makefile, path):
             if any(n == line for n, _ in target.recipe):
                 facts.setdefault(("offer", "make", name, ("unseen", text, "the Makefile "
                                   "builds this target name at run time")), (path, line))
+        for line, text in target.recipe:  # --output=$(VAR): the caller's make VAR=... decides
+            for var in _OUTPUT_VAR.findall(text) if "buildx" in text else ():
+                facts.setdefault(("offer", "make", name, ("push-if", var)), (path, line))
         commands = makefile.commands(name)
         if commands:
             _command_offers(following.ScriptView(path, ""), commands, ("make", name), path, here,
@@ -278,14 +289,15 @@ def makefile_facts(makefile, path):
     return facts
 
 
-# Build files of vendored code: the repository's pipeline does not run them.
+# Makefiles of vendored code: the repository's pipeline does not run them, and their target
+# names would mix with the repository's own.
 _VENDORED = ("vendor/", "third_party/", "node_modules/")
 
 
 def document_facts(doc, views):
     """The facts of one document, from the views its kind built for the rules."""
     facts = {}
-    if doc.kind in ("makefile", "script") and any(
+    if doc.kind == "makefile" and any(
             doc.path.startswith(v) or "/" + v in doc.path for v in _VENDORED):
         return facts
     for view in views:
@@ -326,8 +338,13 @@ def resolve(raw, root="."):
             edges.setdefault(key[1], []).append((key[2], evidence))
     unseen = {}
     for key, evidence in raw.items():
-        if key[0] == "unseen":
+        if key[0] == "unseen" and (len(key) == 3 or evidence in can_push):
             unseen.setdefault(evidence, (key[1], key[2], evidence in can_push))
+    # make VAR=type=registry on the command line that runs a target: its recipes' --output=$(VAR)
+    pushing_at = {}
+    for key, evidence in raw.items():
+        if key[0] == "make-set" and pipeline.registry_output(key[2]):
+            pushing_at.setdefault(evidence, set()).add(key[1])
     pending = []
     for key in raw:  # make ${{ inputs.target }} in a local action, named by its callers
         if key[0] == "make-input":
@@ -335,16 +352,16 @@ def resolve(raw, root="."):
             for other in raw:
                 if other[0] == "action-input" and other[2] == key[2] and (
                         folder == other[1] or folder.endswith("/" + other[1])):
-                    pending.append((("make", other[3]), raw[key], raw[key] in can_push))
-    pending.extend((key[1:], evidence, evidence in can_push)
+                    pending.append((("make", other[3]), raw[key], raw[key] in can_push, frozenset()))
+    pending.extend((key[1:], evidence, evidence in can_push, frozenset(pushing_at.get(evidence, ())))
                    for key, evidence in raw.items() if key[0] == "link")
-    reached = {}
+    reached, given = {}, {}
     while pending:
-        node, evidence, may = pending.pop()
+        node, evidence, may, pushing = pending.pop()
         node = _settle(node, root, scripts, targets, patterns)
         if node[0] == "script-any":
             if node[1].endswith(following.SCRIPT_SUFFIXES):
-                    unseen.setdefault(evidence, (f"runs {node[1]}",
+                unseen.setdefault(evidence, (f"runs {node[1]}",
                                              "the script is not in the repository", may))
             continue
         if node[0] == "make" and node[1] not in targets:
@@ -354,13 +371,17 @@ def resolve(raw, root="."):
                     f"make {node[1]}", f"no Makefile target of that name; {where[0]}:{where[1]} "
                     f"builds target names the reader cannot expand ({text})", may))
             continue
-        if node in reached and (reached[node] or not may):
+        if node in reached and (reached[node] or not may) and pushing <= given[node]:
             continue
         reached[node] = reached.get(node, False) or may
-        pending.extend((child, where, may) for child, where in edges.get(node, ()))
+        given[node] = given.get(node, frozenset()) | pushing
+        pending.extend((child, where, may, pushing) for child, where in edges.get(node, ()))
     for key, evidence in sorted(raw.items(), key=lambda kv: kv[1]):
         if key[0] == "offer" and key[1:-1] in reached:
-            if isinstance(key[-1], tuple):
+            if isinstance(key[-1], tuple) and key[-1][0] == "push-if":
+                if key[-1][1] in given[key[1:-1]]:
+                    facts.setdefault(PUBLISHES, evidence)
+            elif isinstance(key[-1], tuple):
                 unseen.setdefault(evidence, (key[-1][1], key[-1][2], reached[key[1:-1]]))
             else:
                 facts.setdefault(key[-1], evidence)

@@ -22,6 +22,8 @@ _SHELL_VALUE_FLAGS = frozenset(("-o", "-O", "--rcfile", "--init-file"))
 _LEADING_VAR = re.compile(r"^(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\([^)]*\)|`[^`]*`)/")
 _MAKE_VALUE_FLAGS = frozenset(("-C", "-f", "--directory", "--file", "-j", "--jobs", "-I",
                                "--include-dir", "-o", "--old-file", "-W", "--what-if"))
+# Folders of the runner, never the repository: a script there is downloaded or generated.
+_RUNNER_DIR = re.compile(r"^(?:\$\{?(?:RUNNER_TEMP|RUNNER_TOOL_CACHE|HOME|TMPDIR)\b|~/|/)")
 _ACTION_PATH = re.compile(r"\$\{\{\s*github\.action_path\s*\}\}")
 _WORKSPACE = re.compile(r"\$\{\{\s*github\.workspace\s*\}\}|\$GITHUB_WORKSPACE\b|\$\{GITHUB_WORKSPACE\}")
 
@@ -64,6 +66,8 @@ def script_candidates(word, cwd, here):
     if here is not None:
         word = _ACTION_PATH.sub(lambda m: here, word)
     word = _WORKSPACE.sub(ROOT, word)
+    if _RUNNER_DIR.match(word):
+        return ()  # not the repository's
     stripped = False
     while True:
         match = _LEADING_VAR.match(word)
@@ -73,8 +77,6 @@ def script_candidates(word, cwd, here):
         stripped = True
     if "$" in word or "`" in word or not word:
         return None
-    if word.startswith("/"):
-        return ()  # an absolute path: not the repository's
     bases = []
     if not stripped and cwd is not None:
         bases.append(cwd)

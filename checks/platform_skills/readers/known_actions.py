@@ -43,7 +43,8 @@ _SETUP = "/setup-"  # owner/setup-tool: installs a tool
 def role(name):
     """``"known"`` for a release tool read by what it is, ``"prepares"`` for a job's set-up,
     None when the audit cannot tell what the remote action or workflow does."""
-    if name in KNOWN_PUBLISHERS or name.startswith(_GENERATOR):
+    if name in KNOWN_PUBLISHERS or name.startswith(_GENERATOR) or any(
+            name.startswith(known + "/") for known in KNOWN_PUBLISHERS):  # anchore/sbom-action/download-syft
         return "known"
     if name.startswith(_PREPARES) or _SETUP in name or name.split("/", 1)[-1].startswith("setup-"):
         return "prepares"

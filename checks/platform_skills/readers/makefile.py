@@ -12,18 +12,17 @@ the reader cannot expand is skipped and listed in ``unexpanded``, never an error
 
 import re
 
+from .following import make_targets
 from .shell import split_commands
 
 _ASSIGN = re.compile(r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::{1,3}=|\?=|\+=|!=|=)\s*(.*)$")
 _DEFINE = re.compile(r"^(?:export\s+|override\s+)?define\s+([A-Za-z_][A-Za-z0-9_.-]*)")
 _RULE = re.compile(r"^([^\s:=#][^=#]*?)\s*::?(?!=)\s*(.*)$")
 _TARGET_VAR = re.compile(r"^\s*(?:export\s+|override\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*(?::{1,3}=|\?=|\+=|=)")
-_SUBMAKE = re.compile(r"^(?:\$[({]MAKE[)}]|make)\s+(.*)$")
 _DIRECTIVE = ("ifeq", "ifneq", "ifdef", "ifndef", "else", "endif", "vpath", "unexport", "export",
               ".PHONY", "undefine")
 _FUNCTIONS = ("call", "addprefix", "addsuffix", "foreach", "patsubst", "subst", "strip", "sort",
               "firstword", "notdir")
-_MAKE_VALUE_FLAGS = ("-C", "-f", "--directory", "--file", "-j", "--jobs", "-I", "-o", "-W")
 
 
 class MakefileError(Exception):
@@ -92,15 +91,17 @@ class Makefile:
         for number, names, rest, recipe in rules:
             self._add_rule(number, names, rest, recipe)
         for target in self.targets.values():
-            for number, text in target.recipe:
-                sub = _SUBMAKE.match(self.expand(text.lstrip("@-+ ").replace("$@", target.name)))
-                if sub:
-                    for word in _submake_targets(sub.group(1)):
-                        if "$" in word:
-                            if (number, f"$(MAKE) {word}") not in self.unexpanded:
-                                self.unexpanded.append((number, f"$(MAKE) {word}"))
-                        else:
-                            target.calls.append((number, word))
+            for command in self.commands(target.name):
+                args = _submake_args(command)
+                if args is None:
+                    continue
+                for word in make_targets(args)[1]:
+                    word = word.replace("$@", target.name)
+                    if "$" in word:
+                        if (command.line, f"$(MAKE) {word}") not in self.unexpanded:
+                            self.unexpanded.append((command.line, f"$(MAKE) {word}"))
+                    else:
+                        target.calls.append((command.line, word))
         self._check_cycles()
 
     def _add_rule(self, number, names, rest, recipe):
@@ -248,24 +249,12 @@ def _patsubst(pattern, replacement, word):
     return word
 
 
-def _submake_targets(text):
-    """The targets of a sub-make's arguments (flags, their values and ``VAR=value`` dropped)."""
-    words = _split_words(text)
-    out = []
-    skip = False
-    for word in words:
-        if skip:
-            skip = False
-            continue
-        if word in _MAKE_VALUE_FLAGS:
-            skip = True
-            continue
-        if word.startswith("-") or "=" in word.split("$(", 1)[0] or word in ("&&", ";", "||"):
-            continue
-        if word.startswith(("'", '"')) or word in ("|", ">", "2>&1"):
-            break
-        out.append(word)
-    return out
+def _submake_args(command):
+    """The arguments of ``$(MAKE) ...`` or ``make ...`` in a recipe command, or None."""
+    argv = command.argv
+    if argv and argv[0].text in ("$(MAKE)", "${MAKE}", "$MAKE"):
+        return argv[1:]
+    return command.invocation("make")
 
 
 def _split_words(text):

@@ -202,7 +202,7 @@ def is_push(command, publish_tools=False):
             return "--dry-run" not in texts  # writes the tags it is given
         if "buildx" in texts[1:2] and ("build" in texts[2:3] or "bake" in texts[2:3]):
             return "--push" in texts or "--push=true" in texts or any(
-                _registry_output(o) for o in _outputs(command.argv))
+                registry_output(o) for o in _outputs(command.argv))
     if publish_tools:
         if prog == "ko" and texts[1:2] in (["publish"], ["build"], ["resolve"]):
             return "--push=false" not in texts and "--local" not in texts and "-L" not in texts
@@ -229,7 +229,7 @@ def _outputs(args):
     return found
 
 
-def _registry_output(value):
+def registry_output(value):
     """A buildx exporter that pushes: ``type=registry``, or ``type=image`` with ``push=true``."""
     fields = dict(f.split("=", 1) for f in value.split(",") if "=" in f)
     kind = fields.get("type", "")
@@ -352,7 +352,12 @@ def sbom_command(command):
         fmt, _ = flag_value(args, "--format", "-f")
         if (fmt or "").lower() in SBOM_FORMATS:
             return True
-    return command.program == "docker" and any(t.text.startswith("--sbom") for t in command.argv)
+    if command.program != "docker":
+        return False
+    texts = [t.text for t in command.argv]
+    # BuildKit's SBOM attestation: --sbom=true, or --attest type=sbom
+    return any(t.startswith("--sbom") or t.startswith("--attest=type=sbom") for t in texts) or any(
+        a == "--attest" and b.startswith("type=sbom") for a, b in zip(texts, texts[1:], strict=False))
 
 
 def generates_sbom(step):
