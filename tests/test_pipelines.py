@@ -463,8 +463,9 @@ KNOWN_CASES = {
     "docker/bake-action": ("      - uses: docker/bake-action@v6\n        with:\n          push: true\n",
                            {"PSK901", "PSK903", "PSK905"}),
     "goreleaser/goreleaser-action": (GORELEASER_ACTION, {"PSK902", "PSK904", "PSK905"}),
+    # ko uploads an SPDX SBOM unless --sbom=none: generated, not attested
     "ko-build/setup-ko": ("      - uses: ko-build/setup-ko@v0.9\n      - run: ko build --bare ./cmd/app\n",
-                          {"PSK901", "PSK903", "PSK905"}),
+                          {"PSK901", "PSK904", "PSK905"}),
     "slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml": (
         "CONTAINER", {"PSK901", "PSK902", "PSK903"}),
     "slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml": (
@@ -506,3 +507,19 @@ def test_a_known_publisher_is_read_by_what_it_is(tmp_path, name):
     rows = {f["rule"] for f in data["findings"] if f["rule"] in ("PSK901", "PSK902", "PSK903",
                                                                   "PSK904", "PSK905")}
     assert rows == expected | {"PSK902"}  # no case scans for CVEs
+
+
+def test_ko_sboms_and_digest_refs_written_by_ko_are_followed_through_make_and_a_script(tmp_path):
+    """The shape of a project whose CI builds with ko into a refs file and signs what it lists."""
+    write_tree(tmp_path, {
+        ".github/workflows/r.yml": workflow("      - run: make sign-images\n"),
+        "Makefile": ("sign-images: images\n\t./scripts/sign.sh\n"
+                     "images:\n\tKO_DOCKER_REPO=ghcr.io/example-org ko build --image-refs refs.txt ./cmd/app\n"),
+        "scripts/sign.sh": "COSIGN=./bin/cosign\n$COSIGN sign --yes -a run=1 $(cat refs.txt)\n",
+    })
+    rows, _ = gaps(tmp_path)
+    assert set(rows) == {"PSK902", "PSK904", "PSK905"}  # signed by digest; ko's SBOM unattested
+    write_tree(tmp_path, {"Makefile": "sign-images: images\n\t./scripts/sign.sh\n"
+                          "images:\n\tKO_DOCKER_REPO=ghcr.io/example-org ko build --sbom=none ./cmd/app\n"})
+    rows, _ = gaps(tmp_path)
+    assert {"PSK901", "PSK903"} <= set(rows)  # nothing says refs.txt holds digests; no SBOM

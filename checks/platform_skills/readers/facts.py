@@ -63,6 +63,7 @@ def workflow_facts(wf, path):
         for step in job.steps:
             cwd = _working_directory(step)
             for command in step.commands:
+                _note_digest_file(command, note)
                 _follow(command, cwd, here, lambda key, line: note(key, line),
                         lambda word, s=step, c=command: s.expand(word, pipeline.script_assignments(s, c)))
                 if can_push:
@@ -161,6 +162,17 @@ def goreleaser_facts(root, path):
     return facts
 
 
+_CAT_FILE = re.compile(r"\$\(\s*cat\s+['\"]?([^)'\"\s]+)['\"]?\s*\)")
+
+
+def _note_digest_file(command, note):
+    """``ko build --image-refs FILE`` writes digest references to FILE."""
+    if command.program == "ko":
+        value, _ = pipeline.flag_value(command.argv, "--image-refs")
+        if value:
+            note(("digest-file", posixpath.basename(value)), command.line)
+
+
 _OUTPUT_VAR = re.compile(r"(?:--output|-o)[= ]\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]")
 
 
@@ -216,10 +228,17 @@ def _command_offers(view, commands, node, path, cwd, here, expand, facts):
         if pipeline.is_push(command, publish_tools=True) and pipeline.publishes(command, expand):
             offer(PUBLISHES, command.line)
         args = command.invocation("cosign")
+        if args is None and command.argv and "$" in command.argv[0].text and \
+                expand(command.argv[0].text).rsplit("/", 1)[-1] == "cosign":
+            args = command.argv[1:]  # COSIGN=./cosign; $COSIGN sign ...
         if args and args[0].text in ("sign", "attest"):
             images = pipeline.cosign_images(args[1:])
             by_tag = [t for t in images if not pipeline.digest_qualified(expand(t.text))]
-            if args[0].text == "sign":
+            files = [m.group(1) for t in by_tag for m in (_CAT_FILE.fullmatch(t.text),) if m]
+            if args[0].text == "sign" and files and len(files) == len(by_tag):
+                # $(cat refs): digest references when ko wrote them (--image-refs refs)
+                offer(("sign-from-file", posixpath.basename(files[0])), command.line)
+            elif args[0].text == "sign":
                 offer(SIGNS_TAG if by_tag or not images else SIGNS, command.line)
             else:
                 kind, _ = pipeline.flag_value(args, "--type")
@@ -230,6 +249,7 @@ def _command_offers(view, commands, node, path, cwd, here, expand, facts):
                     offer(PROVENANCE, command.line)
         if pipeline.sbom_command(command):
             offer(SBOM, command.line)
+        _note_digest_file(command, lambda key, line: facts.setdefault(key, (path, line)))
         _follow(command, cwd, here, link, expand)
     for scan in scans.command_scans(view, commands):
         if scan.gating:
@@ -381,6 +401,9 @@ def resolve(raw, root="."):
             if isinstance(key[-1], tuple) and key[-1][0] == "push-if":
                 if key[-1][1] in given[key[1:-1]]:
                     facts.setdefault(PUBLISHES, evidence)
+            elif isinstance(key[-1], tuple) and key[-1][0] == "sign-from-file":
+                digest = ("digest-file", key[-1][1]) in raw
+                facts.setdefault(SIGNS if digest else SIGNS_TAG, evidence)
             elif isinstance(key[-1], tuple):
                 unseen.setdefault(evidence, (key[-1][1], key[-1][2], reached[key[1:-1]]))
             else:

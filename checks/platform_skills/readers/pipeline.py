@@ -352,9 +352,12 @@ def sbom_command(command):
         fmt, _ = flag_value(args, "--format", "-f")
         if (fmt or "").lower() in SBOM_FORMATS:
             return True
+    texts = [t.text for t in command.argv]
+    if command.program == "ko" and is_push(command, publish_tools=True):
+        return "--sbom=none" not in texts and "none" not in texts[texts.index("--sbom") + 1:][:1] \
+            if "--sbom" in texts else "--sbom=none" not in texts  # ko uploads an SPDX SBOM by default
     if command.program != "docker":
         return False
-    texts = [t.text for t in command.argv]
     # BuildKit's SBOM attestation: --sbom=true, or --attest type=sbom
     return any(t.startswith("--sbom") or t.startswith("--attest=type=sbom") for t in texts) or any(
         a == "--attest" and b.startswith("type=sbom") for a, b in zip(texts, texts[1:], strict=False))
