@@ -523,3 +523,17 @@ def test_ko_sboms_and_digest_refs_written_by_ko_are_followed_through_make_and_a_
                           "images:\n\tKO_DOCKER_REPO=ghcr.io/example-org ko build --sbom=none ./cmd/app\n"})
     rows, _ = gaps(tmp_path)
     assert {"PSK901", "PSK903"} <= set(rows)  # nothing says refs.txt holds digests; no SBOM
+
+
+def test_scripts_are_followed_five_levels_deep_and_deeper_is_unseen(tmp_path):
+    files = {".github/workflows/r.yml": workflow("      - run: ./s1.sh\n")}
+    for i in range(1, 7):
+        files[f"s{i}.sh"] = f"./s{i + 1}.sh\n" if i < 6 else "docker push ghcr.io/example-org/app:1\n"
+    write_tree(tmp_path, files)
+    found, data = unseen(tmp_path)
+    assert found == [("s5.sh", 1, "runs s6.sh")]
+    assert not any(f["rule"] == "PSK901" for f in data["findings"])  # the push sits too deep
+    files["s5.sh"] = "docker push ghcr.io/example-org/app:1\n"
+    write_tree(tmp_path, files)
+    rows, _ = gaps(tmp_path)
+    assert "evidence: s5.sh:1" in rows["PSK901"]["message"]

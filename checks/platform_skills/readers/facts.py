@@ -28,6 +28,7 @@ OCI_SOURCE, OCI_VERIFIED = "oci-source", "oci-verified"
 # What the audit could not follow: ``("unseen", what, why)`` keys while files are read; after
 # ``resolve``, ``facts[UNSEEN]`` is ``[(path, line, what, why, may_publish)]``.
 UNSEEN = "unseen"
+SCRIPT_DEPTH = 5  # scripts run by scripts are followed this deep
 FACT_KINDS = frozenset(("workflow", "action", "manifest", "goreleaser", "makefile", "script"))
 GORELEASER = ("goreleaser",)
 _INPUT = re.compile(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}")
@@ -372,13 +373,19 @@ def resolve(raw, root="."):
             for other in raw:
                 if other[0] == "action-input" and other[2] == key[2] and (
                         folder == other[1] or folder.endswith("/" + other[1])):
-                    pending.append((("make", other[3]), raw[key], raw[key] in can_push, frozenset()))
-    pending.extend((key[1:], evidence, evidence in can_push, frozenset(pushing_at.get(evidence, ())))
+                    pending.append((("make", other[3]), raw[key], raw[key] in can_push, frozenset(), 0))
+    pending.extend((key[1:], evidence, evidence in can_push, frozenset(pushing_at.get(evidence, ())), 0)
                    for key, evidence in raw.items() if key[0] == "link")
     reached, given = {}, {}
     while pending:
-        node, evidence, may, pushing = pending.pop()
+        node, evidence, may, pushing, depth = pending.pop()
         node = _settle(node, root, scripts, targets, patterns)
+        if node[0] == "script":
+            depth += 1
+            if depth > SCRIPT_DEPTH:
+                unseen.setdefault(evidence, (f"runs {node[1]}", f"scripts nest deeper than "
+                                             f"{SCRIPT_DEPTH} levels here", may))
+                continue
         if node[0] == "script-any":
             if node[1].endswith(following.SCRIPT_SUFFIXES):
                 unseen.setdefault(evidence, (f"runs {node[1]}",
@@ -395,7 +402,7 @@ def resolve(raw, root="."):
             continue
         reached[node] = reached.get(node, False) or may
         given[node] = given.get(node, frozenset()) | pushing
-        pending.extend((child, where, may, pushing) for child, where in edges.get(node, ()))
+        pending.extend((child, where, may, pushing, depth) for child, where in edges.get(node, ()))
     for key, evidence in sorted(raw.items(), key=lambda kv: kv[1]):
         if key[0] == "offer" and key[1:-1] in reached:
             if isinstance(key[-1], tuple) and key[-1][0] == "push-if":

@@ -26,10 +26,14 @@ from .examples import REF, SIGN_WORKFLOW
     good=SIGN_WORKFLOW,
     precision="medium",
     limits=(
+        "Reads workflows, composite actions, goreleaser `docker_signs`/`signs` args (`${artifact}` "
+        "alone is a tag; omitted args sign `${artifact}@${digest}`), Make recipes and shell "
+        "scripts; every cosign flag that takes a value is skipped with it, single- or double-dash. "
         "A value the rule cannot trace is treated as a tag: the output of a script or of "
-        "`make <target>` (whose recipe may well print a digest), an input of a composite "
-        "action, a step output of another action. When such a value is a digest reference, "
-        "write `image@${DIGEST}` explicitly, which also tells the reader what is signed. "
+        "`make <target>` (whose recipe may well print a digest), `$(cat FILE)`, an input of a "
+        "composite action, a step output of another action, a variable set in another file. "
+        "When such a value is a digest reference, write `image@${DIGEST}` explicitly, which also "
+        "tells the reader what is signed. "
         "zizmor has no equivalent audit; Checkov's CKV_GHA_5 only looks for `cosign sign` "
         "after a build."),
 )
