@@ -62,7 +62,7 @@ def workflow_facts(wf, path):
                       "its steps are not in this repository"), nodes.line(node))
                 note(("can-push", path, nodes.line(node)), nodes.line(node))
         for step in job.steps:
-            cwd = _working_directory(step)
+            cwd = _Lazy(_working_directory, step)
             for command in step.commands:
                 _note_digest_file(command, note)
                 _follow(command, cwd, here, lambda key, line: note(key, line),
@@ -177,6 +177,19 @@ def _note_digest_file(command, note):
 _OUTPUT_VAR = re.compile(r"(?:--output|-o)[= ]\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]")
 
 
+class _Lazy:
+    """A value computed only when a command needs it (most steps run no script)."""
+
+    __slots__ = ("function", "argument")
+
+    def __init__(self, function, argument):
+        self.function = function
+        self.argument = argument
+
+    def value(self):
+        return self.function(self.argument)
+
+
 def _working_directory(step):
     """The step's ``working-directory`` (or the job's default), ``{root}``-based."""
     value = nodes.text(nodes.get(step.node, "working-directory"), "") or nodes.text(
@@ -191,6 +204,8 @@ def _follow(command, cwd, here, note, expand):
     ``note(key, line)`` records; a script that cannot be in the repository is unseen."""
     word = following.script_word(command)
     if word is not None:
+        if isinstance(cwd, _Lazy):
+            cwd = cwd.value()
         candidates = following.script_candidates(expand(word), cwd, here)
         if candidates:
             note(("link", "script-any", word) + candidates, command.line)

@@ -7,6 +7,8 @@ in, compute tags, cache) cannot publish. Any other remote ``uses:`` in a job tha
 to a registry is reported as not followed.
 """
 
+from functools import lru_cache
+
 from .patterns import SLSA_GENERATOR
 
 _GENERATOR = SLSA_GENERATOR + "/.github/workflows/"
@@ -40,6 +42,7 @@ _PREPARES = ("actions/checkout", "actions/setup-", "actions/cache", "actions/upl
 _SETUP = "/setup-"  # owner/setup-tool: installs a tool
 
 
+@lru_cache(maxsize=512)
 def role(name):
     """``"known"`` for a release tool read by what it is, ``"prepares"`` for a job's set-up,
     None when the audit cannot tell what the remote action or workflow does."""

@@ -304,7 +304,16 @@ def _flag_values(args, *names):
 
 
 def publishing_pushes(step):
-    """``[line]`` of the step's pushes that publish: not to a throwaway registry."""
+    """``[line]`` of the step's pushes that publish: not to a throwaway registry (computed
+    once per step: the audit and PSK013/PSK014 both ask)."""
+    memo = step.job.workflow.memo.setdefault("publishing-pushes", {})
+    key = (step.job.key, step.index)
+    if key not in memo:
+        memo[key] = _publishing_pushes(step)
+    return memo[key]
+
+
+def _publishing_pushes(step):
     lines = []
     if step.action in ("docker/build-push-action", "docker/bake-action") and \
             truthy_input(step.input("push")):
