@@ -537,3 +537,21 @@ def test_scripts_are_followed_five_levels_deep_and_deeper_is_unseen(tmp_path):
     write_tree(tmp_path, files)
     rows, _ = gaps(tmp_path)
     assert "evidence: s5.sh:1" in rows["PSK901"]["message"]
+
+
+def test_ko_in_a_script_publishes_to_the_repository_the_calling_step_sets(tmp_path):
+    """An e2e job sets KO_DOCKER_REPO=ko.local on setup-ko and runs a script that ko-resolves:
+    test traffic, whose SBOM is no SBOM of a published image."""
+    def steps(repo):
+        return ("      - uses: ko-build/setup-ko@v0.9\n        env:\n"
+                f"          KO_DOCKER_REPO: {repo}\n      - run: ./hack/upload-test-images.sh\n")
+    script = "for d in test/*; do\n  ko resolve -RBf \"$d\" > /dev/null\ndone\n"
+    write_tree(tmp_path / "e2e", {".github/workflows/e2e.yml": workflow(steps("ko.local")),
+                                  "hack/upload-test-images.sh": script})
+    rows, _ = gaps(tmp_path / "e2e")
+    assert rows == {}
+    write_tree(tmp_path / "real", {".github/workflows/r.yml": workflow(steps("ghcr.io/example-org")),
+                                   "hack/upload-test-images.sh": script})
+    rows, _ = gaps(tmp_path / "real")
+    assert "evidence: hack/upload-test-images.sh:2" in rows["PSK901"]["message"]
+    assert "PSK903" not in rows and "PSK904" in rows  # ko's own SBOM, not attested

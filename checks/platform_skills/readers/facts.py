@@ -61,9 +61,14 @@ def workflow_facts(wf, path):
                       f"({'packages: write' if job.grants('packages') else 'registry login'}); "
                       "its steps are not in this repository"), nodes.line(node))
                 note(("can-push", path, nodes.line(node)), nodes.line(node))
+        ko_repo = next((nodes.text(nodes.get(s.env, "KO_DOCKER_REPO"), "") for s in job.steps
+                        if s.action == "ko-build/setup-ko" and nodes.get(s.env, "KO_DOCKER_REPO")), "")
         for step in job.steps:
             cwd = _Lazy(_working_directory, step)
+            repo = step.env_value("KO_DOCKER_REPO") or ko_repo
             for command in step.commands:
+                if repo and (command.invocation("make") is not None or following.script_word(command)):
+                    note(("link-env", "KO_DOCKER_REPO", repo), command.line)
                 _note_digest_file(command, note)
                 _follow(command, cwd, here, lambda key, line: note(key, line),
                         lambda word, s=step, c=command: s.expand(word, pipeline.script_assignments(s, c)))
@@ -241,6 +246,12 @@ def _command_offers(view, commands, node, path, cwd, here, expand, facts):
             offer(key, line)
 
     for command in commands:
+        if command.program == "ko" and pipeline.is_push(command, publish_tools=True) and \
+                "$" in expand("${KO_DOCKER_REPO}") and not any(
+                    t.text.startswith("KO_DOCKER_REPO=") for t in command.assignments):
+            offer(("ko", pipeline.sbom_command(command)), command.line)  # the caller's repo
+            _follow(command, cwd, here, link, expand)
+            continue
         if pipeline.is_push(command, publish_tools=True) and pipeline.publishes(command, expand):
             offer(PUBLISHES, command.line)
         args = command.invocation("cosign")
@@ -377,10 +388,11 @@ def resolve(raw, root="."):
         if key[0] == "unseen" and (len(key) == 3 or evidence in can_push):
             unseen.setdefault(evidence, (key[1], key[2], evidence in can_push))
     # make VAR=type=registry on the command line that runs a target: its recipes' --output=$(VAR)
+    # What the caller sets for what it runs: make VAR=value, or the step's KO_DOCKER_REPO.
     pushing_at = {}
     for key, evidence in raw.items():
-        if key[0] == "make-set" and pipeline.registry_output(key[2]):
-            pushing_at.setdefault(evidence, set()).add(key[1])
+        if key[0] in ("make-set", "link-env"):
+            pushing_at.setdefault(evidence, set()).add((key[1], key[2]))
     pending = []
     for key in raw:  # make ${{ inputs.target }} in a local action, named by its callers
         if key[0] == "make-input":
@@ -420,9 +432,16 @@ def resolve(raw, root="."):
         pending.extend((child, where, may, pushing, depth) for child, where in edges.get(node, ()))
     for key, evidence in sorted(raw.items(), key=lambda kv: kv[1]):
         if key[0] == "offer" and key[1:-1] in reached:
+            env = dict(given[key[1:-1]])
             if isinstance(key[-1], tuple) and key[-1][0] == "push-if":
-                if key[-1][1] in given[key[1:-1]]:
+                if pipeline.registry_output(env.get(key[-1][1], "")):
                     facts.setdefault(PUBLISHES, evidence)
+            elif isinstance(key[-1], tuple) and key[-1][0] == "ko":
+                repo = env.get("KO_DOCKER_REPO", "")
+                if not (repo and pipeline.throwaway(repo)):  # unknown: ko publishes
+                    facts.setdefault(PUBLISHES, evidence)
+                    if key[-1][1]:
+                        facts.setdefault(SBOM, evidence)
             elif isinstance(key[-1], tuple) and key[-1][0] == "sign-from-file":
                 digest = ("digest-file", key[-1][1]) in raw
                 facts.setdefault(SIGNS if digest else SIGNS_TAG, evidence)
