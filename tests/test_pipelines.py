@@ -519,6 +519,14 @@ def test_ko_sboms_and_digest_refs_written_by_ko_are_followed_through_make_and_a_
     })
     rows, _ = gaps(tmp_path)
     assert set(rows) == {"PSK902", "PSK904", "PSK905"}  # signed by digest; ko's SBOM unattested
+    # the same when the step, not the recipe, names the registry
+    write_tree(tmp_path, {
+        ".github/workflows/r.yml": workflow("      - env:\n          KO_DOCKER_REPO: ghcr.io/example-org\n"
+                                            "        run: make sign-images\n"),
+        "Makefile": ("sign-images: images\n\t./scripts/sign.sh\n"
+                     "images:\n\tko build --image-refs refs.txt ./cmd/app\n")})
+    rows, _ = gaps(tmp_path)
+    assert set(rows) == {"PSK902", "PSK904", "PSK905"}
     write_tree(tmp_path, {"Makefile": "sign-images: images\n\t./scripts/sign.sh\n"
                           "images:\n\tKO_DOCKER_REPO=ghcr.io/example-org ko build --sbom=none ./cmd/app\n"})
     rows, _ = gaps(tmp_path)

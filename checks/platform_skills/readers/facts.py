@@ -250,7 +250,7 @@ def _command_offers(view, commands, node, path, cwd, here, expand, facts):
                 "$" in expand("${KO_DOCKER_REPO}") and not any(
                     t.text.startswith("KO_DOCKER_REPO=") for t in command.assignments):
             offer(("ko", pipeline.sbom_command(command)), command.line)  # the caller's repo
-            _follow(command, cwd, here, link, expand)
+            _note_digest_file(command, lambda key, line: facts.setdefault(key, (path, line)))
             continue
         if pipeline.is_push(command, publish_tools=True) and pipeline.publishes(command, expand):
             offer(PUBLISHES, command.line)
