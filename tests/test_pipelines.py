@@ -384,13 +384,15 @@ def test_unexpanded_sub_make_in_a_followed_recipe_is_unseen(tmp_path):
 
 
 def test_remote_action_in_a_job_that_logs_in_is_unseen_known_and_setup_actions_are_not(tmp_path):
-    steps = ("      - uses: docker/login-action@74a5d142397b4f367a81961eba4e8cd7edddf772 # v3.4.0\n"
+    steps = ("      - run: curl -sSfL https://example.org/install.sh | sh -s -- -b $HOME/bin v1\n"
+             "      - uses: CycloneDX/gh-gomod-generate-sbom@efc74245d6802c8cefd925620515442756c70d8f # v2\n"
+             "      - uses: docker/login-action@74a5d142397b4f367a81961eba4e8cd7edddf772 # v3.4.0\n"
              "      - uses: docker/setup-buildx-action@b5ca514318bd6ebac0fb2aedd5d36ec1b5c232a2 # v3.10.0\n"
              "      - uses: example-org/publish-action@0000000000000000000000000000000000000000 # v1\n"
              "      - uses: sigstore/cosign-installer@d58896d6a1865668819e1d91763c7751a165e159 # v3.9.2\n")
     write_tree(tmp_path, {".github/workflows/r.yml": workflow(steps, job_perms="      contents: read\n")})
     found, _ = unseen(tmp_path)
-    assert found == [(".github/workflows/r.yml", 15,  # one permission line: steps start at 13
+    assert found == [(".github/workflows/r.yml", 17,  # one permission line: steps start at 13
                       "uses: example-org/publish-action@0000000000000000000000000000000000000000")]
 
 

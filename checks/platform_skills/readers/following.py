@@ -46,8 +46,8 @@ def script_word(command):
             text = token.text
             if skip:
                 skip = False
-            elif text == "-c":
-                return None  # an inline script, read as the step's own commands
+            elif text in ("-c", "-s", "--"):
+                return None  # an inline script, or one read from stdin (curl ... | sh -s --)
             elif text.startswith(("-", "+")):
                 skip = text in _SHELL_VALUE_FLAGS
             else:

@@ -28,7 +28,7 @@ KNOWN_PUBLISHERS = {
     "anchore/sbom-action": "generates an SBOM with Syft",
 }
 
-# Prefixes of actions that prepare a job and publish nothing themselves.
+# Prefixes of actions that prepare a job, scan or describe it, and publish nothing themselves.
 _PREPARES = ("actions/checkout", "actions/setup-", "actions/cache", "actions/upload-artifact",
              "actions/download-artifact", "actions/github-script", "actions/create-github-app-token",
              "docker/setup-", "docker/login-action", "docker/metadata-action",
@@ -36,6 +36,7 @@ _PREPARES = ("actions/checkout", "actions/setup-", "actions/cache", "actions/upl
              "azure/login", "azure/docker-login", "google-github-actions/auth",
              "google-github-actions/setup-gcloud", "aquasecurity/trivy-action",
              "aquasecurity/setup-trivy", "anchore/scan-action", "github/codeql-action/",
+             "cyclonedx/gh-",
              "step-security/harden-runner", "imjasonh/setup-crane", "imjasonh/setup-ko",
              "golangci/golangci-lint-action", "codecov/codecov-action", "softprops/action-gh-release",
              "slsa-framework/slsa-verifier/actions/installer", "sigstore/")
