@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 
 from . import engine, loader
 from .findings import Builder
-from .model import FileError
-from .readers.facts import OCI_SOURCE, PINS, PUBLISHES, resolve
+from .readers.facts import OCI_SOURCE, PINS, PUBLISHES, SIGNS_TAG, SIGNS_TAG_REPORTED, resolve
 from .registry import get_rule
 
 FIX_ORDER = ("Sign images", "Gate on CVEs", "Generate and attest SBOMs", "Enforce at admission",
@@ -68,6 +67,13 @@ def row_for(rule_id):
     return next((row for row in GAP_ROWS if row.rule.id == rule_id), None)
 
 
+_LOCAL_WHY = {
+    "points outside the repository": "the path points outside the repository",
+    "no action.yml there": "no action.yml at that path in the repository: it is made at run "
+                           "time or lives elsewhere",
+}
+
+
 def run(repo_path, rules, excluded=None, jobs=None, options=None):
     """``(result, gaps)``: the file run over the repository, and its gap rows as findings at
     path ".". No gaps when no row applies (nothing publishes an image, no Flux OCI source)."""
@@ -75,10 +81,13 @@ def run(repo_path, rules, excluded=None, jobs=None, options=None):
     for key, (path, line) in sorted(result.facts.items(), key=lambda kv: kv[1]):
         if key[0] == "local-uses":
             problem = loader.local_action_problem(repo_path, key[1])
-            if problem:
-                result.errors.append(FileError(path, f"line {line}: uses: ./{key[1]} {problem}; "
-                                                     "the audit cannot follow it"))
+            if problem:  # a placeholder filled at run time, or a path outside the repository
+                result.facts.setdefault(("unseen", f"uses: ./{key[1]}", _LOCAL_WHY[problem]),
+                                        (path, line))
     result.facts = resolve(result.facts, loader.display_path(repo_path))
+    tagged = result.facts.get(SIGNS_TAG)
+    if tagged and any(f.rule.id == "PSK101" and (f.path, f.line) == tagged for f in result.findings):
+        result.facts[SIGNS_TAG_REPORTED] = tagged
     builder = Builder(".")
     by_rule = {}
     for f in result.findings:

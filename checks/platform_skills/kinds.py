@@ -149,7 +149,7 @@ def wanted(norm, name, only=None):
 def ignored(norm):
     """Files that look like ours but are data: anything below ``.github/workflows/*/``."""
     head, sep, rest = ("/" + norm).partition("/.github/workflows/")
-    return bool(sep) and "/" in rest
+    return bool(sep) and "/" in rest and not rest.endswith((".sh", ".bash"))  # scripts are run
 
 
 def validate(rule):
@@ -355,10 +355,21 @@ def _is_makefile(norm, name):
     return name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk")
 
 
+def _is_script(norm, name):
+    return name.endswith((".sh", ".bash"))
+
+
+def _script_view(doc):
+    from .readers.following import ScriptView
+    return [ScriptView(doc.path, doc.text)]
+
+
 register(Kind("goreleaser", "goreleaser configuration", yaml_roots, _roots_view,
               claims=_is_goreleaser, accept=_single_mapping("goreleaser configuration")))
 register(Kind("makefile", "Makefile", makefile, lambda doc: [doc.roots], claims=_is_makefile,
               accept=lambda roots, claimed: roots))
+register(Kind("script", "shell script (*.sh) the audit follows", lambda text: [text],
+              _script_view, claims=_is_script))
 register(Kind("terraform", "Terraform configuration (*.tf)", terraform_roots, _terraform_view,
               claims=_is_terraform, checkov=("terraform",), problems=_terraform_problems))
 

@@ -10,6 +10,7 @@ from .. import nodes
 from .commands import (
     SBOM_FORMATS,
     TRIVY_IMAGES,
+    container_args,
     flag_value,
     has_flag,
     positionals,
@@ -42,7 +43,35 @@ COSIGN_VALUE_FLAGS = frozenset((
     "--ca-intermediates", "--certificate-identity", "--certificate-oidc-issuer",
     "--sign-container-identity", "--registry-server-name", "--registry-cacert",
     "--registry-client-cert", "--registry-client-key", "--tsa-certificate-chain",
+    "--certificate-identity-regexp", "--certificate-oidc-issuer-regexp", "--output-file",
+    "--output", "--k8s-keychain-secret", "--sk-slot", "--rfc3161-timestamp", "--tlog-url",
+    "--new-bundle-format-output", "--predicate-type", "--upload-timeout", "--max-workers",
+    "--certificate-github-workflow-repository", "--certificate-github-workflow-ref",
+    "--certificate-github-workflow-sha", "--certificate-github-workflow-trigger",
+    "--certificate-github-workflow-name", "--insecure-skip-verify-secret", "--attachment-type",
+    "--sbom", "--signature", "--payload-type", "--offline-key", "--local-image-path",
 ))
+
+
+def cosign_images(args):
+    """The image arguments of ``cosign sign|attest``: the positionals once every flag that
+    takes a value is skipped with it, whether written ``--key k``, ``-key k`` (Go's single
+    dash) or ``--key=k``."""
+    normal = [_Word("-" + t.text, t) if _single_dash_long(t.text) else _Word(t.text, t)
+              for t in args]
+    return [w.token for w in positionals(normal, COSIGN_VALUE_FLAGS)]
+
+
+def _single_dash_long(text):
+    return text.startswith("-") and not text.startswith("--") and len(text.split("=", 1)[0]) > 2
+
+
+class _Word:
+    __slots__ = ("text", "token")
+
+    def __init__(self, text, token):
+        self.text = text
+        self.token = token
 
 
 class Cosign:
@@ -55,7 +84,7 @@ class Cosign:
         self.command = command
         self.verb = verb
         self.args = args
-        self.images = positionals(args, COSIGN_VALUE_FLAGS)
+        self.images = cosign_images(args)
         # Keyless and needing the job's OIDC token: no key, and no token handed over
         # (``--identity-token`` or ``SIGSTORE_ID_TOKEN`` from another identity provider).
         self.keyless = not has_flag(args, "--key", "--sk", "--identity-token") and \
@@ -163,15 +192,17 @@ def pushes(step):
 
 
 def is_push(command, publish_tools=False):
-    """Whether the command pushes an image (``publish_tools``: also ko, crane, skopeo, ...)."""
+    """Whether the command pushes an image (``publish_tools``: also ko, crane, skopeo, kaniko)."""
     prog = command.program
     texts = [t.text for t in command.argv]
     if prog in ("docker", "podman", "buildah"):
-        if texts[1:2] == ["push"] or texts[1:3] == ["image", "push"]:
+        if texts[1:2] == ["push"] or texts[1:3] in (["image", "push"], ["manifest", "push"]):
             return True
+        if texts[1:4] == ["buildx", "imagetools", "create"]:
+            return "--dry-run" not in texts  # writes the tags it is given
         if "buildx" in texts[1:2] and ("build" in texts[2:3] or "bake" in texts[2:3]):
-            return "--push" in texts or any(t.startswith("--output=type=registry")
-                                           or t == "--push=true" for t in texts)
+            return "--push" in texts or "--push=true" in texts or any(
+                registry_output(o) for o in _outputs(command.argv))
     if publish_tools:
         if prog == "ko" and texts[1:2] in (["publish"], ["build"], ["resolve"]):
             return "--push=false" not in texts and "--local" not in texts and "-L" not in texts
@@ -179,7 +210,47 @@ def is_push(command, publish_tools=False):
             return True
         if prog == "skopeo" and texts[1:2] == ["copy"]:
             return any(t.startswith("docker://") for t in texts[2:][-1:])
+        if _kaniko_args(command) is not None:
+            return True
     return False
+
+
+def _outputs(args):
+    """The values of ``--output``/``-o`` (``--output=v``, ``--output v``, ``-o v``, ``-ov``)."""
+    found = []
+    for i, token in enumerate(args):
+        text = token.text
+        if text in ("--output", "-o") and i + 1 < len(args):
+            found.append(args[i + 1].text)
+        elif text.startswith(("--output=", "-o=")):
+            found.append(text.split("=", 1)[1])
+        elif text.startswith("-o") and not text.startswith("--") and len(text) > 2:
+            found.append(text[2:])
+    return found
+
+
+def registry_output(value):
+    """A buildx exporter that pushes: ``type=registry``, or ``type=image`` with ``push=true``."""
+    fields = dict(f.split("=", 1) for f in value.split(",") if "=" in f)
+    kind = fields.get("type", "")
+    return kind == "registry" or (kind in ("image", "oci") and
+                                  fields.get("push", "").lower() == "true")
+
+
+def _kaniko_args(command):
+    """The arguments of a kaniko ``executor`` run that pushes (``--destination``, no
+    ``--no-push``), directly or in its container; None otherwise."""
+    args = command.invocation("executor")
+    if args is None:
+        args = container_args(command, ("kaniko-project/executor", "kaniko-project/executor:debug"))
+    if args is None:
+        return None
+    texts = [t.text for t in args]
+    if any(t in ("--no-push", "--no-push=true") for t in texts):
+        return None
+    if not any(t in ("--destination", "-d") or t.startswith(("--destination=", "-d=")) for t in texts):
+        return None
+    return args
 
 
 # Registries that end-to-end tests push to and nobody pulls from.
@@ -204,18 +275,45 @@ def push_targets(command):
     prog = command.program
     if prog == "ko":
         return []  # ko's destination is KO_DOCKER_REPO; judged by the caller
+    kaniko = _kaniko_args(command)
+    if kaniko is not None:
+        return _flag_values(kaniko, "--destination", "-d")
     if prog == "skopeo" or (prog == "crane" and texts[1:2] in (["copy"], ["cp"])):
         return texts[-1:]
     if prog == "crane":
         return texts[3:4] if texts[1:2] == ["push"] else []
-    tagged, _ = flag_value(command.argv, "--tag", "-t")
+    if texts[1:3] == ["manifest", "push"]:
+        return [t for t in texts[3:] if not t.startswith("-")][:1]
+    names = [f.split("=", 1)[1] for o in _outputs(command.argv) for f in o.split(",")
+             if f.startswith("name=")]
+    tagged = _flag_values(command.argv, "--tag", "-t") + [n for v in names for n in v.split(";")]
     if tagged:
-        return [tagged]
+        return tagged
     return [t for t in texts[2:] if not t.startswith("-")][-1:]
 
 
+def _flag_values(args, *names):
+    found = []
+    for i, token in enumerate(args):
+        text = token.text
+        if text in names and i + 1 < len(args):
+            found.append(args[i + 1].text)
+        else:
+            found.extend(text.split("=", 1)[1] for n in names if text.startswith(n + "="))
+    return found
+
+
 def publishing_pushes(step):
-    """``[line]`` of the step's pushes that publish: not to a throwaway registry."""
+    """``[line]`` of the step's pushes that publish: not to a throwaway registry (computed
+    once per step: the audit and PSK013/PSK014 both ask)."""
+    memo = step.job.workflow.memo.setdefault("publishing-pushes", {})
+    key = (step.job.key, step.index)
+    if key not in memo:
+        memo[key] = _publishing_pushes(step)
+    return memo[key]
+
+
+def _publishing_pushes(step):
     lines = []
     if step.action in ("docker/build-push-action", "docker/bake-action") and \
             truthy_input(step.input("push")):
@@ -263,7 +361,15 @@ def sbom_command(command):
         fmt, _ = flag_value(args, "--format", "-f")
         if (fmt or "").lower() in SBOM_FORMATS:
             return True
-    return command.program == "docker" and any(t.text.startswith("--sbom") for t in command.argv)
+    texts = [t.text for t in command.argv]
+    if command.program == "ko" and is_push(command, publish_tools=True):
+        return "--sbom=none" not in texts and "none" not in texts[texts.index("--sbom") + 1:][:1] \
+            if "--sbom" in texts else "--sbom=none" not in texts  # ko uploads an SPDX SBOM by default
+    if command.program != "docker":
+        return False
+    # BuildKit's SBOM attestation: --sbom=true, or --attest type=sbom
+    return any(t.startswith("--sbom") or t.startswith("--attest=type=sbom") for t in texts) or any(
+        a == "--attest" and b.startswith("type=sbom") for a, b in zip(texts, texts[1:], strict=False))
 
 
 def generates_sbom(step):
@@ -307,16 +413,31 @@ def sbom_attestation_line(wf):
 
 
 def provenance_line(wf):
-    """The line of the first signed provenance (slsa-github-generator, actions/attest), or None."""
+    """The line of the first signed provenance whose subject is an image, or None:
+    slsa-github-generator's container workflow, ``actions/attest[-build-provenance]`` given an
+    image (``subject-name`` + ``subject-digest``, or ``push-to-registry: true``), ``cosign attest
+    --type slsaprovenance``. Provenance of files (``generator_generic_slsa3``, ``subject-path``)
+    covers binaries, not images."""
     for node, uses, owner in wf.uses_refs():
-        if uses.name.startswith(SLSA_GENERATOR) or uses.name == "actions/attest-build-provenance":
+        if uses.name.startswith(SLSA_GENERATOR) and "generator_container_slsa" in uses.name:
             return nodes.line(node)
-        if uses.name == "actions/attest" and attest_mode(owner) == "provenance":
+        if (uses.name == "actions/attest-build-provenance" or (
+                uses.name == "actions/attest" and attest_mode(owner) == "provenance")) and attests_image(owner):
             return nodes.line(node)
     for call in cosign_calls(wf):
-        if call.verb == "attest" and call.attest_type() in ("slsaprovenance", "slsaprovenance1"):
+        if call.verb == "attest" and call.attest_type() in ("slsaprovenance", "slsaprovenance02",
+                                                            "slsaprovenance1"):
             return call.line
     return None
+
+
+def attests_image(step):
+    """Whether an ``actions/attest*`` step's subject is an image: named with a digest, or
+    pushed to the registry beside it."""
+    if nodes.is_true(step.input("push-to-registry")):
+        return True
+    return step.input("subject-name") is not None and step.input("subject-digest") is not None \
+        and step.input("subject-path") is None
 
 
 def publishes_image(wf):
@@ -337,3 +458,28 @@ def cosign_calls_in(job):
                          for args in (command.invocation("cosign"),)
                          if args and args[0].text in ("sign", "attest")]
     return memo[job.key]
+
+
+def goreleaser_signs(root):
+    """``[(line, verb, image word)]`` for each cosign ``sign``/``attest`` a goreleaser
+    configuration runs on images (``docker_signs``, and ``signs`` whose args sign an image).
+    ``docker_signs`` without ``args`` signs ``${artifact}@${digest}``, goreleaser's default."""
+    from .shell import Token
+    found = []
+    for key in ("docker_signs", "signs"):
+        for sign in nodes.items(nodes.get(root, key)):
+            if not nodes.is_map(sign) or "cosign" not in nodes.text(nodes.get(sign, "cmd"), "cosign"):
+                continue
+            args = [a for a in nodes.items(nodes.get(sign, "args")) if nodes.is_scalar(a)]
+            if not args:
+                if key == "docker_signs":
+                    found.append((nodes.line(sign), "sign", "${artifact}@${digest}"))
+                continue
+            verb = nodes.text(args[0], "")
+            if verb not in ("sign", "attest"):
+                continue  # sign-blob and friends sign files
+            tokens = [Token(nodes.text(a, "").replace("{{ .Digest }}", "${digest}"), nodes.line(a))
+                      for a in args[1:]]
+            for token in cosign_images(tokens):
+                found.append((token.line, verb, token.text))
+    return found

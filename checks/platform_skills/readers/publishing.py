@@ -1,17 +1,16 @@
 """Steps that publish a release or hand files to others: what PSK013 and PSK014 call
 "publishes" and "uploads".
 
-"Publishes" is an image push as the supply-chain rules see it (``pipeline.is_push`` with the
-publishing tools), plus the usual release channels: ``gh release create|upload``,
-``softprops/action-gh-release``, ``pypa/gh-action-pypi-publish``, ``npm|pnpm|yarn publish``,
-``twine upload`` and ``goreleaser release``. Kept apart from ``pipeline`` so the two can be
-reconciled when that reader learns more release tools.
+"Publishes" is an image push as the audit sees it (``pipeline.publishing_pushes``: a push to
+a throwaway registry such as ``localhost:5000`` or ``ttl.sh`` is not publishing), plus the
+usual release channels: ``gh release create|upload``, ``softprops/action-gh-release``,
+``pypa/gh-action-pypi-publish``, ``npm|pnpm|yarn publish``, ``twine upload`` and
+``goreleaser release``.
 """
 
 
 from .. import nodes
-from .commands import truthy_input
-from .pipeline import is_push
+from .pipeline import is_push, publishing_pushes
 
 PUBLISH_ACTIONS = {
     "softprops/action-gh-release": "creates a GitHub release",
@@ -21,7 +20,7 @@ UPLOAD_ACTIONS = ("actions/upload-artifact", "actions/upload-pages-artifact")
 _NO_PUBLISH = ("--snapshot", "--skip-publish", "--skip=publish", "--dry-run")
 
 
-def _goreleaser_publishes(args):
+def goreleaser_publishes(args):
     """``goreleaser [release] ...`` (release is the default command) that is not a dry run."""
     first = args[0] if args else ""
     if first and not first.startswith("-") and first != "release":
@@ -35,20 +34,18 @@ def goreleaser_releases(step):
     goreleaser configuration, and PSK013/PSK014 count them as publishing."""
     found = []
     if step.action == "goreleaser/goreleaser-action" and not nodes.is_true(
-            step.input("install-only")) and _goreleaser_publishes(
+            step.input("install-only")) and goreleaser_publishes(
             nodes.text(step.input("args"), "").split()):
         found.append(step.uses)
     for command in step.commands:
         args = command.invocation("goreleaser")
-        if args is not None and _goreleaser_publishes([t.text for t in args]):
+        if args is not None and goreleaser_publishes([t.text for t in args]):
             found.append(command.line)
     return found
 
 
 def _publishing_command(command):
-    """What a script command publishes, or None."""
-    if is_push(command, publish_tools=True):
-        return "pushes an image"
+    """What a script command publishes (an image push is judged by the caller), or None."""
     gh = command.invocation("gh")
     if gh and gh[0].text == "release" and len(gh) > 1 and gh[1].text in ("create", "upload"):
         return f"runs gh release {gh[1].text}"
@@ -67,13 +64,17 @@ def _publishing_command(command):
 def publishes(step):
     """``[(where, what)]`` of the publishing in one step (``where``: a node or a line)."""
     found = []
-    if step.action == "docker/build-push-action" and truthy_input(step.input("push")):
+    # An image push publishes exactly when the audit says so: not to a throwaway registry.
+    pushed = publishing_pushes(step)
+    if step.action in ("docker/build-push-action", "docker/bake-action") and \
+            nodes.line(step.uses) in pushed:
         found.append((step.uses, "pushes an image"))
     elif step.action in PUBLISH_ACTIONS:
         found.append((step.uses, PUBLISH_ACTIONS[step.action]))
     found.extend((where, "runs goreleaser release") for where in goreleaser_releases(step))
     for command in step.commands:
-        what = _publishing_command(command)
+        what = "pushes an image" if is_push(command, publish_tools=True) and \
+            command.line in pushed else _publishing_command(command)
         if what:
             found.append((command.line, what))
     return found

@@ -118,23 +118,30 @@ def _find_scans(wf):
             found.append(_trivy_action(step))
         elif action == "anchore/scan-action":
             found.append(_scan_action(step))
-        commands = step.commands
-        for index, command in enumerate(commands):
-            args = tool_args(command, "trivy", TRIVY_IMAGES)
-            if args is not None:
-                scan = _trivy_cli(step, command, args)
-            else:
-                args = tool_args(command, "grype", GRYPE_IMAGES)
-                scan = _grype_cli(step, command, args) if args is not None else None
-            if scan and _swallowed(commands, index):
-                scan.neutralise("'|| ...' after it swallows the failure")
-            found.append(scan)
+        found.extend(command_scans(step, step.commands))
         ignored = _continue_on_error(step)
         for scan in found:
             if scan:
                 if ignored:
                     scan.neutralise(f"continue-on-error: true on the {ignored} lets it pass")
                 yield scan
+
+
+def command_scans(step, commands):
+    """The trivy/grype scans among ``commands`` (a step's, a script's or a recipe's)."""
+    found = []
+    for index, command in enumerate(commands):
+        args = tool_args(command, "trivy", TRIVY_IMAGES)
+        if args is not None:
+            scan = _trivy_cli(step, command, args)
+        else:
+            args = tool_args(command, "grype", GRYPE_IMAGES)
+            scan = _grype_cli(step, command, args) if args is not None else None
+        if scan and _swallowed(commands, index):
+            scan.neutralise("'|| ...' after it swallows the failure")
+        if scan:
+            found.append(scan)
+    return found
 
 
 def _swallowed(commands, index):

@@ -13,9 +13,9 @@ from .shell import parse_run
 
 # Scripts that mention none of these cannot hold a command any rule reads (signing,
 # scanning, SBOM, pushing, releasing, GITHUB_ENV exports, downloads): they are not tokenised.
-_RELEVANT = re.compile(r"cosign|trivy|grype|syft|docker|podman|buildx|buildah|crane|skopeo|\bko\b"
+RELEVANT = re.compile(r"cosign|trivy|grype|syft|docker|podman|buildx|buildah|crane|skopeo|\bko\b"
                        r"|goreleaser|cyclonedx|cdxgen|spdx-sbom|\bbom\b|\bmake\b|GITHUB_ENV|GITHUB_OUTPUT"
-                       r"|\bgh\b|npm|yarn|twine"
+                       r"|\bgh\b|npm|yarn|twine|kaniko|executor|\.sh\b|\.bash\b"
                        r"|(?i:" + MENTIONS.pattern + ")")
 _VAR = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
                   r"|\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -55,7 +55,7 @@ class Step:
     def commands(self):
         """The ``run:`` script's commands, when it mentions a tool the rules read."""
         if self._commands is None:
-            relevant = nodes.is_scalar(self.run) and _RELEVANT.search(self.run.value)
+            relevant = nodes.is_scalar(self.run) and RELEVANT.search(self.run.value)
             self._commands = parse_run(self.run, self._lines) if relevant else []
         return self._commands
 

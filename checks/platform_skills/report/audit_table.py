@@ -2,15 +2,24 @@
 
 from ..audit import FIX_ORDER, applicable_rows
 from ..plaintext import plain
-from ..readers.facts import ADMISSION, OCI_SOURCE, PUBLISHES, REMOTE_PUBLISHER
+from ..readers.facts import ADMISSION, OCI_SOURCE, PUBLISHES, UNSEEN
 from .style import COLORS, config_line, error_lines, paint, plural, skipped_line
 
 
 def render(report):
     out = []
     rows = applicable_rows(report.facts)
-    if PUBLISHES not in report.facts and OCI_SOURCE not in report.facts:
-        if rows:  # only the housekeeping row: the repository pins, but ships no image
+    unseen = report.facts.get(UNSEEN) or []
+    supply_chain = PUBLISHES in report.facts or OCI_SOURCE in report.facts
+    if not supply_chain:
+        may = [u for u in unseen if u[4]]
+        if may:
+            places = ", ".join(f"{u[0]}:{u[1]}" for u in may[:5])
+            more = f" and {len(may) - 5} more" if len(may) > 5 else ""
+            out.append(f"No publishing found in this repository's own steps, but publishing may "
+                       f"happen in {places}{more}, which the audit could not follow (see Not "
+                       "followed). Audit the repositories those steps live in.")
+        elif rows:  # only the housekeeping row: the repository pins, but ships no image
             out.append("No workflow publishes a container image and no Flux source pulls OCI "
                        "artifacts, so the supply-chain part of the table does not apply; only "
                        "the housekeeping row below does.")
@@ -18,12 +27,8 @@ def render(report):
             out.append("No workflow publishes a container image and no Flux source pulls OCI "
                        "artifacts, so the supply-chain gap table does not apply. Run "
                        "'platform-skills check' for file findings.")
-        remote = report.facts.get(REMOTE_PUBLISHER)
-        if remote:
-            out.append(f"Note: {remote[0]}:{remote[1]} calls a reusable workflow in another "
-                       "repository with packages: write. If that workflow publishes your images, "
-                       "audit the repository it lives in: this one cannot see its steps.")
         if not rows:
+            _not_followed(unseen, out)
             out.extend(error_lines(report))
             _end(report, out)
             return "\n".join(out)
@@ -55,11 +60,12 @@ def render(report):
         out.append("No gaps: Flux verifies the signatures of the OCI artifacts it pulls.")
     else:
         out.append("No gaps: an update configuration keeps the repository's pins fresh.")
-    if PUBLISHES in report.facts or OCI_SOURCE in report.facts:
+    if supply_chain:
         admission = "present" if ADMISSION in report.facts else "not found in this repository"
         out.append("")
         out.append(f"Step 4, {FIX_ORDER[3].lower()}: an image-verification policy is {admission}; "
                    "enforce signatures at admission once images are signed.")
+    _not_followed(unseen, out)
     skipped = skipped_line(report)
     if report.errors or skipped:
         out.append("")
@@ -68,6 +74,15 @@ def render(report):
     out.extend(error_lines(report))
     _end(report, out)
     return "\n".join(out)
+
+
+def _not_followed(unseen, out):
+    """What the audit could not follow, each with its place: the rows above do not cover it."""
+    if not unseen:
+        return
+    out.extend(("", "Not followed (the rows above do not cover these):"))
+    for path, line, what, why, _ in unseen:
+        out.append(f"  {path}:{line}: {what}: {why}")
 
 
 def _end(report, out):

@@ -32,6 +32,9 @@ def render(report):
         data["repository"] = report.repository
         data["gap_rows"] = report.gap_rows if report.gap_rows is not None else [
             row.rule.id for row in applicable_rows(report.facts)]
+        # what the audit could not follow (RULES.md, [0.3])
+        data["unseen"] = [{"path": u[0], "line": u[1], "what": u[2], "why": u[3]}
+                          for u in report.facts.get("unseen") or []]
     for key in ("baselined", "stale", "fixed"):
         if getattr(report, key) is not None:
             data["summary"][key] = getattr(report, key)

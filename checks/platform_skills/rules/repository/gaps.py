@@ -14,6 +14,7 @@ from ...readers.facts import (
     SBOM_ATTESTED,
     SIGNS,
     SIGNS_TAG,
+    SIGNS_TAG_REPORTED,
 )
 
 REF = "references/supply-chain.md"
@@ -33,8 +34,9 @@ def _gap(missing, needs=PUBLISHES):
         message = f"{GAP_MESSAGES[missing]} (evidence: {_where(evidence)})"
         related = [(evidence[0], evidence[1], NEEDS_NOTES[needs])]
         if missing == SIGNS and SIGNS_TAG in facts:
-            message += (f"; cosign signs only tags, at {_where(facts[SIGNS_TAG])}, which PSK101 "
-                        "reports: sign the digest")
+            reported = ", which PSK101 reports" if SIGNS_TAG_REPORTED in facts else ""
+            message += (f"; cosign signs only tags, at {_where(facts[SIGNS_TAG])}{reported}: "
+                        "sign the digest")
             related.append((facts[SIGNS_TAG][0], facts[SIGNS_TAG][1], "cosign signs a tag"))
         yield 0, message, related
     return check
@@ -54,6 +56,18 @@ GAP_MESSAGES = {
 
 _NO_EXAMPLE = ""
 
+# What every pipeline row cannot see; the audit lists each case it meets under "Not followed".
+PIPELINE_LIMITS = (
+    "The audit follows workflows into local actions and reusable workflows, shell scripts "
+    "(five levels deep), Make targets and sub-makes, and goreleaser configurations. It cannot "
+    "follow, and reports as `unseen` instead of guessing: remote reusable workflows and actions "
+    "other than the known release tools, in a job that can push; local `uses:` paths that do "
+    "not exist at rest (`./__BUILDER_CHECKOUT_DIR__/...`, outside the repository); scripts not "
+    "in the repository; Makefile names built by `$(shell)`, `$(eval)` or unknown variables. "
+    "Not listed: Makefile conditionals (both branches count), shell control flow (every command "
+    "counts), variables set in another file, same-named targets in two Makefiles (one target), "
+    "and CI systems other than GitHub Actions.")
+
 
 no_image_signing = rule(
     id="PSK901", name="no-image-signing", severity="critical", domain="repository",
@@ -64,6 +78,9 @@ no_image_signing = rule(
         "stolen registry token. Signing is also what admission policies verify, so every later "
         "control depends on it."),
     fix="Add keyless `cosign sign` by digest after the push (see the sign-and-push example).",
+    limits=PIPELINE_LIMITS + (
+        " A signature on `$(cat FILE)` counts as by digest only when `ko --image-refs FILE` "
+        "writes that file; other values the reader cannot trace count as tags."),
     bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
 )(_gap(SIGNS))
 
@@ -75,6 +92,7 @@ no_cve_gate = rule(
         "Without a gating scan, images with known critical vulnerabilities ship as readily as "
         "clean ones; the first person to notice is an attacker or an auditor."),
     fix="Add a Trivy or Grype scan that fails the build on CRITICAL,HIGH before the push.",
+    limits=PIPELINE_LIMITS,
     bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
 )(_gap(CVE_GATE))
 
@@ -86,6 +104,7 @@ no_sbom = rule(
         "When the next critical library CVE lands, an SBOM per image answers \"are we affected, "
         "where?\" in minutes instead of a week of grepping Dockerfiles."),
     fix="Generate an SPDX or CycloneDX SBOM with `anchore/sbom-action` (Syft) for each image.",
+    limits=PIPELINE_LIMITS,
     bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
 )(_gap(SBOM))
 
@@ -99,6 +118,7 @@ sbom_not_attested = rule(
     fix="`cosign attest --predicate sbom.spdx.json --type spdxjson image@digest`, or "
         "`actions/attest` with `sbom-path` (which replaces `actions/attest-sbom`, deprecated since "
         "its v4).",
+    limits=PIPELINE_LIMITS,
     bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
 )(_gap(SBOM_ATTESTED, needs=SBOM))
 
@@ -112,6 +132,9 @@ no_slsa_provenance = rule(
         "valid signature."),
     fix="Call `slsa-github-generator`'s container workflow by tag, or add `actions/attest` "
         "(provenance is its default mode; `actions/attest-build-provenance` before v4).",
+    limits=PIPELINE_LIMITS + (
+        " Provenance counts only when its subject is the image: `generator_generic_slsa3` and "
+        "`subject-path` attestations cover files."),
     bad=_NO_EXAMPLE, good=_NO_EXAMPLE,
 )(_gap(PROVENANCE))
 

@@ -3,12 +3,16 @@
 from ... import nodes
 from ...model import rule
 from ...readers import pipeline
+from ...readers.following import ScriptView
+from ...readers.makefile import Makefile
+from ...readers.workflow import Workflow
 from .examples import REF, SIGN_WORKFLOW
 
 
 @rule(
     id="PSK101", name="cosign-by-tag", severity="high", domain="supply-chain",
-    targets=("workflow", "action"), reference=REF + "#keyless-signing",
+    targets=("workflow", "action", "goreleaser", "makefile", "script"),
+    reference=REF + "#keyless-signing",
     summary="`cosign sign`/`attest` on a tag instead of a digest",
     rationale=(
         "A signature binds to the manifest digest that the tag pointed at when cosign "
@@ -22,14 +26,31 @@ from .examples import REF, SIGN_WORKFLOW
     good=SIGN_WORKFLOW,
     precision="medium",
     limits=(
+        "Reads workflows, composite actions, goreleaser `docker_signs`/`signs` args (`${artifact}` "
+        "alone is a tag; omitted args sign `${artifact}@${digest}`), Make recipes and shell "
+        "scripts; every cosign flag that takes a value is skipped with it, single- or double-dash. "
         "A value the rule cannot trace is treated as a tag: the output of a script or of "
-        "`make <target>` (whose recipe may well print a digest), an input of a composite "
-        "action, a step output of another action. When such a value is a digest reference, "
-        "write `image@${DIGEST}` explicitly, which also tells the reader what is signed. "
+        "`make <target>` (whose recipe may well print a digest), `$(cat FILE)`, an input of a "
+        "composite action, a step output of another action, a variable set in another file. "
+        "When such a value is a digest reference, write `image@${DIGEST}` explicitly, which also "
+        "tells the reader what is signed. "
         "zizmor has no equivalent audit; Checkov's CKV_GHA_5 only looks for `cosign sign` "
         "after a build."),
 )
-def cosign_by_tag(wf):
+def cosign_by_tag(view):
+    if isinstance(view, Makefile):
+        yield from _by_tag_in_recipes(view)
+        return
+    if isinstance(view, ScriptView):
+        yield from _by_tag_in_script(view)
+        return
+    if not isinstance(view, Workflow):  # a goreleaser configuration
+        for line, verb, image in pipeline.goreleaser_signs(view):
+            if not pipeline.digest_qualified(image):
+                yield line, (f"goreleaser runs cosign {verb} on '{image}', which is a tag; "
+                             "use ${artifact}@${digest}")
+        return
+    wf = view
     for job in wf.jobs:
         exports = outputs = None
         for call in pipeline.cosign_calls_in(job):
@@ -44,6 +65,35 @@ def cosign_by_tag(wf):
             if refs:
                 yield call.line, (f"cosign {call.verb} targets '{refs[0]}', which is not "
                                   "digest-qualified; use image@sha256:<digest>")
+
+
+def _by_tag_in_recipes(makefile):
+    for name in makefile.targets:
+        for command in makefile.commands(name):
+            args = command.invocation("cosign")
+            if args and args[0].text in ("sign", "attest"):
+                for token in pipeline.cosign_images(args[1:]):
+                    if not pipeline.digest_qualified(token.text):
+                        yield command.line, (f"cosign {args[0].text} in target '{name}' targets "
+                                             f"'{token.text}', which is not digest-qualified")
+                        break
+
+
+def _by_tag_in_script(script):
+    assigned = {}
+    for command in script.commands:
+        exporting = command.program in ("export", "declare", "readonly", "local")
+        for token in (command.argv[1:] if exporting else [] if command.argv else command.tokens):
+            name, eq, value = token.text.partition("=")
+            if eq:
+                assigned[name] = script.expand(value, assigned)
+        args = command.invocation("cosign")
+        if args and args[0].text in ("sign", "attest"):
+            for token in pipeline.cosign_images(args[1:]):
+                if not pipeline.digest_qualified(script.expand(token.text, assigned)):
+                    yield command.line, (f"cosign {args[0].text} targets '{token.text}', which "
+                                         "is not digest-qualified; use image@sha256:<digest>")
+                    break
 
 
 @rule(
