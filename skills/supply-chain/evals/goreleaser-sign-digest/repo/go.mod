@@ -1,0 +1,3 @@
+module github.com/example-org/kvsync
+
+go 1.24
