@@ -126,7 +126,7 @@ def run(paths, rules, excluded=None, want_facts=False, jobs=None, options=None, 
                 group = index[id(scope)] = len(groups)
                 groups.append((scope.file_rules, scope.options))
         candidates.append((path, root, group))
-    jobs = jobs or os.cpu_count() or 1
+    jobs = workers(jobs, len(candidates))
     if jobs > 1 and len(candidates) >= PARALLEL_MIN_FILES:
         _run_parallel(candidates, groups, want_facts, jobs, result)
     else:
@@ -136,6 +136,14 @@ def run(paths, rules, excluded=None, want_facts=False, jobs=None, options=None, 
     result.errors.sort(key=lambda e: e.path)
     result.skipped.sort(key=lambda s: s.path)
     return result
+
+
+def workers(jobs, files):
+    """How many processes a run of ``files`` files uses when ``--jobs`` asked for ``jobs``
+    (None: all cores): processes beyond the cores only contend for them, and beyond the
+    files sit idle."""
+    cores = os.cpu_count() or 1
+    return max(1, min(jobs or cores, cores, files))
 
 
 def _run_parallel(candidates, groups, want_facts, jobs, result):
@@ -148,7 +156,7 @@ def _run_parallel(candidates, groups, want_facts, jobs, result):
     # the walk, and one batch holding all of them would finish long after the others.
     batches = [candidates[i::count] for i in range(count)]
     plain = [([r.id for r in rules], options) for rules, options in groups]
-    with context.Pool(jobs, initializer=_init_worker, initargs=(plain,)) as pool:
+    with context.Pool(min(jobs, count), initializer=_init_worker, initargs=(plain,)) as pool:
         for chunk in pool.starmap(_work, [(b, want_facts) for b in batches]):
             for findings, errs, skipped, facts in chunk:
                 if findings is not None:

@@ -112,7 +112,7 @@ def terraform_roots(text):
     try:
         import hcl2
     except ImportError:
-        missing = "the HCL parser is not installed: pip install 'platform-skills[terraform]'"
+        missing = f"the HCL parser is not installed: {_hcl_advice()}"
         raise ParseError(missing, skip=missing) from None
     except Exception as exc:  # the parser builds its grammar on import
         raise ParseError(f"cannot load the HCL parser ({type(exc).__name__})") from None
@@ -122,6 +122,18 @@ def terraform_roots(text):
         raise ParseError("invalid HCL: nesting too deep to parse") from None
     except Exception as exc:  # lark's errors, and hcl2's own ValueError for unclosed quotes
         raise ParseError(_hcl_message(exc)) from None
+
+
+def _hcl_advice():
+    """How to install the HCL parser, for where the run happens: ``pre-commit run`` sets
+    ``PRE_COMMIT=1``, and a hook's environment takes packages only from its
+    ``additional_dependencies``, never from pip."""
+    import os
+
+    if os.environ.get("PRE_COMMIT") == "1":
+        return ("add bc-python-hcl2 to this hook's additional_dependencies in "
+                ".pre-commit-config.yaml")
+    return "pip install 'platform-skills[terraform]'"
 
 
 def _hcl_message(exc):
