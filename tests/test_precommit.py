@@ -120,3 +120,15 @@ def test_hook_checks_terraform_and_helm_files(tmp_path, pre_commit_home):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "infra/ecr.tf:1: PSK704 ecr-mutable-tags" in proc.stdout
     assert "chart/values.yaml:2: PSK602 helm-values-latest" in proc.stdout
+
+
+def test_audit_hook_reads_terraform_without_advice_it_cannot_follow(tmp_path, pre_commit_home):
+    """The audit walks *.tf files too: its environment carries the HCL parser, so no file is
+    skipped, and nothing tells a pre-commit user to pip install an extra."""
+    consumer = _consumer(tmp_path, {
+        ".github/workflows/ci.yml": GOOD,
+        "infra/ecr.tf": 'resource "aws_ecr_repository" "app" {\n  name = "app"\n}\n'})
+    proc = _try_repo(consumer, "platform-skills-audit", pre_commit_home)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "skipped" not in output and "pip install" not in output
