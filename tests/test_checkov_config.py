@@ -118,3 +118,19 @@ def test_a_bad_configuration_stops_the_hook_before_checkov(tmp_path):
     for proc in (hook, cli):
         assert "app/.platform-skills.yaml" in proc.stderr and "PSK999" in proc.stderr
     assert "Traceback" not in hook.stderr and hook.stdout == ""
+
+
+def test_settings_inside_an_excluded_folder_are_not_read(tmp_path, monkeypatch):
+    """As in the CLI's walk, which never enters an excluded folder."""
+    from platform_skills.checkov_hook import check_settings
+
+    write_tree(tmp_path, {".platform-skills.yaml": "exclude: [legacy]\n",
+                          "legacy/.platform-skills.yaml": "ignore: [PSK999]\n",
+                          "legacy/deploy.yaml": LATEST.format(name="old"),
+                          "app/deploy.yaml": LATEST.format(name="app")})
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert check_settings([]) is None
+    assert run_cli("check", ".", cwd=tmp_path).returncode == 1  # findings in app/ only
+    (tmp_path / "app" / ".platform-skills.yaml").write_text("fail-on: sometimes\n")
+    assert "app/.platform-skills.yaml" in check_settings(["-d", "."])

@@ -107,7 +107,9 @@ class Scopes:
         one stops a run before any file is checked; raises ConfigError."""
         self.of(top)
         for folder, folders, files in os.walk(top):
-            folders[:] = sorted(f for f in folders if f not in SKIP_DIRS)
+            # As the walk of a run: not into skipped or excluded folders.
+            folders[:] = sorted(f for f in folders if f not in SKIP_DIRS
+                                and not self._walk_excluded(os.path.join(folder, f)))
             if config.YAML_NAME in files or "pyproject.toml" in files:
                 self.of(folder)
 
