@@ -42,23 +42,35 @@ run: $(RUN_STAMP)
 site: $(RUN_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
+# mkdocs.serve.yml serves the site at the server's root (http://127.0.0.1:8000/), not under
+# the published site_url's /platform-skills/ path, so typed and deep links work as printed.
 serve: $(RUN_STAMP)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --config-file mkdocs.serve.yml
+
+# System packages the tests need, from apt: Debian or Ubuntu, as root or with sudo. Each is
+# installed only when its command is missing, and named before apt-get runs.
+APT_NEEDS = this needs Debian or Ubuntu (apt-get), and root or sudo
+APT_INSTALL = command -v apt-get >/dev/null 2>&1 || { \
+		echo "make test: no apt-get here; install the packages above yourself" >&2; exit 1; }; \
+	sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	$$sudo apt-get update -qq && $$sudo apt-get install -y -qq
 
 # Debian's Chromium drives the browser test; Playwright never downloads a browser.
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
-		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null; }
+		echo "make test: installing chromium for the browser test; $(APT_NEEDS)"; \
+		$(APT_INSTALL) chromium >/dev/null; }
 
 # The pin tests push images to Debian's CNCF distribution registry with skopeo; htpasswd
 # (apache2-utils) writes the bcrypt password file of the basic-auth registry.
 registry-deps:
-	@command -v docker-registry >/dev/null 2>&1 && command -v skopeo >/dev/null 2>&1 && \
-	command -v htpasswd >/dev/null 2>&1 || { \
-		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$sudo apt-get update -qq && \
-		$$sudo apt-get install -y -qq docker-registry skopeo apache2-utils >/dev/null; }
+	@missing=""; \
+	command -v docker-registry >/dev/null 2>&1 || missing="$$missing docker-registry"; \
+	command -v skopeo >/dev/null 2>&1 || missing="$$missing skopeo"; \
+	command -v htpasswd >/dev/null 2>&1 || missing="$$missing apache2-utils"; \
+	[ -z "$$missing" ] || { \
+		echo "make test: installing$$missing for the pin tests' registry; $(APT_NEEDS)"; \
+		$(APT_INSTALL) $$missing >/dev/null; }
 
 test: setup browser-deps registry-deps
 	$(BIN)/python -m pytest -q

@@ -15,6 +15,10 @@ Macros:
 * ``fix_order()``     the numbered fix order with the rules each step clears;
 * ``demo(command)``   a demo release workflow and the CLI's real output on it.
 
+Variables: ``rule_count``, ``file_rule_count``, ``repository_rule_count``,
+``online_rule_count``, ``skill_count``, ``command_count``, ``domain_count`` (``doc_counts``);
+the ``in_words`` filter writes a count as a word (``{{ skill_count | in_words }}``).
+
 The layout lives in ``rule_pages.py`` and ``page_markup.py``; ``example_runs.py`` runs the real
 CLI on every example whose result a page shows.
 """
@@ -30,6 +34,7 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
+import doc_counts  # noqa: E402
 from example_runs import DEMO_WORKFLOW, demo_transcript  # noqa: E402
 from page_markup import cell, fenced, relative, severity_badge  # noqa: E402
 from page_markup import rule_page as rule_page_path  # noqa: E402
@@ -81,6 +86,13 @@ def define_env(env):
     env.variables["file_rule_count"] = sum(1 for r in rules if r.scope == "file")
     env.variables["repository_rule_count"] = sum(1 for r in rules if r.scope == "repository")
     env.variables["handbook_url"] = model.HANDBOOK_URL
+    # Counts the pages state, from the registry and the skills/ and commands/ folders.
+    stated = doc_counts.counts()
+    env.variables["online_rule_count"] = stated["online rules"]
+    env.variables["skill_count"] = stated["skills"]
+    env.variables["command_count"] = stated["slash commands"]
+    env.variables["domain_count"] = stated["domains"]
+    env.filter(doc_counts.in_words)
     source_base = blob_base(env.conf.get("repo_url"))
 
     @env.macro

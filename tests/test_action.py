@@ -16,7 +16,14 @@ def test_action_is_a_valid_composite_action():
         if "run" in step:
             assert step.get("shell") == "bash", step
             assert "${{ inputs." not in step["run"], "inputs reach scripts through env only"
-    assert set(action["inputs"]) >= {"command", "paths", "format", "fail-on", "upload-sarif"}
+    assert set(action["inputs"]) >= {"command", "paths", "select", "ignore", "exclude", "fail-on",
+                                     "config", "format", "output-file", "upload-sarif"}
+    # Python 3.11+ from a SHA-pinned setup-python, never the runner's own python3.
+    python = next(s for s in action["runs"]["steps"] if s.get("uses", "").startswith("actions/setup-python@"))
+    assert len(python["uses"].split("@")[1]) == 40
+    major, minor = map(int, str(python["with"]["python-version"]).split("."))
+    assert (major, minor) >= (3, 11)
+    assert all("python3 " not in s.get("run", "") for s in action["runs"]["steps"])
     assert action["outputs"]["exit-code"]["value"] == "${{ steps.run.outputs.exit-code }}"
 
 
@@ -34,3 +41,29 @@ def test_consumer_workflow_uses_this_action_with_sarif_upload():
     assert job["permissions"]["security-events"] == "write"
     uses = [s for s in job["steps"] if s.get("uses", "").startswith("platform-skills/platform-skills@")]
     assert uses and uses[0]["with"]["format"] == "sarif" and uses[0]["with"]["upload-sarif"] == "true"
+
+
+def test_docs_show_every_input_in_a_workflow_that_passes_the_checks(tmp_path):
+    """The integrations page's example sets every input the action declares, and the
+    workflow passes the project's own checks as a consumer would copy it."""
+    import re
+
+    page = (ROOT / "docs" / "integrations.md").read_text()
+    blocks = re.findall(r"^```yaml\n(.*?)^```", page, re.M | re.S)
+    inputs = set(yaml.safe_load((ROOT / "action.yml").read_text())["inputs"])
+    every = []
+    for block in blocks:
+        workflow = yaml.safe_load(block)
+        if not isinstance(workflow, dict) or "jobs" not in workflow:
+            continue
+        for job in workflow["jobs"].values():
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith("platform-skills/platform-skills@") and \
+                        set(step.get("with", {})) == inputs:
+                    every.append(block)
+    assert len(every) == 1, "one example workflow in docs/integrations.md uses every input"
+    path = tmp_path / ".github" / "workflows" / "every-input.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(every[0])
+    proc, data = run_json("check", str(path))
+    assert data["findings"] == [] and data["errors"] == [] and proc.returncode == 0, data

@@ -171,7 +171,7 @@ def test_terraform_without_the_hcl_parser_is_a_loud_notice(tmp_path):
     assert {s["reason"] for s in data["skipped"]} == {
         "the HCL parser is not installed: pip install 'platform-skills[terraform]'"}
     assert ("platform-skills: warning: 2 Terraform files were NOT checked: the HCL parser is not "
-            "installed. Install it with: pip install 'platform-skills[terraform]'") in proc.stderr
+            "installed. To install it: pip install 'platform-skills[terraform]'") in proc.stderr
 
 
 def test_the_hcl_parser_comes_with_the_default_install():

@@ -106,7 +106,8 @@ def test_the_actions_install_step_gives_a_working_cli(tmp_path):
     runner = tmp_path / "runner"
     runner.mkdir()
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path),
-           "ACTION_PATH": str(source), "RUNNER_TEMP": str(runner)}
+           "ACTION_PATH": str(source), "RUNNER_TEMP": str(runner),
+           "PYTHON": sys.executable}  # what the setup-python step's python-path output gives
     env.update({k: v for k, v in os.environ.items() if k.startswith(("PIP_", "SSL_", "REQUESTS_"))})
     step = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", _install_step()],
                           env=env, capture_output=True, text=True, timeout=300)

@@ -100,11 +100,24 @@ def test_hook_checks_terraform_and_helm_files(tmp_path, hook_repo):
     assert "chart/values.yaml:2: PSK602 helm-values-latest" in proc.stdout
 
 
-def test_fix_hook_rewrites_the_file_and_fails_the_commit_for_review(tmp_path, pre_commit_home):
+def test_fix_hook_rewrites_the_file_and_fails_the_commit_for_review(tmp_path, hook_repo):
     workflow = GOOD.replace("permissions:\n  contents: read\n", "permissions: read-all  # why\n")
-    consumer = _consumer(tmp_path, {".github/workflows/ci.yml": workflow})
-    proc = _try_repo(consumer, "platform-skills-fix", pre_commit_home)
+    consumer = hook_repo.consumer(tmp_path, {".github/workflows/ci.yml": workflow}, "platform-skills-fix")
+    proc = hook_repo.run(consumer)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "files were modified by this hook" in proc.stdout
     fixed = (consumer / ".github/workflows/ci.yml").read_text()
     assert fixed == GOOD.replace("permissions:\n", "permissions:  # why\n")
+
+
+def test_audit_hook_reads_terraform_without_advice_it_cannot_follow(tmp_path, hook_repo):
+    """The audit walks *.tf files too: its environment carries the HCL parser, so no file is
+    skipped, and nothing tells a pre-commit user to pip install an extra."""
+    consumer = hook_repo.consumer(tmp_path, {
+        ".github/workflows/ci.yml": GOOD,
+        "infra/ecr.tf": 'resource "aws_ecr_repository" "app" {\n  name = "app"\n}\n'},
+        "platform-skills-audit")
+    proc = hook_repo.run(consumer)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "skipped" not in output and "pip install" not in output

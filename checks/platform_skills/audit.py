@@ -74,10 +74,12 @@ _LOCAL_WHY = {
 }
 
 
-def run(repo_path, rules, excluded=None, jobs=None, options=None):
+def run(repo_path, rules, excluded=None, jobs=None, options=None, scope_of=None):
     """``(result, gaps)``: the file run over the repository, and its gap rows as findings at
-    path ".". No gaps when no row applies (nothing publishes an image, no Flux OCI source)."""
-    result = engine.run([repo_path], rules, excluded, want_facts=True, jobs=jobs, options=options)
+    path ".". No gaps when no row applies (nothing publishes an image, no Flux OCI source).
+    ``scope_of`` gives each file its own settings, as in ``engine.run``."""
+    result = engine.run([repo_path], rules, excluded, want_facts=True, jobs=jobs, options=options,
+                        scope_of=scope_of)
     for key, (path, line) in sorted(result.facts.items(), key=lambda kv: kv[1]):
         if key[0] == "local-uses":
             problem = loader.local_action_problem(repo_path, key[1])

@@ -1,7 +1,10 @@
 """``platform-skills-checkov``: Checkov with the platform-skills checks, for pre-commit and CI.
 
-Needs the ``checkov`` extra. By default only the ``CKV_PSK_*`` checks run: the hook is this
-project's checks inside Checkov, not Checkov's own catalogue. Choose checks yourself with
+Needs the ``checkov`` extra. Each file is checked with the same settings as in the CLI:
+the nearest ``.platform-skills.yaml`` or ``[tool.platform-skills]`` (see ``scopes``).
+
+By default only the ``CKV_PSK_*`` checks run: the hook is this project's checks inside
+Checkov, not Checkov's own catalogue. Choose checks yourself with
 ``--check``/``--skip-check`` (on the command line, in ``CKV_CHECK``/``CKV_SKIP_CHECK`` or in a
 Checkov configuration file) and the hook adds no selection of its own, so Checkov's checks
 run too unless you narrow them. Other arguments are passed to Checkov after the defaults,
@@ -97,11 +100,48 @@ def environment(base=None):
     return env
 
 
+def targets(argv):
+    """The files and folders Checkov will scan: its ``-d``/``-f`` arguments, else ``.``."""
+    found = []
+    for index, arg in enumerate(argv):
+        name, eq, inline = arg.partition("=")
+        if name in ("-d", "--directory", "-f", "--file"):
+            found += [inline] if eq else argv[index + 1:index + 2]
+    return found or [os.curdir]
+
+
+def check_settings(argv):
+    """The message of the first bad platform-skills configuration under the targets, or None.
+
+    The adapters read each file's settings as the CLI does (``scopes``); reading them all
+    first turns a bad one into exit status 2 before Checkov starts, as in the CLI."""
+    from .config import ConfigError
+    from .scopes import Scopes
+
+    scopes = Scopes()
+    try:
+        for target in targets(argv):
+            if os.path.isdir(target):
+                scopes.read_all_under(target)
+            elif os.path.exists(target):
+                scopes.of(target)
+    except ConfigError as exc:
+        return str(exc)
+    return None
+
+
 def main(argv=None):
-    args = command(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = command(argv)
     if args is None:
-        print("platform-skills-checkov: checkov is not installed; "
-              "pip install 'platform-skills[checkov]'", file=sys.stderr)
+        # Pre-commit users add it to the hook's additional_dependencies; the extra is for pip.
+        print("platform-skills-checkov: checkov is not installed (pip install "
+              "'platform-skills[checkov]'; in pre-commit the hook's additional_dependencies "
+              "provide it)", file=sys.stderr)
+        return 2
+    problem = check_settings(argv)
+    if problem:
+        print(f"platform-skills-checkov: error: {problem}", file=sys.stderr)
         return 2
     os.execve(args[0], args, environment())
     return 2  # not reached

@@ -20,12 +20,24 @@ def _csv(values):
     return out
 
 
+def _jobs(value):
+    """``--jobs``: a whole number of processes, 1 or more (argparse exits 2 otherwise)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} is less than 1 (one process at least)")
+    return number
+
+
 def build_parser():
     from .report import FORMATS
 
     parser = argparse.ArgumentParser(
         prog="platform-skills",
-        description="Supply-chain checks for GitHub Actions, Kyverno and Kubernetes YAML.")
+        description="Supply-chain and hardening checks for GitHub Actions workflows and actions, "
+                    "Kubernetes, Kyverno, Flux, Argo CD and Helm YAML, Dockerfiles and Terraform.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -39,8 +51,11 @@ def build_parser():
                        help=f"lowest severity that fails the run (default: {fail_default})")
         p.add_argument("--exclude", action="append", metavar="GLOB",
                        help="skip paths matching this glob (repeatable)")
-        p.add_argument("--jobs", type=int, default=None, metavar="N",
-                       help="worker processes for large trees (default: all cores)")
+        p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                       help="worker processes for large trees, at most one per core and file "
+                            "(default: all cores; small trees run in one process)")
+        p.add_argument("--config", metavar="FILE",
+                       help="use this configuration file for every path, not the nearest one")
         p.add_argument("--no-config", action="store_true",
                        help="ignore .platform-skills.yaml and [tool.platform-skills]")
         p.add_argument("--statistics", action="store_true",
@@ -48,7 +63,9 @@ def build_parser():
         p.add_argument("--show-skipped", action="store_true",
                        help="list each file that was not checked, with the reason")
 
-    check = sub.add_parser("check", help="check files and directories (file rules)")
+    check = sub.add_parser("check", help="check files and directories (file rules: workflows, "
+                                         "actions, Kubernetes, Kyverno, Flux, Argo CD, Helm, "
+                                         "Dockerfiles, Terraform)")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     common(check, "low: any finding fails")
     check.add_argument("--baseline", metavar="FILE",
@@ -62,7 +79,7 @@ def build_parser():
                             "(exit 1 when there is a diff)")
     check.add_argument("--unsafe-fixes", action="store_true",
                        help="also apply fixes that may change behaviour (none is defined yet)")
-    audit = sub.add_parser("audit", help="print a repository's supply-chain gap table")
+    audit = sub.add_parser("audit", help="print a repository's supply-chain gap table in fix order")
     audit.add_argument("repo", nargs="?", default=".", metavar="REPO")
     common(audit, "high")
     fleet = sub.add_parser("fleet", help="one gap report for many repositories (folders, or "
@@ -85,7 +102,7 @@ def build_parser():
                             "[tool.platform-skills]")
     rules = sub.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=("text", "json"), default="text")
-    rule = sub.add_parser("rule", help="print one rule's documentation")
+    rule = sub.add_parser("rule", help="print one rule's documentation (why, fix, examples)")
     rule.add_argument("rule_id", metavar="ID", help="a rule ID (PSK101) or name (cosign-by-tag)")
     sub.add_parser("checkov-dir", help="print the Checkov external-checks directory")
     # Parsed by the pin package itself (main hands it the arguments), so that neither
@@ -155,11 +172,15 @@ def _scan(args):
               "choose one", file=sys.stderr)
         return EXIT_ERROR
     if args.command == "audit" and not os.path.isdir(args.repo):
-        print(f"platform-skills: error: {args.repo}: not a directory", file=sys.stderr)
+        problem = "not a directory" if os.path.exists(args.repo) else "does not exist"
+        print(f"platform-skills: error: {args.repo}: {problem}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.config and args.no_config:
+        print("platform-skills: error: --config and --no-config exclude each other", file=sys.stderr)
         return EXIT_ERROR
     try:
         scopes = Scopes(_csv(args.select), _csv(args.ignore), args.fail_on, args.exclude or [],
-                        use_config=not args.no_config)
+                        use_config=not args.no_config, config_file=args.config)
         given = [args.repo] if args.command == "audit" else args.paths
         for path in given:
             scopes.of(path)  # a bad configuration stops the run before any file is read
@@ -167,8 +188,9 @@ def _scan(args):
         if args.command == "audit":
             from . import audit
             scope = scopes.of(args.repo)
-            result, gaps = audit.run(args.repo, scope.file_rules, scope.excluded, jobs=args.jobs,
-                                     options=scope.options)
+            # Files under a nested configuration are checked with its settings, as in check.
+            result, gaps = audit.run(args.repo, scopes.file_rules, scopes.excluded, jobs=args.jobs,
+                                     scope_of=scopes.of_file)
             chosen = {r.id for r in scope.rules}
             gaps = [g for g in gaps if g.rule.id in chosen]
             report = Report(result.findings, result.errors, result.files, "audit", gaps,
@@ -306,15 +328,37 @@ def _rule(wanted):
     rules = all_rules()
     found = [r for r in rules if key in (r.id.lower(), r.name)]
     if not found:
-        from difflib import get_close_matches
-        close = get_close_matches(key, [r.id.lower() for r in rules] + [r.name for r in rules], 1)
-        hint = f"did you mean {close[0].upper() if close[0].startswith('psk') else close[0]}? " \
-            if close else ""
+        hint = _did_you_mean(key, rules)
+        hint = f"did you mean {hint}? " if hint else ""
         print(f"platform-skills: error: no rule {wanted!r} ({hint}see 'platform-skills rules')",
               file=sys.stderr)
         return EXIT_ERROR
     print(rule_doc.render(found[0]))
     return EXIT_OK
+
+
+# Letters typed for look-alike digits in a rule ID: PSK10l, PSKlO1, PSK1O1.
+_DIGIT_LOOKALIKES = str.maketrans("lio", "110")
+
+
+def _did_you_mean(key, rules):
+    """The rule a mistyped ID or name most likely meant, or None.
+
+    Look-alike letters in an ID's number are read as the digits they imitate before any
+    fuzzy match: difflib alone rates PSK10l closer to PSK310 than to PSK101."""
+    import re
+
+    ids = {r.id.lower() for r in rules}
+    typed = re.fullmatch(r"psk([0-9lio]{3})", key)
+    if typed:
+        fixed = "psk" + typed.group(1).translate(_DIGIT_LOOKALIKES)
+        if fixed in ids:
+            return fixed.upper()
+    from difflib import get_close_matches
+    close = get_close_matches(key, sorted(ids) + [r.name for r in rules], 1)
+    if not close:
+        return None
+    return close[0].upper() if close[0] in ids else close[0]
 
 
 def _plain(value):

@@ -65,6 +65,20 @@ def _at(here):
     return found[0] if found else None
 
 
+def load(path):
+    """``(settings, path)`` of one named configuration file (``--config``): a YAML file, or
+    a pyproject.toml with a ``[tool.platform-skills]`` table. Raises ConfigError."""
+    if not os.path.isfile(path):
+        raise ConfigError(f"{_shown(path)}: no such configuration file")
+    path = os.path.abspath(path)
+    if os.path.basename(path) == "pyproject.toml":
+        settings = _from_pyproject(path)
+        if settings is None:
+            raise ConfigError(f"{_shown(path)}: no [tool.platform-skills] table")
+        return settings, path
+    return _from_yaml(path), path
+
+
 def excluder(patterns, base=None):
     """A test ``excluded(path) -> bool`` for glob ``patterns``, or None when there are none.
 

@@ -9,7 +9,7 @@ import os
 from . import kinds, loader, surroundings
 from .findings import Builder
 from .model import FileError, Finding, Location, Skipped
-from .parsers import HCL_INSTALL, HCL_MISSING
+from .parsers import HCL_MISSING, hcl_advice
 from .readers.facts import FACT_KINDS, document_facts
 from .readers.suppressions import SuppressionView
 from .registry import RULES, get_rule
@@ -129,7 +129,7 @@ def run(paths, rules, excluded=None, want_facts=False, jobs=None, options=None, 
                 group = index[id(scope)] = len(groups)
                 groups.append((scope.file_rules, scope.options))
         candidates.append((path, root, group))
-    jobs = jobs or os.cpu_count() or 1
+    jobs = workers(jobs, len(candidates))
     reached = set()  # the trees that held at least one file of a kind
     if jobs > 1 and len(candidates) >= PARALLEL_MIN_FILES:
         _run_parallel(candidates, groups, want_facts, jobs, result, reached)
@@ -153,8 +153,15 @@ def _notices(paths, reached, skipped):
     unparsed = sum(1 for s in skipped if s.reason.startswith(HCL_MISSING))
     if unparsed:
         noun = "file was" if unparsed == 1 else "files were"
-        yield (f"{unparsed} Terraform {noun} NOT checked: {HCL_MISSING}. Install it with: "
-               f"{HCL_INSTALL}")
+        yield f"{unparsed} Terraform {noun} NOT checked: {HCL_MISSING}. To install it: {hcl_advice()}"
+
+
+def workers(jobs, files):
+    """How many processes a run of ``files`` files uses when ``--jobs`` asked for ``jobs``
+    (None: all cores): processes beyond the cores only contend for them, and beyond the
+    files sit idle."""
+    cores = os.cpu_count() or 1
+    return max(1, min(jobs or cores, cores, files))
 
 
 def _run_parallel(candidates, groups, want_facts, jobs, result, reached):
@@ -167,7 +174,7 @@ def _run_parallel(candidates, groups, want_facts, jobs, result, reached):
     # the walk, and one batch holding all of them would finish long after the others.
     batches = [candidates[i::count] for i in range(count)]
     plain = [([r.id for r in rules], options) for rules, options in groups]
-    with context.Pool(jobs, initializer=_init_worker, initargs=(plain,)) as pool:
+    with context.Pool(min(jobs, count), initializer=_init_worker, initargs=(plain,)) as pool:
         chunks = pool.starmap(_work, [(b, want_facts) for b in batches])
         for batch, chunk in zip(batches, chunks, strict=True):
             for (_, root, _), (findings, errs, skipped, facts) in zip(batch, chunk, strict=True):

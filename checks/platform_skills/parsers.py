@@ -252,7 +252,6 @@ TERRAFORM_MAX_BYTES = 256 * 1024
 # The reason a .tf file is skipped when the HCL parser is missing; the engine counts these
 # and prints one loud notice naming the install command.
 HCL_MISSING = "the HCL parser is not installed"
-HCL_INSTALL = "pip install 'platform-skills[terraform]'"
 
 
 def terraform_roots(text):
@@ -264,7 +263,7 @@ def terraform_roots(text):
     try:
         import hcl2
     except ImportError:
-        missing = f"{HCL_MISSING}: {HCL_INSTALL}"
+        missing = f"{HCL_MISSING}: {hcl_advice()}"
         raise ParseError(missing, skip=missing) from None
     except Exception as exc:  # the parser builds its grammar on import
         raise ParseError(f"cannot load the HCL parser ({type(exc).__name__})") from None
@@ -274,6 +273,18 @@ def terraform_roots(text):
         raise ParseError("invalid HCL: nesting too deep to parse") from None
     except Exception as exc:  # lark's errors, and hcl2's own ValueError for unclosed quotes
         raise ParseError(_hcl_message(exc)) from None
+
+
+def hcl_advice():
+    """How to install the HCL parser, for where the run happens: ``pre-commit run`` sets
+    ``PRE_COMMIT=1``, and a hook's environment takes packages only from its
+    ``additional_dependencies``, never from pip."""
+    import os
+
+    if os.environ.get("PRE_COMMIT") == "1":
+        return ("add bc-python-hcl2 to this hook's additional_dependencies in "
+                ".pre-commit-config.yaml")
+    return "pip install 'platform-skills[terraform]'"
 
 
 def _hcl_message(exc):

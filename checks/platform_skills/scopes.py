@@ -4,7 +4,8 @@ One run can cover files under several configuration files: pre-commit passes fil
 over a repository, and a monorepo may keep one file per service. Every file is checked with
 the settings of the nearest ``.platform-skills.yaml`` or ``[tool.platform-skills]`` above it,
 up to the repository root, whatever the current directory. The nearest file wins whole:
-nothing is inherited from a file further up. The command line applies to every file:
+nothing is inherited from a file further up; ``--config FILE`` names one file for every
+path instead. The command line applies to every file:
 ``--select`` and ``--fail-on`` replace a file's value, ``--ignore`` and ``--exclude`` add to it.
 """
 
@@ -12,7 +13,7 @@ import os
 
 from . import config
 from .config import ConfigError
-from .loader import display_path
+from .loader import SKIP_DIRS, display_path
 from .model import SEVERITIES, SEVERITY_RANK
 from .registry import RULES, all_rules, get_rule, matches_any, select
 
@@ -43,7 +44,8 @@ class Scopes:
     ConfigError for a bad setting.
     """
 
-    def __init__(self, select_ids=None, ignore_ids=(), fail_on=None, exclude=(), use_config=True):
+    def __init__(self, select_ids=None, ignore_ids=(), fail_on=None, exclude=(), use_config=True,
+                 config_file=None):
         for pattern in list(select_ids or ()) + list(ignore_ids):
             _must_match(pattern, "")
         self._select = list(select_ids or ()) or None
@@ -51,9 +53,12 @@ class Scopes:
         self._fail_on = fail_on
         self._cli_excluded = config.excluder(exclude)
         self._use_config = use_config
+        # --config: one named file governs every path, in place of the nearest one.
+        self._fixed = config.load(config_file) if config_file and use_config else None
         self._folders = {}  # absolute folder -> (settings, config path): config.find's cache
         self._seen = {}     # folder as the walk names it -> the same
         self._scopes = {}   # config path (None: no file) -> Scope
+        self._left_out = {}  # absolute folder -> left out of the walk (left_out's cache)
         self.used = []
 
     @property
@@ -76,6 +81,38 @@ class Scopes:
         """The scope of ``path``, known to be a file (no file-system check)."""
         return self._use(self._scope(*self._find(path, False)))
 
+    def left_out(self, path):
+        """Whether a walk would never reach file ``path``: it, or a folder above it up to the
+        repository root, is excluded by the configuration governing it.
+
+        For checkers that are handed files one by one (the Checkov adapters) rather than
+        walking the tree themselves: a folder excluded from above is left out even when it
+        holds a configuration file of its own, as in the CLI's walk.
+        """
+        path = os.path.abspath(path)
+        if self.excluded is None:
+            return False
+        if self._walk_excluded(path):
+            return True
+        folder = os.path.dirname(path)
+        found = self._left_out.get(folder)
+        if found is None:
+            parent = os.path.dirname(folder)
+            top = parent == folder or os.path.exists(os.path.join(folder, ".git"))
+            found = self._left_out[folder] = not top and self.left_out(folder)
+        return found
+
+    def read_all_under(self, top):
+        """Read every configuration file in the tree under ``top`` (or above it), so a bad
+        one stops a run before any file is checked; raises ConfigError."""
+        self.of(top)
+        for folder, folders, files in os.walk(top):
+            # As the walk of a run: not into skipped or excluded folders.
+            folders[:] = sorted(f for f in folders if f not in SKIP_DIRS
+                                and not self._walk_excluded(os.path.join(folder, f)))
+            if config.YAML_NAME in files or "pyproject.toml" in files:
+                self.of(folder)
+
     def _use(self, scope):
         if scope not in self.used:
             self.used.append(scope)
@@ -88,6 +125,8 @@ class Scopes:
     def _find(self, path, is_folder):
         if not self._use_config:
             return {}, None
+        if self._fixed is not None:
+            return self._fixed
         folder = path if is_folder else os.path.dirname(path) or os.curdir
         found = self._seen.get(folder)  # by the folder as given: no abspath per file
         if found is None:

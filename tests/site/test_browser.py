@@ -311,3 +311,91 @@ def test_code_blocks_have_copy_buttons(page, server):
     copy = page.locator("button[data-clipboard-target]")  # added by content.code.copy
     copy.first.wait_for(state="attached")
     assert copy.count() >= 3
+
+
+# ---------------------------------------------------------------------------------------
+# `make serve`: the preview server, run with the Makefile's own command, serves the site at
+# its root, so the links a reader types or follows (rules/psk101/) work as printed.
+
+
+def serve_command(port: int) -> list[str]:
+    """The Makefile's ``serve`` recipe, with this test's port."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nserve:", 1)[1].split("\n")[1]
+    args = recipe.split("mkdocs", 1)[1].split()
+    assert args[0] == "serve", recipe
+    return [sys.executable, "-m", "mkdocs", *args, "--dev-addr", f"127.0.0.1:{port}"]
+
+
+@pytest.fixture(scope="module")
+def dev_server(browser):  # after the browser: no build when Chromium is missing
+    port = free_port()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
+    proc = subprocess.Popen(serve_command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 300  # the first build runs every rule's examples
+        while True:
+            try:
+                with urllib.request.urlopen(base, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    pytest.fail(f"make serve's server did not start: {proc.stderr.read()[-2000:]}",
+                                pytrace=False)
+                time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# Whether anything sticks out sideways: the page itself, or a table beyond its scroll box
+# (a table that scrolls inside its column is fine on phones, never at laptop widths).
+CLIPPING = """() => {
+  const out = [];
+  if (document.documentElement.scrollWidth > window.innerWidth) out.push("page wider than window");
+  const article = document.querySelector("article").getBoundingClientRect();
+  for (const table of document.querySelectorAll("article table")) {
+    const box = table.closest(".md-typeset__scrollwrap") || table;
+    if (box.scrollWidth > box.clientWidth + 1) out.push("table scrolls: " + table.rows[0].innerText);
+    if (table.getBoundingClientRect().right > article.right + 1) out.push("table past column");
+  }
+  return out;
+}"""
+
+
+def test_make_serve_serves_home_and_deep_links_at_the_root(browser, dev_server):
+    context, page, seen = open_page(browser, dev_server, width=1280)
+    response = page.goto(dev_server)
+    assert response is not None and response.ok and "platform-skills" in page.title()
+    page.wait_for_selector("nav.md-tabs")
+    assert page.evaluate(CLIPPING) == []
+    # A deep link typed into the address bar, not reached by navigation.
+    response = page.goto(dev_server + "rules/psk101/")
+    assert response is not None and response.ok
+    assert "PSK101 cosign-by-tag" in page.locator("article h1").inner_text()
+    assert page.evaluate(CLIPPING) == []
+    page.goto(dev_server + "references/supply-chain/")
+    page.locator("nav.md-tabs a", has_text="Rules").click()  # and on by instant navigation
+    page.wait_for_url(dev_server + "rules/")
+    close_and_check(context, seen)
+
+
+def test_catalog_fits_its_column_at_1280_px(page, server):
+    page.goto(server + "rules/")
+    table = page.locator("article table:has([data-domain])")
+    table.wait_for()
+    assert page.evaluate(CLIPPING) == []
+    # Every column shows whole: no cell hides part of its content.
+    hidden = table.evaluate("t => [...t.querySelectorAll('td, th')]"
+                            ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)")
+    assert hidden == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "catalog-1280.png"))

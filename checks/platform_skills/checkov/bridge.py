@@ -3,17 +3,24 @@
 Checkov converts YAML to dicts and drops comments and scalar positions, which PSK002,
 suppressions and exact lines need; so each file is parsed again by our loader, once, and
 every rule's findings are cached for the checks that follow.
+
+Each file is checked with the settings the CLI would give it, found by the same code
+(``scopes``): the nearest ``.platform-skills.yaml`` or ``[tool.platform-skills]`` chooses
+the rules (``select``/``ignore``), their options (``trusted-owners``, ``rules:``) and the
+files left out (``exclude``), so the CLI and Checkov agree on every finding.
 """
 
 import os
 import sys
 
 from platform_skills import loader
+from platform_skills.config import ConfigError
 from platform_skills.engine import check_document
-from platform_skills.registry import all_rules
+from platform_skills.scopes import Scopes
 
-_FILE_RULES = [r for r in all_rules() if r.scope == "file"]
 _CACHE = {}
+_SCOPES = Scopes()
+_REPORTED = set()  # configuration errors already printed
 
 
 class FileFindings:
@@ -36,9 +43,26 @@ def findings_for(path):
     except OSError:
         return None
     if key not in _CACHE:
-        doc, _ = loader.load(path, root=os.path.dirname(path))  # errors are the CLI's to report
-        _CACHE[key] = None if doc is None else FileFindings(doc.kind, check_document(doc, _FILE_RULES)[0])
+        _CACHE[key] = _check(path)
     return _CACHE[key]
+
+
+def _check(path):
+    try:
+        scope = _SCOPES.of_file(path)
+    except ConfigError as exc:
+        # platform-skills-checkov validates every configuration before Checkov starts; a
+        # bare `checkov --external-checks-dir` run still hears of a bad one, once.
+        if str(exc) not in _REPORTED:
+            _REPORTED.add(str(exc))
+            print(f"platform-skills: error: {exc}", file=sys.stderr)
+        return None
+    if _SCOPES.left_out(path):
+        return None
+    doc, _ = loader.load(path, root=os.path.dirname(path))  # errors are the CLI's to report
+    if doc is None:
+        return None
+    return FileFindings(doc.kind, check_document(doc, scope.file_rules, scope.options)[0])
 
 
 def scanned_file(entity_path, entity_type, entity_name):
