@@ -10,6 +10,8 @@ from . import engine, loader
 from .findings import Builder
 from .model import FileError
 from .readers.facts import OCI_SOURCE, PUBLISHES, resolve
+from .readers.policy_reports import OPTION as POLICY_REPORTS
+from .readers.policy_reports import deny_readiness
 from .registry import get_rule
 
 FIX_ORDER = ("Sign images", "Gate on CVEs", "Generate and attest SBOMs", "Enforce at admission",
@@ -59,7 +61,9 @@ def row_for(rule_id):
 
 def run(repo_path, rules, excluded=None, jobs=None, options=None):
     """``(result, gaps)``: the file run over the repository, and its gap rows as findings at
-    path ".". No gaps when no row applies (nothing publishes an image, no Flux OCI source)."""
+    path ".". No gaps when no row applies (nothing publishes an image, no Flux OCI source).
+    With PolicyReports among the ``options``, ``result.readiness`` holds the Deny readiness
+    rows, and PSK907 findings join the gaps."""
     result = engine.run([repo_path], rules, excluded, want_facts=True, jobs=jobs, options=options)
     for key, (path, line) in sorted(result.facts.items(), key=lambda kv: kv[1]):
         if key[0] == "local-uses":
@@ -67,6 +71,9 @@ def run(repo_path, rules, excluded=None, jobs=None, options=None):
             if problem:
                 result.errors.append(FileError(path, f"line {line}: uses: ./{key[1]} {problem}; "
                                                      "the audit cannot follow it"))
+    evidence = (options or {}).get(POLICY_REPORTS)
+    if evidence is not None:  # each validating policy beside its reports (PSK907's table)
+        result.readiness = deny_readiness(result.facts, evidence)
     result.facts = resolve(result.facts)
     builder = Builder(".")
     by_rule = {}
@@ -83,4 +90,8 @@ def run(repo_path, rules, excluded=None, jobs=None, options=None):
         else:
             for item in row.rule.check(result.facts):
                 builder.add(row.rule, item)
+    if result.readiness is not None:
+        rule = get_rule("PSK907")
+        for item in rule.check(result.readiness):
+            builder.add(rule, item)
     return result, builder.findings

@@ -45,6 +45,9 @@ def build_parser():
                        help="ignore .platform-skills.yaml and [tool.platform-skills]")
         p.add_argument("--statistics", action="store_true",
                        help="print how many findings each rule raised instead of the findings")
+        p.add_argument("--policy-reports", action="append", metavar="PATH",
+                       help="PolicyReports exported from a cluster (file or folder of YAML/JSON, "
+                            "repeatable): evidence for PSK201 and the audit's Deny readiness")
 
     check = sub.add_parser("check", help="check files and directories (file rules)")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
@@ -121,7 +124,7 @@ def _scan(args):
         return EXIT_ERROR
     try:
         scopes = Scopes(_csv(args.select), _csv(args.ignore), args.fail_on, args.exclude or [],
-                        use_config=not args.no_config)
+                        use_config=not args.no_config, reports=args.policy_reports or ())
         given = [args.repo] if args.command == "audit" else args.paths
         for path in given:
             scopes.of(path)  # a bad configuration stops the run before any file is read
@@ -135,6 +138,7 @@ def _scan(args):
             gaps = [g for g in gaps if g.rule.id in chosen]
             report = Report(result.findings, result.errors, result.files, "audit", gaps,
                             result.facts, color, result.skipped)
+            report.readiness = result.readiness
         else:
             from . import engine
             result = engine.run(args.paths, scopes.file_rules, scopes.excluded, jobs=args.jobs,
@@ -145,6 +149,8 @@ def _scan(args):
         print(f"platform-skills: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     report.configs = [s.path for s in scopes.used if s.path]
+    if scopes.errors:  # report files that could not be read: the rest was still checked
+        report.errors = sorted(report.errors + scopes.errors, key=lambda e: e.path)
     output = render(args.format, report, args.statistics)
     if output:
         print(output)

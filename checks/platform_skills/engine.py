@@ -17,7 +17,7 @@ PARALLEL_MIN_FILES = 400  # below this, starting worker processes costs more tha
 
 
 class Result:
-    __slots__ = ("findings", "errors", "skipped", "files", "facts")
+    __slots__ = ("findings", "errors", "skipped", "files", "facts", "readiness")
 
     def __init__(self):
         self.findings = []
@@ -25,6 +25,7 @@ class Result:
         self.skipped = []
         self.files = 0
         self.facts = {}  # supply-chain fact key -> (path, line) of its first evidence (audit)
+        self.readiness = None  # audit with PolicyReports: the Deny readiness rows
 
 
 def check_document(doc, rules, options=None):
@@ -37,6 +38,7 @@ def check_document(doc, rules, options=None):
     for rule in rules:
         if doc.kind in rule.targets:
             extra = (options.get(rule.id) or rule.option_defaults(),) if rule.options else ()
+            extra += tuple(options.get(name) for name in rule.evidence)
             for view in kind.views(doc):
                 _run(rule, builder, errors, doc.path, view, *extra)
         elif kinds.SUPPRESSIONS in rule.targets:

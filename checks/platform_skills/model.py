@@ -66,18 +66,20 @@ class Rule:
     places the finding joins, ``fix`` advice for this finding when it differs from the rule's
     (per tool, say).
     ``targets`` names the input kinds (see ``kinds.py``) whose views it reads.
+    ``evidence`` names the evidence from outside the repository the check also takes, after
+    the options (``policy-reports``: the reports read, or None when none were given).
     """
 
     __slots__ = (
         "id", "name", "severity", "domain", "targets", "summary", "rationale",
         "fix", "bad", "good", "reference", "check", "since", "status", "options", "limits",
-        "suppressible", "example_name", "example_files", "precision",
+        "suppressible", "example_name", "example_files", "precision", "evidence",
     )
 
     def __init__(self, id, name, severity, domain, targets, summary, rationale, fix,
                  bad, good, reference, check, since="0.1.0", status="stable", options=(),
                  limits="", suppressible=True, example_name=None, example_files=None,
-                 precision="high"):
+                 precision="high", evidence=()):
         if severity not in SEVERITY_RANK:
             raise ValueError(f"{id}: unknown severity {severity!r}")
         if status not in STATUSES:
@@ -106,6 +108,7 @@ class Rule:
         # How often a finding is right (SARIF's precision: very-high, high, medium, low):
         # lower where the rule must guess, e.g. about values computed at run time.
         self.precision = precision
+        self.evidence = tuple(evidence)
 
     @property
     def scope(self):

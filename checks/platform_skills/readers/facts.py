@@ -14,7 +14,7 @@ import re
 from .. import nodes
 from . import pipeline, scans
 from .gitops import is_oci_repository, verifies
-from .kyverno import IMAGE_POLICIES, kyverno_kind
+from .kyverno import IMAGE_POLICIES, kyverno_kind, policy_fact
 from .patterns import SLSA_GENERATOR
 from .publishing import goreleaser_releases
 
@@ -179,7 +179,7 @@ def document_facts(doc, views):
         if doc.kind in ("workflow", "action"):
             found = workflow_facts(view, doc.path)
         elif doc.kind == "manifest":
-            found = manifest_facts(view, doc.path)
+            found = {**manifest_facts(view, doc.path), **policy_fact(view, doc.path)}
         elif doc.kind == "goreleaser":
             found = goreleaser_facts(view, doc.path)
         elif doc.kind == "makefile":

@@ -10,7 +10,7 @@ class Report:
     """What a run produced, in the shape every renderer reads."""
 
     __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color", "skipped",
-                 "configs")
+                 "configs", "readiness")
 
     def __init__(self, findings, errors, files, command="check", gaps=None, facts=None,
                  color=False, skipped=(), configs=()):
@@ -23,6 +23,7 @@ class Report:
         self.color = color
         self.skipped = list(skipped)
         self.configs = list(configs)  # the configuration files the run read, as printed
+        self.readiness = None  # audit with PolicyReports: the Deny readiness rows
 
     @property
     def shown(self):

@@ -1,8 +1,10 @@
-"""The audit's text report: the supply-chain gap table in fix order, then what to do next."""
+"""The audit's text report: the supply-chain gap table in fix order, then what to do next;
+with PolicyReports, the Deny readiness of each validating Kyverno policy."""
 
 from ..audit import FIX_ORDER, applicable_rows
 from ..plaintext import plain
 from ..readers.facts import ADMISSION, OCI_SOURCE, PUBLISHES, REMOTE_PUBLISHER
+from ..readers.policy_reports import describe
 from .style import COLORS, config_line, error_lines, paint, plural, skipped_line
 
 
@@ -18,6 +20,7 @@ def render(report):
             out.append(f"Note: {remote[0]}:{remote[1]} calls a reusable workflow in another "
                        "repository with packages: write. If that workflow publishes your images, "
                        "audit the repository it lives in: this one cannot see its steps.")
+        out.extend(readiness_lines(report))
         out.extend(error_lines(report))
         _end(report, out)
         return "\n".join(out)
@@ -50,6 +53,7 @@ def render(report):
     out.append("")
     out.append(f"Step 4, {FIX_ORDER[3].lower()}: an image-verification policy is {admission}; "
                "enforce signatures at admission once images are signed.")
+    out.extend(readiness_lines(report))
     skipped = skipped_line(report)
     if report.errors or skipped:
         out.append("")
@@ -58,6 +62,42 @@ def render(report):
     out.extend(error_lines(report))
     _end(report, out)
     return "\n".join(out)
+
+
+def readiness_lines(report):
+    """The Deny readiness table: would each validating policy block something if it denied
+    today? Then PSK907 for the policies in Audit that would, and what "no results" means."""
+    rows = report.readiness
+    if rows is None:
+        return []
+    out = ["", "Deny readiness (from the PolicyReports given)"]
+    if not rows:
+        return out + ["  No validating Kyverno policy in this repository."]
+    width = max(len("policy"), *(len(r.policy) for r in rows))
+    out += ["", f"  {'policy':<{width}}  {'mode':<7}  {'pass':>6}  {'fail':>6}  verdict"]
+    for r in rows:
+        out.append(f"  {r.policy:<{width}}  {r.mode:<7}  {r.passed:>6}  {r.failed:>6}  {r.verdict}")
+    blocked = {(f.related[0].path, f.related[0].line): f for f in report.gaps or ()
+               if f.rule.id == "PSK907" and f.related}
+    for r in rows:
+        if not r.failing:
+            continue
+        gap = blocked.get((r.path, r.line))
+        if gap is not None:
+            out += ["", f"  {paint(report, COLORS[gap.rule.severity], gap.rule.id)} "
+                        f"{gap.rule.name}: {gap.message}", f"     fix: {plain(gap.rule.fix)}",
+                    f"     see: {gap.rule.help_url}"]
+        elif r.blocking:
+            out += ["", f"  {r.policy} ({r.path}) already denies and {plural(len(r.failing), 'resource')} "
+                        "in the reports fail it: each is refused on its next update: "
+                        + ", ".join(describe(x) for x in r.failing[:5])
+                        + (f" and {len(r.failing) - 5} more" if len(r.failing) > 5 else "")]
+    if any(not r.results for r in rows):
+        out += ["", "  no results: the reports hold nothing for the policy. Its background scans "
+                    "may be off (background: false) with no matching request since it was "
+                    "applied, no resource in that cluster matches it, or it is not deployed "
+                    "there. No results are no evidence: read them as unknown, not ready."]
+    return out
 
 
 def _end(report, out):

@@ -25,6 +25,12 @@ def render(report):
         "summary": {"files": report.files, "findings": len(findings),
                     "errors": len(report.errors)},
     }
+    if report.readiness is not None:
+        data["deny_readiness"] = [
+            {"policy": r.policy, "path": r.path, "mode": r.mode, "pass": r.passed, "fail": r.failed,
+             "verdict": r.verdict,
+             "failing": [{"kind": k, "namespace": ns, "name": n} for k, ns, n in r.failing]}
+            for r in report.readiness]
     if report.skipped:
         data["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
     return json.dumps(data, indent=2)
