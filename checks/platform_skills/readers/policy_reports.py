@@ -201,9 +201,9 @@ def _parse(path, text, each_item):
 
 
 def _walk(obj, evidence, depth):
-    """Count one report, or the reports of a List; return how many reports were met. Data
-    holds no shared objects (JSON has none; YAML aliases of collections are refused), so each
-    object is met once."""
+    """Count one report, or the reports of a List; return how many reports were met. The
+    walk is a fixed depth, and YAML aliases are bounded by the parser, so a repeated object
+    costs at most its repetitions."""
     if not isinstance(obj, dict) or depth > 2:
         return 0
     kind, api = obj.get("kind"), obj.get("apiVersion")

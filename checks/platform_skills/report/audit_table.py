@@ -88,10 +88,11 @@ def readiness_lines(report):
                         f"{gap.rule.name}: {gap.message}", f"     fix: {plain(gap.rule.fix)}",
                     f"     see: {gap.rule.help_url}"]
         elif r.blocking:
-            out += ["", f"  {r.policy} ({r.path}) already denies and {plural(len(r.failing), 'resource')} "
-                        "in the reports fail it: each is refused on its next update: "
-                        + ", ".join(describe(x) for x in r.failing[:5])
-                        + (f" and {len(r.failing) - 5} more" if len(r.failing) > 5 else "")]
+            names = ", ".join(describe(x) for x in r.failing[:5])
+            more = f" and {len(r.failing) - 5} more" if len(r.failing) > 5 else ""
+            out += ["", f"  {r.policy} ({r.path}) is already in {r.mode}, and the reports hold "
+                        f"{plural(len(r.failing), 'resource')} failing it, each refused on its "
+                        f"next create or update: {names}{more}"]
     if any(not r.results for r in rows):
         out += ["", "  no results: the reports hold nothing for the policy. Its background scans "
                     "may be off (background: false) with no matching request since it was "

@@ -83,8 +83,11 @@ def deny_without_audit(root, reports=None):
     if tally is not None and tally.counts["fail"]:
         shown = ", ".join(describe(r) for r in list(tally.failing)[:5])
         more = f" and {len(tally.failing) - 5} more" if len(tally.failing) > 5 else ""
-        yield line, (f"{kind} blocks ({why}) but the PolicyReports hold {tally.counts['fail']} "
-                     f"fail result(s) for it: it would block {shown}{more}")
+        fails = tally.counts["fail"]
+        yield line, (f"{kind} blocks ({why}) but the PolicyReports hold {fails} fail "
+                     f"result{'' if fails == 1 else 's'} for it: it would block {shown}{more}"), [], (
+            "Set the policy back to Audit (or keep it there) until each failing resource is fixed "
+            "or excepted, export the reports again, and switch when they hold no `fail`.")
         return
     if tally is not None and tally.results:
         return  # clean results are the record of the Audit period

@@ -16,8 +16,9 @@ def _deny_would_block(readiness):
         names = ", ".join(describe(r) for r in row.failing[:SHOWN])
         more = f" and {count - SHOWN} more" if count > SHOWN else ""
         noun = "resource fails" if count == 1 else "resources fail"
+        results = "result" if row.failed == 1 else "results"
         yield 0, (f"{row.kind} {row.policy} ({row.path}) is in {row.mode}; {count} {noun} it in "
-                  f"the PolicyReports ({row.failed} fail result(s)), so Deny would block "
+                  f"the PolicyReports ({row.failed} fail {results}), so Deny would block "
                   f"{names}{more}"), [(row.path, row.line, f"the policy, in {row.mode}")]
 
 
