@@ -166,6 +166,8 @@ BROKEN = {
     "command-not-text": ("commands: [true]\nwrong: {patch: solution.patch, why: x}\n",
                          "commands: each command is a non-empty string"),
     "no-goal": ("absent: [PSK006]\nwrong: {patch: solution.patch, why: x}\n", "nothing to achieve"),
+    "reports-climb-out": ("policy_reports: [/tmp/reports.yaml]\ncommands: ['true']\n",
+                          "policy_reports: path '/tmp/reports.yaml' must be relative"),
 }
 
 
@@ -254,12 +256,12 @@ def test_agent_mode_scores_a_stand_in_that_applies_the_reference(tmp_path, stand
     command, log = stand_in(ROOT)
     only = ["kyverno-policies", "commands/check"]
     runs = runner.agent_mode(ROOT, command, 60, tmp_path / "logs", only)
-    assert len(runs) == 8
+    assert len(runs) == 12  # five kyverno-policies scenarios and one command, twice each
     assert all(r.passed and r.error is None for r in runs), [(r.scenario, r.variant, r.failures, r.error) for r in runs]
     seen = [json.loads(line) for line in log.read_text().splitlines()]
     with_skill = [s for s in seen if s["claude"]]
     without = [s for s in seen if not s["claude"]]
-    assert len(with_skill) == len(without) == 4
+    assert len(with_skill) == len(without) == 6
     kyverno = next(s for s in with_skill if "kyverno-policies skill" in s["prompt"])
     assert kyverno["prompt"].startswith(
         "The kyverno-policies skill for this task is at .claude/skills/kyverno-policies/SKILL.md")
@@ -272,7 +274,7 @@ def test_agent_mode_scores_a_stand_in_that_applies_the_reference(tmp_path, stand
     card = scorecard.to_json(runs, "agent", 1.0)
     rates = {s["suite"]: (s["with skill"]["rate"], s["without skill"]["rate"]) for s in card["suites"]}
     assert rates == {"kyverno-policies": (1.0, 1.0), "commands": (1.0, 1.0)}
-    assert "| kyverno-policies | 3 | 100% (3/3) | 100% (3/3) | 0 |" in scorecard.to_markdown(card)
+    assert "| kyverno-policies | 5 | 100% (5/5) | 100% (5/5) | 0 |" in scorecard.to_markdown(card)
 
 
 def test_a_hanging_agent_times_out_and_the_others_still_run(tmp_path, stand_in):

@@ -16,6 +16,8 @@ or ``commands``)::
       - grep -q 'validationActions: \\[Deny\\]' policies/require-signed-images.yaml
     wrong:      # tempting wrong fixes; each patch must FAIL these criteria
       - {patch: wrong.patch, why: signs the tag instead of the pushed digest}
+    policy_reports:  # PolicyReports exported from a cluster (files in repo/): every check
+      - evidence/staging-reports.yaml  # and audit runs with --policy-reports on them
 
 Every mistake is reported as ``<file>: <key>: <problem>`` so a broken scenario names itself.
 """
@@ -26,7 +28,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-KEYS = ("gone", "absent", "unchanged", "audit_ok", "commands", "wrong")
+KEYS = ("gone", "absent", "unchanged", "audit_ok", "commands", "wrong", "policy_reports")
 RULE_ID = re.compile(r"^PSK\d{3}$")
 
 
@@ -57,6 +59,7 @@ class Criteria:
     audit_ok: tuple
     commands: tuple
     wrong: tuple
+    policy_reports: tuple = ()  # evidence the checks read, relative to repo/
 
     @property
     def targeted_rules(self):
@@ -177,4 +180,6 @@ def load(path, known_rules, audit_rows, shown=None):
         commands.append(entry.strip())
     if not (gone or audit_ok or commands):
         reader.fail("gone", "nothing to achieve: give gone, audit_ok or commands")
-    return Criteria(gone, absent, unchanged, tuple(audit_ok), tuple(commands), reader.wrong(data))
+    reports = tuple(reader.path("policy_reports", e) for e in reader.items(data, "policy_reports"))
+    return Criteria(gone, absent, unchanged, tuple(audit_ok), tuple(commands), reader.wrong(data),
+                    reports)
