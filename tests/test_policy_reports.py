@@ -346,3 +346,16 @@ def test_a_configuration_cannot_point_outside_its_folder(tmp_path):
                                "configuration's folder; pass it with --policy-reports instead"}]
     proc, data = run_json("check", "repo", "--no-config", "--policy-reports", "outside.yaml", cwd=tmp_path)
     assert data["errors"] == [] and data["findings"] == [] and proc.returncode == 0
+
+
+def test_a_report_without_scope_names_its_owner_or_says_it_cannot(tmp_path):
+    owned = {"apiVersion": WG, "kind": "ClusterPolicyReport",
+             "metadata": {"name": "x", "ownerReferences": [_ref("Namespace", "shop")]},
+             "results": [_result("require-ns-owner", "fail")]}
+    bare = {"apiVersion": WG, "kind": "PolicyReport", "metadata": {"name": "y", "namespace": "shop"},
+            "results": [_result("require-limits", "fail")]}
+    evidence = _read(write_tree(tmp_path, {"r.yaml": yaml.safe_dump_all([owned, bare])}) / "r.yaml")
+    [owner] = evidence.tally("ClusterPolicy", "", "require-ns-owner").failing
+    assert policy_reports.describe(owner) == "Namespace/shop"
+    [unnamed] = evidence.tally("ClusterPolicy", "", "require-limits").failing
+    assert policy_reports.describe(unnamed) == "a resource in namespace shop the report does not name"

@@ -221,8 +221,9 @@ def _walk(obj, evidence, depth):
 
 def _count(report, evidence):
     tallies = evidence.tallies
-    scope = _resource(report.get("scope"))
-    namespace = _text(_get(report.get("metadata"), "namespace"))
+    metadata = report.get("metadata")
+    namespace = _text(_get(metadata, "namespace"))
+    scope = _resource(report.get("scope")) or _owner(metadata, namespace)
     results = report.get("results")
     for result in results if isinstance(results, list) else ():
         if not isinstance(result, dict):
@@ -247,6 +248,16 @@ def _count(report, evidence):
                 tally.failing[subject] = None
 
 
+def _owner(metadata, namespace):
+    """The resource a per-resource report belongs to when it has no ``scope``: Kyverno makes
+    the resource the report's only owner."""
+    owners = _get(metadata, "ownerReferences")
+    if isinstance(owners, list) and len(owners) == 1 and isinstance(owners[0], dict):
+        owner = _resource(owners[0])
+        return owner and (owner[0], owner[1] or namespace, owner[2])
+    return None
+
+
 def _resource(ref):
     """``(kind, namespace, name)`` of an object reference, or None."""
     if not isinstance(ref, dict):
@@ -266,7 +277,10 @@ def _text(value):
 def describe(resource):
     """``namespace/kind/name`` (``kind/name`` for cluster-scoped resources)."""
     kind, namespace, name = resource
-    return "/".join(p for p in (namespace, kind or "?", name or "?") if p)
+    if not name:
+        where = f" in namespace {namespace}" if namespace else ""
+        return f"a resource{where} the report does not name"
+    return "/".join(p for p in (namespace, kind or "?", name) if p)
 
 
 class Readiness:
