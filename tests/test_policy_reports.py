@@ -299,6 +299,8 @@ def test_audit_text_prints_the_deny_readiness_table():
     assert any(ln.startswith("  PSK907 deny-would-block: ClusterPolicy require-requests-limits") for ln in lines)
     assert any("restrict-host-path" in ln and "already in Enforce" in ln for ln in lines)
     assert any(ln.startswith("  no results:") and "background: false" in ln for ln in lines)
+    assert any(ln.startswith("  The reports also hold results for 1 policy this repository does not "
+                             "define: require-namespace-owner.") for ln in lines)
     assert proc.returncode == 1
 
 

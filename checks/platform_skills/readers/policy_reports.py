@@ -62,19 +62,22 @@ class Evidence:
         A namespaced policy whose file names no namespace (``kubectl apply -n``, a
         kustomization's ``namespace:``) takes the results of that name in every namespace.
         """
-        if kind not in NAMESPACED:
-            keys = [name]
-        elif namespace:
-            keys = [f"{namespace}/{name}"]
-        else:
-            keys = [k for k in self.tallies if k.partition("/")[2] == name]
         found = None
-        for key in keys:
+        for key in self.keys(kind, namespace, name):
             for source, tally in self.tallies.get(key, {}).items():
                 if _source_fits(kind, source):
                     found = found or Tally()
                     found.add(tally)
         return found
+
+
+    def keys(self, kind, namespace, name):
+        """The result ``policy`` values that can name this policy."""
+        if kind not in NAMESPACED:
+            return [name]
+        if namespace:
+            return [f"{namespace}/{name}"]
+        return [k for k in self.tallies if k.partition("/")[2] == name]
 
 
 def merged(parts):
@@ -312,13 +315,23 @@ class Readiness:
         return "ready" if self.results else "no results"
 
 
+class ReadinessTable(list):
+    """The Readiness rows, and what the reports hold that no row took: results for policies
+    this repository does not define (another repository's, or names a kustomize
+    ``namePrefix`` changed), said rather than silently dropped."""
+
+    others = ()
+
+
 def deny_readiness(facts, evidence):
     """A Readiness per validating policy among the audit's raw ``facts``, in file order."""
-    rows = []
+    rows, used = ReadinessTable(), set()
     for key, (path, line) in sorted(facts.items(), key=lambda kv: kv[1]):
         if key[0] != POLICY:
             continue
         _, kind, namespace, name, mode, _ = key
         policy = f"{namespace}/{name}" if namespace else name
+        used.update(evidence.keys(kind, namespace, name))
         rows.append(Readiness(kind, policy, path, line, mode, evidence.tally(kind, namespace, name)))
+    rows.others = sorted(set(evidence.tallies) - used)
     return rows

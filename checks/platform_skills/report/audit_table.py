@@ -93,6 +93,13 @@ def readiness_lines(report):
             out += ["", f"  {r.policy} ({r.path}) is already in {r.mode}, and the reports hold "
                         f"{plural(len(r.failing), 'resource')} failing it, each refused on its "
                         f"next create or update: {names}{more}"]
+    others = getattr(rows, "others", ())
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        noun = "1 policy" if len(others) == 1 else f"{len(others)} policies"
+        out += ["", f"  The reports also hold results for {noun} this "
+                    f"repository does not define: {shown}. Another repository's policies, or a "
+                    "name changed on the way to the cluster (a kustomize namePrefix)?"]
     if any(not r.results for r in rows):
         out += ["", "  no results: the reports hold nothing for the policy. Its background scans "
                     "may be off (background: false) with no matching request since it was "
