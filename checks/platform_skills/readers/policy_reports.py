@@ -5,8 +5,9 @@ Evidence from outside the repository (``--policy-reports``, configuration key
 resource named by ``scope`` (Kyverno 1.10+) or results that list their ``resources`` (older
 reports); ``openreports.io`` Report/ClusterReport (same results); and ``List``s of them, as
 ``kubectl get policyreports,clusterpolicyreports -A -o yaml|json`` prints. Fleets export tens
-of megabytes, so each file is parsed once (json, or the C YAML loader without implicit
-typing) into per-policy tallies; nothing else is kept.
+of megabytes, so each file is read in one pass into per-policy tallies and nothing else is
+kept: JSON with ``json``, YAML from the C parser's event stream, each item of a List counted
+and dropped as soon as it is complete (``parsers.yaml_data``).
 
 A result's ``policy`` is the policy's name, ``namespace/name`` for a namespaced one (Kyverno
 keys it so). Only Kyverno's results count (``source`` ``kyverno`` or a ``Kyverno*`` policy
@@ -124,6 +125,10 @@ def read(paths, show, inside=None):
                 found = _read_file(path)
             except _Unreadable as exc:
                 errors.append(FileError(shown, str(exc)))
+                continue
+            except Exception as exc:  # a reader bug must not cost the run: say so, go on
+                errors.append(FileError(shown, f"internal error reading the reports: "
+                                               f"{type(exc).__name__}"))
                 continue
             found.files.append(shown)
             evidence = merged([evidence, found])
