@@ -181,6 +181,10 @@ BAD_FILES = {
     "empty.yaml": ("", "holds no PolicyReport"),
     "deployment.yaml": ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\n",
                         "holds no PolicyReport"),
+    "deployments.yaml": ("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: apps/v1, kind: Deployment}\n",
+                         "holds no PolicyReport"),
+    "deployments.json": ('{"apiVersion": "v1", "kind": "List", "items": [{"kind": "Pod"}]}',
+                         "holds no PolicyReport"),
     "deep.json": ("[" * 100_000 + "]" * 100_000, "nesting too deep"),
     "laughs.yaml": ("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)),
@@ -204,6 +208,14 @@ def test_a_bad_report_file_is_an_error_naming_it_and_the_rest_is_still_checked(t
     assert {(f["path"], f["rule"]) for f in data["findings"]} == {
         ("repo/policies/require-signed-images.yaml", "PSK201"),
         ("repo/policies/restrict-host-path.yaml", "PSK201")}
+
+
+def test_an_empty_list_is_a_cluster_without_reports(tmp_path):
+    empty = "apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: \"\"\n"
+    write_tree(tmp_path, {"empty.yaml": empty, "empty.json": json.dumps(yaml.safe_load(empty))})
+    for name in ("empty.yaml", "empty.json"):
+        evidence = _read(tmp_path / name)
+        assert evidence.results == 0 and evidence.tallies == {}
 
 
 def test_missing_paths_and_empty_folders_are_errors(tmp_path):

@@ -175,15 +175,21 @@ def _read_file(path):
         raise _Unreadable("not a PolicyReport file: not UTF-8 text") from None
     del data
     evidence = Evidence()
-    reports = 0
+    reports = items = 0
 
-    def each(document, depth=0):
-        nonlocal reports
-        reports += _walk(document, evidence, depth)
+    def each_item(item):  # an item of a YAML List, handed over as soon as it is read
+        nonlocal reports, items
+        items += 1
+        reports += _walk(item, evidence, 1)
 
-    for document in _parse(path, text, lambda item: each(item, depth=1)):
-        each(document)
-    if reports == 0:
+    documents = _parse(path, text, each_item)
+    empty_list = False
+    for document in documents:
+        reports += _walk(document, evidence, 0)
+        if isinstance(document, dict) and document.get("kind") == "List" and not document.get("items"):
+            empty_list = True
+    # An empty List is a cluster without reports; a List of something else is the wrong export.
+    if reports == 0 and not (empty_list and items == 0):
         raise _Unreadable("holds no PolicyReport, ClusterPolicyReport, Report, ClusterReport "
                           "or List of them")
     return evidence
@@ -217,7 +223,7 @@ def _walk(obj, evidence, depth):
     kind, api = obj.get("kind"), obj.get("apiVersion")
     if kind == "List" or (isinstance(kind, str) and kind.endswith("List") and "items" in obj):
         items = obj.get("items")
-        count = 1 if kind == "List" else 0  # an empty List is a cluster with no reports
+        count = 0
         for item in items if isinstance(items, list) else ():
             count += _walk(item, evidence, depth + 1)
         return count
