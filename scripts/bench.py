@@ -13,9 +13,12 @@ session, and prints each time with its ratio to its baseline:
                    repositories: each repository is resolved once; reported as resolutions/s
 - fleet            200 small repositories (one release workflow each) audited in parallel;
                    reported as repositories/s
+- policy reports   ``audit --policy-reports`` on a ``kubectl get ... -o yaml`` List of 100,000
+                   results (20,000 per-resource reports, five policies) vs the C parser's
+                   event stream over that file (reading its YAML at all)
 
 Usage: python scripts/bench.py [--workflows 1500] [--manifests 500] [--dockerfiles 300]
-       [--terraform 100] [--runs 5] [--keep DIR]
+       [--terraform 100] [--reports 100000] [--runs 5] [--keep DIR]
 """
 
 import argparse
@@ -369,6 +372,88 @@ def generate_fleet(root, count=200):
         (flows / "release.yml").write_text(WORKFLOW.format(
             i=i, setup_ref="v5", severity="CRITICAL" if i % 3 else "CRITICAL,HIGH"))
     return sorted(p.name for p in root.iterdir())
+REPORT_POLICIES = 5
+REPORT_POLICY = """\
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: policy-{j}
+spec:
+  rules:
+    - name: check
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+      validate:
+        failureAction: Audit
+        pattern:
+          metadata:
+            labels:
+              team: "?*"
+"""
+REPORT = """\
+- apiVersion: wgpolicyk8s.io/v1alpha2
+  kind: PolicyReport
+  metadata:
+    labels:
+      app.kubernetes.io/managed-by: kyverno
+    name: 5d0c{i:08x}-0000-4000-8000-000000000000
+    namespace: team-{ns}
+  results:
+{results}  scope:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: service-{i}
+    namespace: team-{ns}
+    uid: 5d0c{i:08x}-0000-4000-8000-000000000000
+  summary:
+    error: 0
+    fail: {fails}
+    pass: {passes}
+    skip: 0
+    warn: 0
+"""
+REPORT_RESULT = """\
+  - message: validation rule 'check' {outcome}.
+    policy: policy-{j}
+    properties:
+      process: background scan
+    result: {result}
+    rule: autogen-check
+    scored: true
+    source: kyverno
+    timestamp:
+      nanos: 0
+      seconds: 1765100000
+"""
+REPORT_FLOOR = """\
+import sys, yaml
+with open(sys.argv[1], "rb") as handle:
+    for _ in yaml.parse(handle.read().decode("utf-8"), Loader=yaml.CSafeLoader):
+        pass
+"""
+
+
+def generate_reports(root, results):
+    """A policy repository and what ``kubectl get policyreports -A -o yaml`` prints for a
+    cluster running it: one report per Deployment, one result per policy, 1 in 97 failing."""
+    (root / "policies").mkdir(parents=True)
+    (root / "policies" / "policies.yaml").write_text(
+        "".join(REPORT_POLICY.format(j=j) for j in range(REPORT_POLICIES)))
+    parts = ["apiVersion: v1\nitems:\n"]
+    for i in range(results // REPORT_POLICIES):
+        outcomes = ["fail" if (i * REPORT_POLICIES + j) % 97 == 0 else "pass"
+                    for j in range(REPORT_POLICIES)]
+        parts.append(REPORT.format(
+            i=i, ns=i % 40, fails=outcomes.count("fail"), passes=outcomes.count("pass"),
+            results="".join(REPORT_RESULT.format(j=j, result=o, outcome="failed" if o == "fail"
+                                                 else "passed") for j, o in enumerate(outcomes))))
+    parts.append("kind: List\nmetadata:\n  resourceVersion: \"\"\n")
+    report = root / "reports.yaml"
+    report.write_text("".join(parts))
+    return root / "policies", report
 
 
 def timed(cmd, cwd):
@@ -456,6 +541,8 @@ def main(argv=None):
     parser.add_argument("--manifests", type=int, default=500)
     parser.add_argument("--dockerfiles", type=int, default=300)
     parser.add_argument("--terraform", type=int, default=100)
+    parser.add_argument("--reports", type=int, default=100_000, metavar="RESULTS",
+                        help="PolicyReport results for the evidence row (0: skip it)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
     parser.add_argument("--no-peers", action="store_true", help="skip Checkov and zizmor")
@@ -520,6 +607,17 @@ def main(argv=None):
     rows.append((f"platform-skills fleet ({len(repos)} repositories, one workflow each; "
                  f"{len(repos) / fleet_seconds:.0f} repositories/s)", fleet_seconds, "start-up",
                  fleet_seconds / start))
+    if args.reports:
+        policies, report = generate_reports(tmp / "reports", args.reports)
+        size = report.stat().st_size / (1 << 20)
+        runs = max(1, min(args.runs, 3))  # seconds per run
+        report_floor, _ = measure([py, "-c", REPORT_FLOOR, str(report)], tmp, runs)
+        audit, audit_rss = measure([psk, "audit", str(policies), "--no-config", "--format", "json",
+                                    "--policy-reports", str(report)], tmp, runs)
+        rows.append((f"C parser's events over a PolicyReport List ({args.reports:,} results, "
+                     f"{size:.0f} MiB YAML)", report_floor, "reports floor", 1.0))
+        rows.append((f"platform-skills audit --policy-reports (same file; peak {audit_rss:.0f} MiB)",
+                     audit, "reports floor", audit / report_floor))
 
     files = args.workflows + args.manifests + args.dockerfiles + args.terraform
     print(f"# platform-skills benchmark, {date.today().isoformat()}")

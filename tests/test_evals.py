@@ -170,6 +170,8 @@ BROKEN = {
                             "max_changed_lines: must be a positive number"),
     "answer-not-a-pattern": ("commands: ['true']\nwrong: {patch: solution.patch, why: x}\nanswer: [['(']]\n",
                              "answer: ['(']: not a regular expression"),
+    "reports-climb-out": ("policy_reports: [/tmp/reports.yaml]\ncommands: ['true']\n",
+                          "policy_reports: path '/tmp/reports.yaml' must be relative"),
 }
 
 

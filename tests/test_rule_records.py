@@ -59,7 +59,7 @@ CONTRACT = {
     "PSK702": ("terraform-module-unpinned", "medium"),
     "PSK703": ("terraform-provider-unbounded", "low"), "PSK704": ("ecr-mutable-tags", "medium"),
     "PSK705": ("iam-wildcard-admin", "high"),
-    "PSK906": ("cluster-pulls-unverified", "high"),
+    "PSK906": ("cluster-pulls-unverified", "high"), "PSK907": ("deny-would-block", "high"),
 }
 
 

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from . import engine, loader
 from .findings import Builder
 from .readers.facts import OCI_SOURCE, PINS, PUBLISHES, SIGNS_TAG, SIGNS_TAG_REPORTED, resolve
+from .readers.policy_reports import OPTION as POLICY_REPORTS
+from .readers.policy_reports import deny_readiness
 from .registry import get_rule
 
 FIX_ORDER = ("Sign images", "Gate on CVEs", "Generate and attest SBOMs", "Enforce at admission",
@@ -74,10 +76,23 @@ _LOCAL_WHY = {
 }
 
 
+def run_scoped(repo_path, scopes, jobs=None):
+    """The audit as every face runs it: each file checked with its nearest configuration
+    (``scopes``: a ``scopes.Scopes``), the repository's own scope choosing the gap rows and
+    holding the evidence (PolicyReports). ``(result, gaps, chosen rule IDs)``."""
+    scope = scopes.of(repo_path)
+    result, gaps = run(repo_path, scopes.file_rules, scopes.excluded, jobs=jobs,
+                       options=scope.options, scope_of=scopes.of_file)
+    chosen = {r.id for r in scope.rules}
+    return result, [g for g in gaps if g.rule.id in chosen], chosen
+
+
 def run(repo_path, rules, excluded=None, jobs=None, options=None, scope_of=None):
     """``(result, gaps)``: the file run over the repository, and its gap rows as findings at
     path ".". No gaps when no row applies (nothing publishes an image, no Flux OCI source).
-    ``scope_of`` gives each file its own settings, as in ``engine.run``."""
+    ``scope_of`` gives each file its own settings, as in ``engine.run``. With PolicyReports
+    among the ``options``, ``result.readiness`` holds the Deny readiness rows, and PSK907
+    findings join the gaps."""
     result = engine.run([repo_path], rules, excluded, want_facts=True, jobs=jobs, options=options,
                         scope_of=scope_of)
     for key, (path, line) in sorted(result.facts.items(), key=lambda kv: kv[1]):
@@ -86,6 +101,9 @@ def run(repo_path, rules, excluded=None, jobs=None, options=None, scope_of=None)
             if problem:  # a placeholder filled at run time, or a path outside the repository
                 result.facts.setdefault(("unseen", f"uses: ./{key[1]}", _LOCAL_WHY[problem]),
                                         (path, line))
+    evidence = (options or {}).get(POLICY_REPORTS)
+    if evidence is not None:  # each validating policy beside its reports (PSK907's table)
+        result.readiness = deny_readiness(result.facts, evidence)
     result.facts = resolve(result.facts, loader.display_path(repo_path))
     tagged = result.facts.get(SIGNS_TAG)
     if tagged and any(f.rule.id == "PSK101" and (f.path, f.line) == tagged for f in result.findings):
@@ -105,6 +123,10 @@ def run(repo_path, rules, excluded=None, jobs=None, options=None, scope_of=None)
         else:
             for item in row.rule.check(result.facts):
                 builder.add(row.rule, item)
+    if result.readiness is not None:
+        rule = get_rule("PSK907")
+        for item in rule.check(result.readiness):
+            builder.add(rule, item)
     return result, builder.findings
 
 

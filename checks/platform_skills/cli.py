@@ -62,6 +62,9 @@ def build_parser():
                        help="print how many findings each rule raised instead of the findings")
         p.add_argument("--show-skipped", action="store_true",
                        help="list each file that was not checked, with the reason")
+        p.add_argument("--policy-reports", action="append", metavar="PATH",
+                       help="PolicyReports exported from a cluster (file or folder of YAML/JSON, "
+                            "repeatable): evidence for PSK201 and the audit's Deny readiness")
 
     check = sub.add_parser("check", help="check files and directories (file rules: workflows, "
                                          "actions, Kubernetes, Kyverno, Flux, Argo CD, Helm, "
@@ -180,23 +183,20 @@ def _scan(args):
         return EXIT_ERROR
     try:
         scopes = Scopes(_csv(args.select), _csv(args.ignore), args.fail_on, args.exclude or [],
-                        use_config=not args.no_config, config_file=args.config)
+                        use_config=not args.no_config, config_file=args.config,
+                        reports=args.policy_reports or ())
         given = [args.repo] if args.command == "audit" else args.paths
         for path in given:
             scopes.of(path)  # a bad configuration stops the run before any file is read
         color = args.format in ("text", "concise") and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         if args.command == "audit":
             from . import audit
-            scope = scopes.of(args.repo)
-            # Files under a nested configuration are checked with its settings, as in check.
-            result, gaps = audit.run(args.repo, scopes.file_rules, scopes.excluded, jobs=args.jobs,
-                                     scope_of=scopes.of_file)
-            chosen = {r.id for r in scope.rules}
-            gaps = [g for g in gaps if g.rule.id in chosen]
+            result, gaps, chosen = audit.run_scoped(args.repo, scopes, args.jobs)
             report = Report(result.findings, result.errors, result.files, "audit", gaps,
                             result.facts, color, result.skipped, show_skipped=args.show_skipped)
             report.repository = audit.repository_name(args.repo)
             report.gap_rows = audit.rows_run(result.facts, chosen)
+            report.readiness = result.readiness
         else:
             from . import engine
             result = engine.run(args.paths, scopes.file_rules, scopes.excluded, jobs=args.jobs,
@@ -222,6 +222,8 @@ def _scan(args):
     for notice in result.notices:  # what was not looked at, where a person sees it
         print(f"platform-skills: warning: {notice}", file=sys.stderr)
     report.configs = [s.path for s in scopes.used if s.path]
+    if scopes.errors:  # report files that could not be read: the rest was still checked
+        report.errors = sorted(report.errors + scopes.errors, key=lambda e: e.path)
     output = render(args.format, report, args.statistics)
     if output:
         print(output)

@@ -2,8 +2,9 @@
 
 Keys: ``select``, ``ignore``, ``fail-on``, ``exclude``, ``trusted-owners`` (shorthand for
 PSK001's option of that name), ``rules`` (per-rule options: ``rules: {PSK001:
-{trusted-owners: [...]}}``) and ``baseline`` (a baseline file, relative to this file).
-Unknown keys are errors that name the file and the key.
+{trusted-owners: [...]}}``), ``baseline`` (a baseline file, relative to this file) and
+``policy-reports`` (PolicyReport files or folders, relative to this file). Unknown keys are
+errors that name the file and the key.
 """
 
 import os
@@ -12,7 +13,7 @@ from .loader import display_path as _shown
 from .parsers import load_settings
 
 YAML_NAME = ".platform-skills.yaml"
-LIST_KEYS = ("select", "ignore", "exclude", "trusted-owners")
+LIST_KEYS = ("select", "ignore", "exclude", "trusted-owners", "policy-reports")
 KEYS = LIST_KEYS + ("fail-on", "rules", "baseline")
 
 

@@ -18,7 +18,7 @@ PARALLEL_MIN_FILES = 400  # below this, starting worker processes costs more tha
 
 
 class Result:
-    __slots__ = ("findings", "errors", "skipped", "files", "facts", "notices")
+    __slots__ = ("findings", "errors", "skipped", "files", "facts", "notices", "readiness")
 
     def __init__(self):
         self.findings = []
@@ -27,6 +27,7 @@ class Result:
         self.files = 0
         self.facts = {}  # supply-chain fact key -> (path, line) of its first evidence (audit)
         self.notices = []  # warnings for stderr: what the run could not look at, and why
+        self.readiness = None  # audit with PolicyReports: the Deny readiness rows
 
 
 def check_document(doc, rules, options=None):
@@ -39,6 +40,7 @@ def check_document(doc, rules, options=None):
     for rule in rules:
         if doc.kind in rule.targets:
             extra = (options.get(rule.id) or rule.option_defaults(),) if rule.options else ()
+            extra += tuple(options.get(name) for name in rule.evidence)
             for view in kind.views(doc):
                 _run(rule, builder, errors, doc.path, view, *extra)
         elif kinds.SUPPRESSIONS in rule.targets:

@@ -80,12 +80,15 @@ class Rule:
     (per tool, say). A ``fixable`` rule may end any of these with a ``fixes.Fix``, the
     text edit that repairs the finding.
     ``targets`` names the input kinds (see ``kinds.py``) whose views it reads.
+    ``evidence`` names the evidence from outside the repository the check also takes, after
+    the options (``policy-reports``: the reports read, or None when none were given).
     """
 
     __slots__ = (
         "id", "name", "severity", "domain", "targets", "summary", "rationale",
         "fix", "bad", "good", "reference", "check", "since", "status", "options", "limits",
         "suppressible", "example_name", "example_files", "precision", "fixable",
+        "evidence",
     )
 
     def __init__(self, id: str, name: str, severity: str, domain: str, targets: Iterable[str],
@@ -93,7 +96,8 @@ class Rule:
                  check: CheckFunction, since: str = "0.1.0", status: str = "stable",
                  options: Iterable[Option] = (), limits: str = "", suppressible: bool = True,
                  example_name: str | None = None, example_files: Mapping[str, str] | None = None,
-                 precision: str = "high", fixable: bool = False) -> None:
+                 precision: str = "high", fixable: bool = False,
+                 evidence: Iterable[str] = ()) -> None:
         if severity not in SEVERITY_RANK:
             raise ValueError(f"{id}: unknown severity {severity!r}")
         if status not in STATUSES:
@@ -124,6 +128,7 @@ class Rule:
         self.precision = precision
         # Whether its findings may carry a safe fix (``check --fix``); see fixes.py.
         self.fixable = fixable
+        self.evidence = tuple(evidence)
 
     @property
     def scope(self) -> str:

@@ -206,6 +206,98 @@ def json_nodes(text):
     return root
 
 
+def yaml_data(text, each_item=None):
+    """Every non-empty YAML document as plain data (dicts, lists, strings), built from the C
+    parser's events: composing nodes with marks costs about twenty times the parse, and
+    evidence files (PolicyReports, tens of MB) are read whole, never pointed into. Scalars
+    stay the text written. With ``each_item``, each element of a top-level mapping's
+    ``items`` sequence (a ``kubectl get -o yaml`` List) is handed to it when complete and not
+    kept, so a large List is never held whole.
+
+    An alias reuses the anchored object, so building costs what the file holds; but a reader
+    walking the data visits every repetition, so aliases may repeat at most ``ALIAS_FACTOR``
+    times the file's own values (a "billion laughs" file is an error, not an hour's walk).
+    """
+    try:
+        return _built(yaml.parse(text, Loader=_BASE_LOADER), each_item)
+    except yaml.MarkedYAMLError as exc:
+        raise ParseError(_yaml_message(exc)) from None
+    except yaml.YAMLError as exc:
+        raise ParseError(f"invalid YAML: {type(exc).__name__}") from None
+    except RecursionError:
+        raise ParseError("invalid YAML: nesting too deep to parse") from None
+    except MemoryError:
+        raise ParseError("invalid YAML: too large to parse") from None
+
+
+ALIAS_FACTOR, ALIAS_FLOOR = 10, 1_000_000
+_NO_KEY = object()
+
+
+def _built(events, each_item):
+    docs, anchors, sizes = [], {}, {}
+    stack = []  # frames [container, pending key (mappings), streams its items, values inside]
+    seen = repeated = 0  # values in the file; values its aliases repeat
+    for event in events:
+        kind = type(event)
+        seen += 1
+        if kind is yaml.ScalarEvent:
+            value, size = event.value, 1
+            if event.anchor:
+                anchors[event.anchor], sizes[event.anchor] = value, 1
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            value = {} if kind is yaml.MappingStartEvent else []
+            streamed = (each_item is not None and kind is yaml.SequenceStartEvent
+                        and len(stack) == 1 and stack[0][1] == "items")
+            if event.anchor:
+                anchors[event.anchor], sizes[event.anchor] = value, 1  # its size when it ends
+            _put(stack, docs, value)
+            stack.append([value, _NO_KEY, streamed, 1, event.anchor])
+            continue
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            value, _, _, size, anchor = stack.pop()
+            if anchor:
+                sizes[anchor] = size
+            if stack:
+                stack[-1][3] += size
+                if stack[-1][2]:
+                    stack[-1][0].pop()
+                    each_item(value)
+            continue
+        elif kind is yaml.AliasEvent:
+            if event.anchor not in anchors:
+                raise ParseError(f"invalid YAML at line {event.start_mark.line + 1}: "
+                                 "an alias (*name) of no anchor")
+            value, size = anchors[event.anchor], sizes[event.anchor]
+            repeated += size
+            if repeated > max(ALIAS_FLOOR, ALIAS_FACTOR * seen):
+                raise ParseError(f"invalid YAML at line {event.start_mark.line + 1}: aliases "
+                                 "repeat far more values than the file holds (a \"billion "
+                                 "laughs\" file)")
+        else:
+            continue  # stream and document start and end
+        if stack:
+            stack[-1][3] += size
+        _put(stack, docs, value)
+    return [d for d in docs if d is not None and d != ""]
+
+
+def _put(stack, docs, value):
+    """Place a value: a document, a sequence element, a mapping's key or its value."""
+    if not stack:
+        docs.append(value)
+        return
+    frame = stack[-1]
+    container = frame[0]
+    if isinstance(container, list):
+        container.append(value)
+    elif frame[1] is _NO_KEY:
+        frame[1] = value if isinstance(value, str) else None  # complex keys are not read
+    else:
+        container[frame[1]] = value
+        frame[1] = _NO_KEY
+
+
 def _template_notice(text):
     syntax = template_syntax(text)
     return f"{syntax} that is not plain YAML" if syntax else None

@@ -21,7 +21,7 @@ from .rules.github_actions import (
 from .rules.gitops import argocd, flux, helm
 from .rules.kubernetes import api_versions, images, pod_security, rbac, resources, secrets
 from .rules.kyverno import policies, verification
-from .rules.repository import freshness, gaps
+from .rules.repository import deny_readiness, freshness, gaps
 from .rules.supply_chain import provenance, scanning, signing
 from .rules.terraform import ecr, iam, modules
 
@@ -105,6 +105,7 @@ RULES = {rule.id: rule for rule in (
     gaps.no_slsa_provenance,
     gaps.cluster_pulls_unverified,
     freshness.pins_without_updates,
+    deny_readiness.deny_would_block,
 )}
 RULES = dict(sorted(RULES.items()))
 for _rule in RULES.values():

@@ -6,7 +6,8 @@ the settings of the nearest ``.platform-skills.yaml`` or ``[tool.platform-skills
 up to the repository root, whatever the current directory. The nearest file wins whole:
 nothing is inherited from a file further up; ``--config FILE`` names one file for every
 path instead. The command line applies to every file:
-``--select`` and ``--fail-on`` replace a file's value, ``--ignore`` and ``--exclude`` add to it.
+``--select`` and ``--fail-on`` replace a file's value, ``--ignore``, ``--exclude`` and
+``--policy-reports`` add to it.
 """
 
 import os
@@ -15,6 +16,7 @@ from . import config
 from .config import ConfigError
 from .loader import SKIP_DIRS, display_path
 from .model import SEVERITIES, SEVERITY_RANK
+from .readers import policy_reports
 from .registry import RULES, all_rules, get_rule, matches_any, select
 
 
@@ -45,13 +47,16 @@ class Scopes:
     """
 
     def __init__(self, select_ids=None, ignore_ids=(), fail_on=None, exclude=(), use_config=True,
-                 config_file=None):
+                 config_file=None, reports=()):
         for pattern in list(select_ids or ()) + list(ignore_ids):
             _must_match(pattern, "")
         self._select = list(select_ids or ()) or None
         self._ignore = list(ignore_ids)
         self._fail_on = fail_on
-        self._cli_excluded = config.excluder(exclude)
+        self._reports = list(reports)  # --policy-reports paths, for every scope
+        self._cli_excluded = _either(config.excluder(exclude), _evidence_files(self._reports))
+        self._evidence = {}  # (paths, folder they must stay in) -> Evidence: each file read once
+        self.errors = []     # FileError of each report file that could not be read
         self._use_config = use_config
         # --config: one named file governs every path, in place of the nearest one.
         self._fixed = config.load(config_file) if config_file and use_config else None
@@ -149,9 +154,29 @@ class Scopes:
                               f"not {fail_on!r}")
         rules = select(all_rules(), self._select or settings.get("select"),
                        self._ignore + list(settings.get("ignore") or ()))
-        own = config.excluder(settings.get("exclude"), base=os.path.dirname(path)) if path else None
+        base = os.path.dirname(path) if path else None
+        own = config.excluder(settings.get("exclude"), base=base) if path else None
+        options = config.rule_options(settings, get_rule)
+        reports = [os.path.join(base, p) for p in settings.get("policy-reports") or ()]
+        if reports or self._reports:
+            options[policy_reports.OPTION] = self._read_reports(self._reports, reports, base)
+            own = _either(own, _evidence_files(reports))
         excluded = _either(self._cli_excluded, own)
-        return Scope(shown, rules, config.rule_options(settings, get_rule), fail_on, excluded)
+        return Scope(shown, rules, options, fail_on, excluded)
+
+    def _read_reports(self, given, configured, base):
+        """The Evidence of the command line's report paths and a configuration's (which must
+        stay inside its folder); each file is read once per run however many scopes use it."""
+        parts = []
+        for paths, inside in ((given, None), (configured, base)):
+            key = (tuple(paths), inside)
+            if paths and key not in self._evidence:
+                evidence, errors = policy_reports.read(paths, display_path, inside)
+                self._evidence[key] = evidence
+                self.errors.extend(errors)
+            if paths:
+                parts.append(self._evidence[key])
+        return parts[0] if len(parts) == 1 else policy_reports.merged(parts)
 
 
 def _either(first, second):
@@ -159,6 +184,16 @@ def _either(first, second):
     if first is None or second is None:
         return first or second
     return lambda path: first(path) or second(path)
+
+
+def _evidence_files(paths):
+    """An exclusion test for report files and folders: evidence, not repository content (a
+    report export inside the checked tree is neither a manifest nor too large to check)."""
+    if not paths:
+        return None
+    files = {os.path.abspath(p) for p in paths}
+    folders = tuple(p.rstrip(os.sep) + os.sep for p in files)
+    return lambda path: os.path.abspath(path) in files or os.path.abspath(path).startswith(folders)
 
 
 def _must_match(pattern, where):

@@ -20,6 +20,8 @@ or ``commands``)::
     answer:     # what the agent's answer must say (agent modes only); each entry is a list of
       - [PSK104]             # case-insensitive regular expressions, one of which must match
       - [roll ?back, revert]
+    policy_reports:  # PolicyReports exported from a cluster (files in repo/): every check
+      - evidence/staging-reports.yaml  # and audit runs with --policy-reports on them
 
 Every mistake is reported as ``<file>: <key>: <problem>`` so a broken scenario names itself.
 """
@@ -30,7 +32,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-KEYS = ("gone", "absent", "unchanged", "audit_ok", "commands", "wrong", "max_changed_lines", "answer")
+KEYS = ("gone", "absent", "unchanged", "audit_ok", "commands", "wrong", "max_changed_lines", "answer",
+        "policy_reports")
 RULE_ID = re.compile(r"^PSK\d{3}$")
 
 
@@ -63,6 +66,7 @@ class Criteria:
     wrong: tuple
     max_changed_lines: int | None = None  # None: derived from the reference solution
     answer: tuple = ()  # tuples of compiled patterns; one of each must match the answer
+    policy_reports: tuple = ()  # evidence the checks read, relative to repo/
 
     @property
     def targeted_rules(self):
@@ -195,5 +199,6 @@ def load(path, known_rules, audit_rows, shown=None):
             answer.append(tuple(re.compile(a, re.I) for a in alternatives))
         except re.error as exc:
             reader.fail("answer", f"{entry!r}: not a regular expression: {exc}")
+    reports = tuple(reader.path("policy_reports", e) for e in reader.items(data, "policy_reports"))
     return Criteria(gone, absent, unchanged, tuple(audit_ok), tuple(commands), reader.wrong(data),
-                    budget, tuple(answer))
+                    budget, tuple(answer), reports)

@@ -80,9 +80,10 @@ def run_cli(argv, cwd):
     return status, out.getvalue(), err.getvalue()
 
 
-def _json(argv, cwd):
+def _json(argv, cwd, reports=()):
+    evidence = [arg for path in reports for arg in ("--policy-reports", path)]
     status, stdout, stderr = run_cli([*argv, "--format", "json", "--no-config", "--jobs", "1",
-                                      "."], cwd)
+                                      *evidence, "."], cwd)
     try:
         data = json.loads(stdout)
     except json.JSONDecodeError:
@@ -91,18 +92,20 @@ def _json(argv, cwd):
     return data
 
 
-def measure(cwd, audit_rows=()):
-    """Check the repository in ``cwd``, and read the audit rows named in ``audit_rows``."""
-    data = _json(["check"], cwd)
+def measure(cwd, audit_rows=(), reports=()):
+    """Check the repository in ``cwd``, and read the audit rows named in ``audit_rows``;
+    ``reports``: PolicyReport files in it that both commands read as evidence."""
+    data = _json(["check"], cwd, reports)
     findings = Counter((f["rule"], f["path"]) for f in data["findings"])
     errors = {e["path"]: e["message"] for e in data["errors"]}
     tree = workspace.files(cwd)
     state = State(findings, errors, suppression_census(tree), files=set(tree))
     if audit_rows:
-        gaps = {f["rule"]: f["message"] for f in _json(["audit"], cwd)["findings"]}
+        gaps = {f["rule"]: f["message"] for f in _json(["audit"], cwd, reports)["findings"]}
         # The JSON holds only the rows that read GAP; whether the table is shown at all (the
         # repository publishes an image) is in the text report, which lists every row.
-        _, text, _ = run_cli(["audit", "--no-config", "--jobs", "1", "."], cwd)
+        evidence = [arg for path in reports for arg in ("--policy-reports", path)]
+        _, text, _ = run_cli(["audit", "--no-config", "--jobs", "1", *evidence, "."], cwd)
         for rule_id in audit_rows:
             shown = re.search(rf"\b{rule_id}\s+(?:critical|high|medium|low)\s+(?:ok|GAP)\b", text)
             state.audit[rule_id] = "GAP" if rule_id in gaps else "ok" if shown else "not shown"

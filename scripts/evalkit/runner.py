@@ -89,7 +89,7 @@ def _start(prep, dest, commit=False):
 
 
 def _measure(prep, path):
-    return measure.measure(path, prep.criteria.audit_ok)
+    return measure.measure(path, prep.criteria.audit_ok, prep.criteria.policy_reports)
 
 
 def _each(root, only):

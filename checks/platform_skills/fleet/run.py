@@ -22,20 +22,16 @@ def audit_folder(path, settings):
 
     name = audit.repository_name(path)
     try:
-        scopes = Scopes(*settings)
-        scope = scopes.of(path)
         # One repository per task: the pool already uses every core, so no pool inside it.
-        result, gaps = audit.run(path, scope.file_rules, scope.excluded, jobs=1,
-                                 options=scope.options)
+        result, gaps, chosen = audit.run_scoped(path, Scopes(*settings), jobs=1)
     except ConfigError as exc:  # this repository's own configuration file is wrong
         return {"version": 1, "repository": name, "findings": [], "unseen": [],
                 "errors": [{"path": display_path(path), "message": str(exc)}]}
-    chosen = {r.id for r in scope.rules}
-    gaps = [g for g in gaps if g.rule.id in chosen]
     report = Report(result.findings, result.errors, result.files, "audit", gaps, result.facts,
                     False, result.skipped)
     report.repository = name
     report.gap_rows = audit.rows_run(result.facts, chosen)
+    report.readiness = result.readiness
     return json.loads(json_report.render(report))
 
 

@@ -15,7 +15,7 @@ import re
 from .. import nodes
 from . import following, known_actions, pipeline, scans, updates
 from .gitops import is_oci_repository, verifies
-from .kyverno import IMAGE_POLICIES, kyverno_kind
+from .kyverno import IMAGE_POLICIES, kyverno_kind, policy_fact
 from .publishing import goreleaser_publishes, goreleaser_releases
 
 PUBLISHES, SIGNS, CVE_GATE, SBOM, SBOM_ATTESTED, PROVENANCE, ADMISSION = (
@@ -354,7 +354,8 @@ def document_facts(doc, views):
         if doc.kind in ("workflow", "action"):
             found = {**workflow_facts(view, doc.path), **updates.workflow_pins(view, doc.path)}
         elif doc.kind == "manifest":
-            found = {**manifest_facts(view, doc.path), **updates.manifest_pins(view, doc.path)}
+            found = {**manifest_facts(view, doc.path), **updates.manifest_pins(view, doc.path),
+                     **policy_fact(view, doc.path)}
         elif doc.kind == "dockerfile":
             found = updates.dockerfile_pins(view, doc.path)
         elif doc.kind == "dependabot":

@@ -10,7 +10,8 @@ class Report:
     """What a run produced, in the shape every renderer reads."""
 
     __slots__ = ("findings", "errors", "files", "command", "gaps", "facts", "color", "skipped",
-                 "configs", "repository", "gap_rows", "show_skipped", "baselined", "stale", "fixed")
+                 "configs", "repository", "gap_rows", "show_skipped", "baselined", "stale", "fixed",
+                 "readiness")
 
     def __init__(self, findings, errors, files, command="check", gaps=None, facts=None,
                  color=False, skipped=(), configs=(), show_skipped=False):
@@ -29,6 +30,7 @@ class Report:
         self.baselined = None  # with a baseline: findings it holds (not shown), and
         self.stale = None      # its entries that matched nothing (fixed since)
         self.fixed = None      # with --fix: findings the safe fixes removed
+        self.readiness = None  # audit with PolicyReports: the Deny readiness rows
 
     @property
     def shown(self):

@@ -1,8 +1,10 @@
-"""The audit's text report: the supply-chain gap table in fix order, then what to do next."""
+"""The audit's text report: the supply-chain gap table in fix order, then what to do next;
+with PolicyReports, the Deny readiness of each validating Kyverno policy."""
 
 from ..audit import FIX_ORDER, applicable_rows
 from ..plaintext import plain
 from ..readers.facts import ADMISSION, OCI_SOURCE, PUBLISHES, UNSEEN
+from ..readers.policy_reports import describe
 from .style import COLORS, config_line, error_lines, paint, plural, skipped_line
 
 
@@ -29,6 +31,7 @@ def render(report):
                        "'platform-skills check' for file findings.")
         if not rows:
             _not_followed(unseen, out)
+            out.extend(readiness_lines(report))
             out.extend(error_lines(report))
             _end(report, out)
             return "\n".join(out)
@@ -66,6 +69,7 @@ def render(report):
         out.append(f"Step 4, {FIX_ORDER[3].lower()}: an image-verification policy is {admission}; "
                    "enforce signatures at admission once images are signed.")
     _not_followed(unseen, out)
+    out.extend(readiness_lines(report))
     skipped = skipped_line(report)
     if report.errors or skipped:
         out.append("")
@@ -83,6 +87,50 @@ def _not_followed(unseen, out):
     out.extend(("", "Not followed (the rows above do not cover these):"))
     for path, line, what, why, _ in unseen:
         out.append(f"  {path}:{line}: {what}: {why}")
+
+
+def readiness_lines(report):
+    """The Deny readiness table: would each validating policy block something if it denied
+    today? Then PSK907 for the policies in Audit that would, and what "no results" means."""
+    rows = report.readiness
+    if rows is None:
+        return []
+    out = ["", "Deny readiness (from the PolicyReports given)"]
+    if not rows:
+        return out + ["  No validating Kyverno policy in this repository."]
+    width = max(len("policy"), *(len(r.policy) for r in rows))
+    out += ["", f"  {'policy':<{width}}  {'mode':<7}  {'pass':>6}  {'fail':>6}  verdict"]
+    for r in rows:
+        out.append(f"  {r.policy:<{width}}  {r.mode:<7}  {r.passed:>6}  {r.failed:>6}  {r.verdict}")
+    blocked = {(f.related[0].path, f.related[0].line): f for f in report.gaps or ()
+               if f.rule.id == "PSK907" and f.related}
+    for r in rows:
+        if not r.failing:
+            continue
+        gap = blocked.get((r.path, r.line))
+        if gap is not None:
+            out += ["", f"  {paint(report, COLORS[gap.rule.severity], gap.rule.id)} "
+                        f"{gap.rule.name}: {gap.message}", f"     fix: {plain(gap.rule.fix)}",
+                    f"     see: {gap.rule.help_url}"]
+        elif r.blocking:
+            names = ", ".join(describe(x) for x in r.failing[:5])
+            more = f" and {len(r.failing) - 5} more" if len(r.failing) > 5 else ""
+            out += ["", f"  {r.policy} ({r.path}) is already in {r.mode}, and the reports hold "
+                        f"{plural(len(r.failing), 'resource')} failing it, each refused on its "
+                        f"next create or update: {names}{more}"]
+    others = getattr(rows, "others", ())
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        noun = "1 policy" if len(others) == 1 else f"{len(others)} policies"
+        out += ["", f"  The reports also hold results for {noun} this "
+                    f"repository does not define: {shown}. Another repository's policies, or a "
+                    "name changed on the way to the cluster (a kustomize namePrefix)?"]
+    if any(not r.results for r in rows):
+        out += ["", "  no results: the reports hold nothing for the policy. Its background scans "
+                    "may be off (background: false) with no matching request since it was "
+                    "applied, no resource in that cluster matches it, or it is not deployed "
+                    "there. No results are no evidence: read them as unknown, not ready."]
+    return out
 
 
 def _end(report, out):

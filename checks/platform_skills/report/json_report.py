@@ -38,6 +38,12 @@ def render(report):
     for key in ("baselined", "stale", "fixed"):
         if getattr(report, key) is not None:
             data["summary"][key] = getattr(report, key)
+    if report.readiness is not None:
+        data["deny_readiness"] = [
+            {"policy": r.policy, "path": r.path, "mode": r.mode, "pass": r.passed, "fail": r.failed,
+             "verdict": r.verdict,
+             "failing": [{"kind": k, "namespace": ns, "name": n} for k, ns, n in r.failing]}
+            for r in report.readiness]
     if report.skipped:
         data["skipped"] = [{"path": s.path, "reason": s.reason} for s in report.skipped]
     return dump(data)

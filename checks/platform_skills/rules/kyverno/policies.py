@@ -4,7 +4,8 @@ import re
 
 from ... import nodes
 from ...model import rule
-from ...readers.kyverno import CEL_VALIDATING, CLUSTER_SCOPED, kyverno_kind
+from ...readers.kyverno import CLUSTER_SCOPED, blocking_settings, kyverno_kind
+from ...readers.policy_reports import OPTION, describe
 from .examples import IVP, REF
 
 AUDITED_SINCE = "platform-skills.io/audited-since"
@@ -13,56 +14,6 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def annotation(root, name):
     return nodes.text(nodes.get(nodes.path(root, "metadata", "annotations"), name))
-
-
-def _enforce(node):
-    return nodes.text(node, "").strip().lower() == "enforce"
-
-
-def blocking_settings(root, kind):
-    """``(line, description)`` of each setting that makes the policy block, in file order.
-
-    A document without a ``spec`` mapping (a test assertion on a policy's status) is not a
-    policy. A ClusterPolicy/Policy blocks only through rules that validate or verify images:
-    ``Enforce`` on a policy whose rules only mutate or generate blocks nothing.
-    """
-    spec_key, spec = nodes.get_pair(root, "spec")
-    if not nodes.is_map(spec):
-        return []
-    found = []
-    if kind in CEL_VALIDATING:
-        actions = nodes.get(spec, "validationActions")
-        if actions is None:
-            found.append((nodes.line(spec_key), "validationActions is omitted, which defaults to Deny"))
-        for item in nodes.items(actions):
-            if nodes.text(item, "").lower() == "deny":
-                found.append((nodes.line(item), "validationActions includes Deny"))
-    elif kind in ("ClusterPolicy", "Policy"):
-        gating = [r for r in nodes.items(nodes.get(spec, "rules"))
-                  if nodes.get(r, "validate") is not None or nodes.get(r, "verifyImages") is not None]
-        if not gating:
-            return []
-        value = nodes.get(spec, "validationFailureAction")
-        if _enforce(value):
-            found.append((nodes.line(value), "validationFailureAction is Enforce"))
-        for override in nodes.items(nodes.get(spec, "validationFailureActionOverrides")):
-            value = nodes.get(override, "action")
-            if _enforce(value):
-                found.append((nodes.line(value), "a validationFailureActionOverrides entry enforces"))
-        for rule_node in gating:
-            validate = nodes.get(rule_node, "validate")
-            value = nodes.get(validate, "failureAction")
-            if _enforce(value):
-                found.append((nodes.line(value), "a rule's failureAction is Enforce"))
-            for override in nodes.items(nodes.get(validate, "failureActionOverrides")):
-                value = nodes.get(override, "action")
-                if _enforce(value):
-                    found.append((nodes.line(value), "a failureActionOverrides entry enforces"))
-            for verify in nodes.items(nodes.get(rule_node, "verifyImages")):
-                value = nodes.get(verify, "failureAction")
-                if _enforce(value):
-                    found.append((nodes.line(value), "a verifyImages failureAction is Enforce"))
-    return sorted(found)
 
 
 def audit_record_problem(value, today=None):
@@ -90,30 +41,60 @@ def audit_record_problem(value, today=None):
     rationale=(
         "A policy that goes straight to Deny/Enforce blocks whatever it did not anticipate: "
         "system pods, third-party charts, a hotfix at 3 a.m. Running it in Audit first and "
-        "reading the PolicyReports shows what it would have blocked. The annotation "
+        "reading the PolicyReports shows what it would have blocked. Given the reports "
+        "(`--policy-reports`, or `policy-reports` in the configuration), they are the record: "
+        "at least one result for the policy and none `fail`. Without reports, the annotation "
         f"`{AUDITED_SINCE}: \"YYYY-MM-DD\"` records when that Audit period began, so reviewers "
         "can see the policy earned its Deny. Omitting `validationActions` means Deny."),
     fix=(
         "Ship the policy with `validationActions: [Audit]` (or `failureAction: Audit`), watch "
-        "`kubectl get policyreports -A`, then switch to Deny and add "
-        f"`{AUDITED_SINCE}: \"<date the Audit began>\"` under `metadata.annotations`."),
+        "`kubectl get policyreports -A`, then switch to Deny: run the checks with the reports "
+        "exported while it audited (`kubectl get policyreports,clusterpolicyreports -A -o yaml`), "
+        "or add "
+        f"`{AUDITED_SINCE}: \"<date the Audit began>\"` under `metadata.annotations`. When the "
+        "reports hold `fail` results, fix or except those resources first."),
+    limits=(
+        "Reports describe the cluster they were exported from, at that moment. A policy that "
+        "already enforces there reports only `pass` for the requests it let through (it "
+        "blocked the others), so clean reports prove an Audit period only when they were "
+        "exported while the policy audited. With reports that hold no result for the policy, "
+        "the annotation decides; with `fail` results, the annotation does not help. A "
+        "namespaced policy whose file names no namespace takes the results of that name in "
+        "every namespace."),
     bad=IVP.replace("[Audit]", "[Deny]"),
     good=IVP.replace("[Audit]", "[Deny]").replace(
         "  name: require-signed-images\n",
         "  name: require-signed-images\n  annotations:\n"
         f"    {AUDITED_SINCE}: \"2026-01-15\"\n"),
+    evidence=(OPTION,),
 )
-def deny_without_audit(root):
+def deny_without_audit(root, reports=None):
     kind = kyverno_kind(root)
     if kind is None:
         return
     settings = blocking_settings(root, kind)
     if not settings:
         return
+    line, why = settings[0]
+    tally = None
+    if reports is not None:
+        namespace = nodes.text(nodes.path(root, "metadata", "namespace"), "")
+        tally = reports.tally(kind, namespace, nodes.text(nodes.path(root, "metadata", "name"), ""))
+    if tally is not None and tally.counts["fail"]:
+        shown = ", ".join(describe(r) for r in list(tally.failing)[:5])
+        more = f" and {len(tally.failing) - 5} more" if len(tally.failing) > 5 else ""
+        fails = tally.counts["fail"]
+        yield line, (f"{kind} blocks ({why}) but the PolicyReports hold {fails} fail "
+                     f"result{'' if fails == 1 else 's'} for it: it would block {shown}{more}"), [], (
+            "Set the policy back to Audit (or keep it there) until each failing resource is fixed "
+            "or excepted, export the reports again, and switch when they hold no `fail`.")
+        return
+    if tally is not None and tally.results:
+        return  # clean results are the record of the Audit period
     problem = audit_record_problem(annotation(root, AUDITED_SINCE))
     if problem:
-        line, why = settings[0]
-        yield line, f"{kind} blocks ({why}) but {problem}"
+        suffix = ", and the PolicyReports hold no result for it" if reports is not None else ""
+        yield line, f"{kind} blocks ({why}) but {problem}{suffix}"
 
 
 @rule(
