@@ -84,6 +84,7 @@ def main(argv=None):
             print("evals.py: error: --grade needs --agent-name (the scorecard records it)", file=sys.stderr)
             return 2
         runs = handoff.grade(root, args.grade, args.only)
+        handoff.record(args.grade, out / "runs")  # each agent's diff and answer, for review
         mode = "agent"
     elif args.agent:
         command = os.environ.get(AGENT_ENV, "").strip()

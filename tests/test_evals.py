@@ -377,6 +377,13 @@ def test_handoff_folders_are_graded_like_agent_runs(tmp_path, capsys):
     passed, failures = result[("explain", "without skill")]
     assert not passed and failures[0] == "the answer does not mention PSK104 or sign-before-push"
     assert "Agent: stand-in 1.0." in (tmp_path / "card" / "scorecard.md").read_text()
+    assert "| supply-chain/sign-the-digest | pass | pass | none |" in (tmp_path / "card" / "scorecard.md").read_text()
+    assert "| commands/explain | pass | fail | skill helped |" in (tmp_path / "card" / "scorecard.md").read_text()
+    # What each agent did is kept for review: its diff (the skill's folder left out) and answer.
+    runs = tmp_path / "card" / "runs"
+    patch = (runs / "commands--explain--with.patch").read_text()
+    assert patch.startswith("diff --git") and "cosign" in patch and ".claude" not in patch
+    assert (runs / "commands--explain--with.answer.md").read_text().startswith("PSK104")
 
 
 def test_grade_needs_an_agent_name(tmp_path, capsys):

@@ -15,10 +15,11 @@ what ANSWER.md says. The folders are the record: keep them with the scorecard.
 
 import json
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
-from . import agent, measure, scenarios, score
+from . import agent, measure, scenarios, score, workspace
 from .runner import VARIANTS, Run, _Broken, _each, _guarded, _measure, _start, prepare
 
 MANIFEST = "handoff.json"
@@ -72,6 +73,27 @@ def grade(root, out, only=()):
                 _grade_one(run, root, scenario, known, rows, folder)
             runs.append(_guarded(scenario, label, "pass", work))
     return runs
+
+
+def record(out, dest):
+    """Keep what each agent did, as a reviewer reads it: ``dest/<folder>.patch`` (the change to
+    repo/, new files included, the skill's folder left out) and ``dest/<folder>.answer.md``."""
+    out, dest = Path(out), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for entry in json.loads((out / MANIFEST).read_text(encoding="utf-8"))["runs"]:
+        folder = out / entry["folder"]
+        repo = folder / "repo"
+        if not repo.is_dir():
+            continue
+        git = ["git", "-C", str(repo)]
+        subprocess.run([*git, "add", "-A", "--", ".", f":(exclude){agent.MATERIAL_DIR}"],
+                       capture_output=True, check=True, env=workspace._git_env(repo))
+        diff = subprocess.run([*git, "diff", "--cached", "--no-color"], capture_output=True,
+                              check=True, env=workspace._git_env(repo)).stdout
+        (dest / f"{entry['folder']}.patch").write_bytes(diff)
+        answer = folder / "ANSWER.md"
+        if answer.is_file():
+            shutil.copyfile(answer, dest / f"{entry['folder']}.answer.md")
 
 
 def _grade_one(run: Run, root, scenario, known, rows, folder):

@@ -138,16 +138,25 @@ def _per_scenario(card):
             lines.append(f"| {name} | {_outcome(ref)} | {_outcome(by.get('no change'))} | "
                          f"{sum(r['ok'] for r in wrongs)}/{len(wrongs)} | {change} | {total:.2f} |")
         return lines
-    lines = ["| scenario | with skill | without skill | findings before | after, with skill "
-             "| after, without skill | time with / without (s) |", "|---|---|---|---|---|---|---|"]
+    lines = ["| scenario | with skill | without skill | difference | findings before | after, with skill "
+             "| after, without skill | time with / without (s) |", "|---|---|---|---|---|---|---|---|"]
     for name, by in groups.items():
         w, wo = by.get("with skill"), by.get("without skill")
         before = _counts((w or wo or {}).get("findings_before", {}))
         after = [_counts(r["findings_after"]) if r and not r["error"] else "" for r in (w, wo)]
         times = " / ".join(f"{r['seconds']:.1f}" if r else "n/a" for r in (w, wo))
-        lines.append(f"| {name} | {_outcome(w, 'agent')} | {_outcome(wo, 'agent')} | {before} | {after[0]} | "
-                     f"{after[1]} | {times} |")
+        lines.append(f"| {name} | {_outcome(w, 'agent')} | {_outcome(wo, 'agent')} | {_difference(w, wo)} | "
+                     f"{before} | {after[0]} | {after[1]} | {times} |")
     return lines
+
+
+def _difference(with_skill, without):
+    """What the skill changed for one scenario: the outcome the checks gave each arm."""
+    if not with_skill or not without or with_skill["error"] or without["error"]:
+        return "n/a"
+    if with_skill["passed"] == without["passed"]:
+        return "none"
+    return "skill helped" if with_skill["passed"] else "skill hurt"
 
 
 def write(card, out_dir):
