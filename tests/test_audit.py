@@ -1,5 +1,7 @@
 """``audit``: the gap table on gap-ridden, clean and image-less repositories."""
 
+import re
+
 import pytest
 
 from support import ROOT, run_cli, run_json, write_tree
@@ -222,3 +224,14 @@ def test_cluster_gap_sits_with_admission_in_the_fix_order(tmp_path):
                           "clusters/prod/apps.yaml": FLUX_OCI.format(name="apps")})
     _, data = run_json("audit", ".", cwd=tmp_path)
     assert [f["rule"] for f in data["findings"]] == ["PSK904", "PSK906", "PSK905"]
+
+
+def test_rows_left_out_by_the_selection_read_not_checked_never_ok():
+    """An audit run with --select that leaves gap rules out must not print their rows as ok."""
+    proc = run_cli("audit", "examples/insecure-pipeline", "--select", "PSK0,PSK1", cwd=ROOT)
+    lines = {re.search(r"PSK\d{3}", line).group(): line for line in proc.stdout.splitlines()
+             if re.match(r"^  \d ", line)}
+    assert lines["PSK901"].endswith("not checked") and lines["PSK905"].endswith("not checked")
+    assert lines["PSK111"].endswith("GAP")
+    assert "Not checked: PSK901, PSK902, PSK903, PSK904, PSK905" in proc.stdout
+    assert "No gaps: images are signed" not in proc.stdout

@@ -41,13 +41,20 @@ def render(report):
     out.append(f"Supply-chain gap table ({plural(report.files, 'file')} checked)")
     out.append("")
     out.append(f"  {'step':<4}  {'gap':<{width}}  {'rule':<6}  {'severity':<8}  status")
+    # A row whose rule the selection left out was not checked: it must never read "ok".
+    unchecked = [r for r in rows if report.gap_rows is not None and r.rule.id not in report.gap_rows]
     for row in rows:
         gap = gaps.get(row.rule.id)
-        status = paint(report, COLORS[row.rule.severity], "GAP") if gap else "ok"
+        status = (paint(report, COLORS[row.rule.severity], "GAP") if gap else
+                  "not checked" if row in unchecked else "ok")
         out.append(f"  {row.step:<4}  {row.title:<{width}}  {row.rule.id:<6}  "
                    f"{row.rule.severity:<8}  {status}")
     open_gaps = [r for r in rows if r.rule.id in gaps]
     out.append("")
+    if unchecked:
+        out.append(f"Not checked: {', '.join(r.rule.id for r in unchecked)} (left out by --select, "
+                   "--ignore or the configuration); their rows say nothing about this repository.")
+        out.append("")
     if open_gaps:
         out.append("Fix in this order:")
         for row in open_gaps:
@@ -55,6 +62,8 @@ def render(report):
             out.append(f"     impact: {row.impact}")
             out.append(f"     fix: {plain(row.rule.fix)}")
             out.append(f"     see: {row.rule.help_url}")
+    elif unchecked:
+        out.append("No gaps among the rows checked.")
     elif PUBLISHES in report.facts:
         out.append("No gaps: images are signed, gated, described by attested SBOMs and "
                    "carry provenance" + (", and Flux verifies what it pulls." if OCI_SOURCE in
