@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import ROOT, write_tree
+from support import ROOT, run_cli, write_tree
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 STEPS = ACTION["runs"]["steps"]
@@ -196,3 +196,57 @@ def test_inputs_are_data_never_code(installed, workspace):
     assert run.outputs["run"]["exit-code"] == "2"
     for step in STEPS:
         assert "${{ inputs." not in step.get("run", "")
+
+
+POLICY = """\
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: require-team-label
+spec:
+  rules:
+    - name: check
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+      validate:
+        failureAction: Audit
+        pattern:
+          metadata:
+            labels:
+              team: "?*"
+"""
+REPORTS = """\
+apiVersion: wgpolicyk8s.io/v1alpha2
+kind: PolicyReport
+metadata:
+  name: pod-web
+  namespace: shop
+scope:
+  apiVersion: v1
+  kind: Pod
+  name: web
+  namespace: shop
+results:
+  - policy: require-team-label
+    rule: check
+    result: fail
+    source: kyverno
+"""
+
+
+def test_baseline_and_policy_reports_inputs_reach_the_cli(installed, workspace):
+    baseline = workspace / "baseline.json"
+    run_cli("check", ".", "--write-baseline", baseline, cwd=workspace)
+    report = workspace / "report.json"
+    run = _later_steps(installed, workspace, command="check", baseline=str(baseline),
+                       **{"format": "json", "output-file": str(report)})
+    data = json.loads(report.read_text())
+    assert data["findings"] == [] and data["summary"]["baselined"] > 0, data["summary"]
+    assert run.outputs["run"]["exit-code"] == "0"
+    write_tree(workspace, {"policies/team.yaml": POLICY, "evidence/reports.yaml": REPORTS})
+    run = _later_steps(installed, workspace, command="audit", **{
+        "policy-reports": "evidence/reports.yaml", "format": "json", "output-file": str(report)})
+    readiness = json.loads(report.read_text())["deny_readiness"]
+    assert [(r["policy"], r["verdict"]) for r in readiness] == [("require-team-label", "would block 1")]
