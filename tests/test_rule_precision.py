@@ -32,10 +32,13 @@ def test_every_rule_has_a_sarif_precision_and_the_catalog_gives_the_same():
 
 def test_measured_rows_add_up():
     text = (ROOT / "docs" / "rules.md").read_text()
+    measured = 0
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 7 and re.fullmatch(r"PSK\d{3}", cells[0]):
+        if len(cells) == 6 and re.fullmatch(r"PSK\d{3}", cells[0]):
             findings, sampled, right = int(cells[1]), int(cells[3]), int(cells[4])
             assert right <= sampled <= findings, cells[0]
             if cells[5] == "very-high":
                 assert right == sampled >= 6, cells[0]
+            measured += 1
+    assert measured >= 40  # the table is there and read
