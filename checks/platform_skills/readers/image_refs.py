@@ -7,6 +7,8 @@ one-word names are under ``library/``. A digest is ``sha256:`` with 64 hex digit
 ``sha512:`` with 128, the two algorithms the OCI image specification registers.
 """
 
+from __future__ import annotations
+
 import re
 
 DOCKER_HUB = "docker.io"
@@ -24,7 +26,8 @@ class ImageRef:
 
     __slots__ = ("text", "registry", "repository", "tag", "digest")
 
-    def __init__(self, text, registry, repository, tag, digest):
+    def __init__(self, text: str, registry: str, repository: str, tag: str | None,
+                 digest: str | None) -> None:
         self.text = text
         self.registry = registry      # as written, or docker.io
         self.repository = repository  # library/alpine for Docker Hub one-word names
@@ -32,25 +35,25 @@ class ImageRef:
         self.digest = digest          # the text after ``@`` (None: no ``@``), not yet checked
 
     @property
-    def host(self):
+    def host(self) -> str:
         return DOCKER_HUB_API if self.registry == DOCKER_HUB else self.registry
 
     @property
-    def pinned(self):
+    def pinned(self) -> bool:
         """Whether the digest is one (``sha256:``/``sha512:`` and the right number of digits)."""
         return self.digest is not None and bool(_DIGEST_VALUE.match(self.digest))
 
-    def key(self):
+    def key(self) -> tuple[str, str, str | None]:
         """What the registry is asked: one question per distinct key per run."""
         return (self.host, self.repository, self.tag)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<ImageRef {self.text}>"
 
 
-def split(text):
-    """The parts of ``text`` as written, whatever they hold (``${TAG}`` stays a tag): the
-    reading rules need even for references built from variables."""
+def split(text: str) -> ImageRef:
+    """The parts of ``text`` as written, whatever they hold (``${TAG}`` stays a tag): what
+    the rules read, even in references built from variables."""
     rest, at, digest = text.partition("@")
     written, path = _registry(rest)
     registry = DOCKER_HUB if written is None else written.lower()
@@ -66,7 +69,7 @@ def split(text):
     return ImageRef(text, registry, path, tag, digest if at else None)
 
 
-def parse(text):
+def parse(text: str) -> ImageRef | None:
     """An ImageRef, or None when ``text`` is not a plain, valid image reference (a variable,
     a malformed tag or digest, an upper-case repository)."""
     if not text or text != text.strip() or any(c in text for c in "$ \t\"'{}"):
@@ -85,7 +88,7 @@ def parse(text):
     return ref
 
 
-def _registry(name):
+def _registry(name: str) -> tuple[str | None, str]:
     """``(registry as written or None, the rest)``: the first component names a registry
     when it has a dot or a port or is ``localhost``."""
     first, slash, remainder = name.partition("/")
