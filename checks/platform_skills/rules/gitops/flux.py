@@ -127,8 +127,8 @@ _INSECURE_KINDS = ("GitRepository", "OCIRepository", "HelmRepository", "Bucket")
     since="0.2.0",
     precision="high",
     limits=("Reads `spec.insecure: true` on GitRepository, OCIRepository, HelmRepository and "
-            "Bucket; an `http://` URL without `insecure` (which Flux refuses for most "
-            "sources) is not reported here."),
+            "Bucket; the scheme of `spec.url` is not judged, so an `http://` URL without "
+            "`insecure` is not reported here."),
 )
 def flux_insecure_source(root):
     if kind_of(root, FLUX_SOURCES) not in _INSECURE_KINDS:
