@@ -180,7 +180,7 @@ def _scalars(root):
         "reported; zizmor's `secrets-inherit` reports it too, at the `uses:` line. `toJSON(secrets)` is found in "
         "any value of the file, whatever the function's spelling; other ways to enumerate "
         "secrets are not. zizmor reports `toJSON(secrets)` as `overprovisioned-secrets`."),
-    precision="high",
+    precision="very-high",
 )
 def secrets_inherit(wf):
     for job in wf.jobs if wf.kind == "workflow" and "inherit" in wf.doc.text else ():

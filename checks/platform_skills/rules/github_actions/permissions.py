@@ -45,7 +45,7 @@ def missing_permissions(wf):
     fix="List the scopes the job needs (`contents: read`, `packages: write`, ...) instead.",
     bad=workflow("run: make test", permissions="permissions: write-all\n"),
     good=workflow("run: make test"),
-    precision="high",
+    precision="very-high",
     limits=("Reads the value `write-all` at the top and in each job; a mapping that lists "
             "every scope as `write` one by one is not recognised as the same grant."),
 )
