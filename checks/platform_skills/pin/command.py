@@ -25,7 +25,6 @@ from ..readers.pins import VerifiedPin, comment_version
 from ..report.style import shown_path
 from . import edits, files
 from .cache import DEFAULT_JOBS, RunCache
-from .dockerfiles import ParseError
 from .errors import ResolveError
 from .policy import Policy, trusted_owners
 from .redact import redact, remember_url
@@ -163,19 +162,18 @@ def load(paths, excluded=None, want_dockerfiles=True):
                 problems.append(Problem(loader.display_path(path), 0, str(exc)))
             continue
         scanned += 1
-        if kind == "dockerfile":
-            try:
-                refs = dockerfile_references(source.text)
-            except ParseError as exc:
-                problems.append(Problem(source.path, 0, str(exc)))
-                continue
+        if kind == "dockerfile":  # parsed as check parses it; no second read of the file
+            doc, error = loader.document(source.path, source.text)
         else:
             doc, error = loader.load(path, root)
-            if isinstance(error, FileError):
-                problems.append(Problem(error.path, 0, error.message))
-                continue
-            if doc is None:
-                continue
+        if isinstance(error, FileError):
+            problems.append(Problem(error.path, 0, error.message))
+            continue
+        if doc is None:
+            continue
+        if kind == "dockerfile":
+            refs = dockerfile_references(doc)
+        else:
             duplicates = duplicate_keys(doc.roots) if doc.kind in ("workflow", "action") else ()
             if duplicates:  # GitHub would refuse the file: which `uses:` to pin is not known
                 line, message = duplicates[0]

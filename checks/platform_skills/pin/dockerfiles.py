@@ -1,17 +1,18 @@
-"""Dockerfile ``FROM`` instructions, found with the ``dockerfile`` package (BuildKit's own
-parser), with the place of each base image in the text so that it can be edited in place.
+"""Where each ``FROM`` base image sits in a Dockerfile's text, so pin can edit it in place.
 
-``ARG`` defaults are not substituted: a ``FROM ${BASE}`` is reported as not pinnable, since
-the value a build uses may come from ``--build-arg``.
+The file is parsed and its stages decided by the readers (``parsers.dockerfile_instructions``,
+``readers.dockerfile``), as ``check`` reads it; this module only finds each image token's
+character offsets. The token as written is what pin edits: ``ARG`` defaults are not
+substituted, since ``--build-arg`` may replace them.
 """
 
 import re
 
+from ..model import Document
+from ..parsers import dockerfile_instructions
+from ..readers.dockerfile import DockerfileView
+
 _FROM = re.compile(r"^\s*from\b", re.IGNORECASE)
-
-
-class ParseError(Exception):
-    pass
 
 
 class BaseImage:
@@ -24,40 +25,28 @@ class BaseImage:
         self.start = start          # character offsets of the token in the text
         self.end = end
         self.image = image
-        self.stage_ref = stage_ref  # True when it names an earlier stage or scratch
+        self.stage_ref = stage_ref  # True when it builds on an earlier stage or scratch
 
 
-def base_images(text):
-    """Every ``FROM`` with a located image token; ParseError when the file does not parse."""
-    try:
-        import dockerfile
-    except ImportError:
-        raise ParseError("reading Dockerfiles needs the 'dockerfile' package") from None
-
-    try:
-        commands = dockerfile.parse_string(text)
-    except dockerfile.GoParseError as exc:
-        if "no instructions" in str(exc):
-            return []
-        raise ParseError(f"cannot parse Dockerfile: {exc}") from None
-    lines = text.split("\n")
+def base_images(doc):
+    """Every ``FROM`` of a loaded Dockerfile document (or of a text, parsed here: ParseError
+    when it does not parse) with its image token located."""
+    if isinstance(doc, str):
+        doc = Document("Dockerfile", "dockerfile", dockerfile_instructions(doc), doc)
+    lines = doc.lines
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
-    stages = {"scratch"}
     found = []
-    for command in commands:
-        if command.cmd.upper() != "FROM" or not command.value:
-            continue
-        image = command.value[0]
-        located = _locate(lines, command.start_line - 1, command.end_line - 1, image)
+    for stage in DockerfileView(doc).stages:
+        image = stage.written
+        ins = stage.instruction
+        located = _locate(lines, ins.line - 1, ins.end - 1, image)
         if located is not None:
             index, column = located
             start = offsets[index] + column
             found.append(BaseImage(index + 1, start, start + len(image), image,
-                                   image.lower() in stages))
-        if len(command.value) >= 3 and command.value[1].lower() == "as":
-            stages.add(command.value[2].lower())
+                                   stage.parent is not None or stage.scratch))
     return found
 
 

@@ -8,9 +8,10 @@ replaced; otherwise the file is left alone.
 
 import yaml
 
+from ..parsers import ParseError, dockerfile_instructions
 from ..readers.pins import comment_version
 from ..textfiles import unified_diff  # noqa: F401  (pin prints its diffs with it)
-from .dockerfiles import ParseError, base_images
+from .dockerfiles import base_images
 
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -99,14 +100,12 @@ def _shape(documents, replaced):
 
 def dockerfile_preserved(old, new, edits):
     """Whether ``new`` has the same instructions as ``old`` with only base images changed."""
-    import dockerfile
-
     replaced = {e.start: e.value for e in edits}
     try:
         expected = [replaced.get(b.start, b.image) for b in base_images(old)]
         found = [b.image for b in base_images(new)]
-        others = [[(c.cmd, c.flags, c.value) for c in dockerfile.parse_string(text)
+        others = [[(c.cmd, c.flags, c.value) for c in dockerfile_instructions(text)
                    if c.cmd.upper() != "FROM"] for text in (old, new)]
-    except (ParseError, dockerfile.GoParseError):
+    except ParseError:
         return False
     return expected == found and others[0] == others[1]

@@ -78,10 +78,11 @@ def yaml_references(doc):
     return unique
 
 
-def dockerfile_references(text):
-    """Every pinnable-looking ``FROM`` base image (earlier stages and scratch excluded)."""
+def dockerfile_references(doc):
+    """Every pinnable-looking ``FROM`` base image of a loaded Dockerfile (earlier stages and
+    scratch excluded)."""
     found = []
-    for base in base_images(text):
+    for base in base_images(doc):
         if base.stage_ref:
             continue
         ref = Reference(base.line, "image", base.image, base.start, base.end)

@@ -2,8 +2,10 @@
 
 import re
 
+from .image_refs import DIGEST_ALTERNATIVES, split
+
 SHA = re.compile(r"^[0-9a-fA-F]{40}$")
-DIGEST = re.compile(r"@sha256:[0-9a-fA-F]{64}$")
+DIGEST = re.compile("@" + DIGEST_ALTERNATIVES + "$")  # at the end of an image reference
 
 
 class Uses:
@@ -37,10 +39,8 @@ def parse_uses(value):
 
 def split_image(image):
     """``(tag or None, has_digest)``; a registry port (``host:5000/app``) is not a tag."""
-    name, _, _ = image.partition("@")
-    last = name.rsplit("/", 1)[-1]
-    tag = last.split(":", 1)[1] if ":" in last else None
-    return tag, bool(DIGEST.search(image))
+    ref = split(image)
+    return ref.tag, ref.pinned
 
 SEMVER_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
 VERSION_WORD = re.compile(r"\bv?\d+(?:\.\d+)*\b")

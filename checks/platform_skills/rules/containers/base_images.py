@@ -47,6 +47,7 @@ def _shown(stage):
         "case-sensitively (`FROM build` after `AS Build` is DL3006 there), and Checkov reports "
         "a `FROM ${VAR}` as untagged whatever its default, and only a file's first such "
         "`FROM`.") + CONTAINERFILE,
+    precision="high",
 )
 def base_image_latest_or_untagged(df):
     for stage, image in external_bases(df):
@@ -77,6 +78,7 @@ def base_image_latest_or_untagged(df):
         "pinned, as in PSK101. Neither hadolint 2.15 nor Checkov 3.3 has a digest "
         "rule for base images (their `latest` rules accept any tag), and neither reports a "
         "`FROM ${BASE}` it cannot resolve.") + CONTAINERFILE,
+    precision="very-high",
 )
 def base_image_not_digest(df):
     for stage, image in external_bases(df):

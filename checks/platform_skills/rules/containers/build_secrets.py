@@ -36,6 +36,7 @@ def secret_like(name):
         "judges key names. hadolint 2.15's DL3064 reports once per instruction, at its first "
         "line, and flags `TOKEN_FILE`-style names too; this rule points at each key's own line "
         "inside a multi-line `ENV`. Checkov 3.3 has no such Dockerfile check.") + CONTAINERFILE,
+    precision="medium",
 )
 def secret_in_build_arg(df):
     for ins in df.of("ARG", "ENV"):

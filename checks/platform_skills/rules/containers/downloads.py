@@ -91,6 +91,7 @@ def pipes_to_interpreter(commands):
         "to another program (`python3 <<EOF`) is not. hadolint 2.15 has no such rule (its "
         "DL4006 asks for `set -o pipefail` before any pipe, and it fails to parse a `RUN` "
         "that follows a here-document `RUN`); Checkov 3.3 has none either.") + CONTAINERFILE,
+    precision="high",
 )
 def pipe_to_shell(view):
     for commands in scripts(view):
@@ -250,6 +251,7 @@ def environment_switch(name, value):
         "that holds a `k` (`-fsSLokubectl`), and they miss `APT::Get::AllowUnauthenticated`, "
         "`pip config set global.trusted-host` and `git -c http.sslVerify=false`. hadolint has "
         "no such rule. Configuration files (`.curlrc`, `pip.conf`, `.npmrc`) are not read.") + CONTAINERFILE,
+    precision="high",
 )
 def integrity_check_disabled(view):
     for commands in scripts(view):
@@ -286,6 +288,7 @@ _GIT_COMMIT = re.compile(r"\.git#[0-9a-f]{40}(:.*)?$|#[0-9a-f]{40}$", re.I)
         "already content-addressed and passes. hadolint's DL3020 asks for `COPY` instead of "
         "`ADD` for local files and Checkov's CKV_DOCKER_4 flags every `ADD`; neither looks at "
         "`--checksum`.") + CONTAINERFILE,
+    precision="high",
 )
 def remote_add_without_checksum(df):
     for ins in df.of("ADD"):

@@ -40,6 +40,7 @@ def effective_user(df):
         "cannot bring root back silently. `USER ${UID}` is taken as non-root. hadolint's DL3002 "
         "flags only an explicit last `USER root`; Checkov's CKV_DOCKER_3 flags a file with no "
         "`USER` in any stage and CKV_DOCKER_8 a last `USER root`.") + CONTAINERFILE,
+    precision="high",
 )
 def runs_as_root_image(df):
     user = effective_user(df)

@@ -50,6 +50,7 @@ def _images(job):
         "expression is known only at run time and is not reported. Action images are "
         "PSK003's. zizmor's `unpinned-images` reports untagged and `latest` images by default and tag-only ones with "
         "`--persona=pedantic`; we report every image without a digest."),
+    precision="high",
 )
 def job_image_not_digest(wf):
     text = wf.doc.text

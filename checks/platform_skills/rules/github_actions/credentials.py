@@ -58,6 +58,7 @@ def _issued_at_run_time(value):
         "short-lived credentials) is not reported. Environment variables count only when set "
         "from `secrets.*` in an `env:` mapping; a key exported inside a script, or written to "
         "a credentials file, is not seen. zizmor has no equivalent audit."),
+    precision="high",
 )
 def static_cloud_credentials(wf):
     text = wf.doc.text
@@ -120,6 +121,7 @@ def _literal(value):
         "input of `docker/login-action`; other actions' inputs and passwords inside scripts "
         "are not seen. zizmor's `hardcoded-container-credentials` covers the first two, "
         "reported at the `credentials:` line, not `docker/login-action`."),
+    precision="high",
 )
 def hardcoded_registry_credentials(wf):
     if "password" not in wf.doc.text:
@@ -178,6 +180,7 @@ def _scalars(root):
         "reported; zizmor's `secrets-inherit` reports it too, at the `uses:` line. `toJSON(secrets)` is found in "
         "any value of the file, whatever the function's spelling; other ways to enumerate "
         "secrets are not. zizmor reports `toJSON(secrets)` as `overprovisioned-secrets`."),
+    precision="very-high",
 )
 def secrets_inherit(wf):
     for job in wf.jobs if wf.kind == "workflow" and "inherit" in wf.doc.text else ():

@@ -125,8 +125,11 @@ def template_injection(wf):
         "in every trigger that declares it is not flagged; an input no trigger declares is. "
         "zizmor's `template-injection` reports these too, and also follows inputs into "
         "other actions' inputs; we read only `run:` and github-script's `script:`. "
-        "`toJSON(inputs)` counts as every input."),
-    precision="medium",
+        "`toJSON(inputs)` counts as every input. Callers are not followed: a string input is "
+        "flagged whether it carries a pull request title or a maintainer's version number, "
+        "which is why most findings on real repositories are hardening, not a reachable "
+        "injection."),
+    precision="low",
     fixable=True,
 )
 def input_injection(wf):

@@ -20,6 +20,11 @@ from .examples import REF, workflow
         "signing and pushing."),
     bad=workflow("run: make test", permissions=""),
     good=workflow("run: make test"),
+    precision="very-high",
+    limits=("The repository's or organisation's default token permissions are not in the "
+            "files, so a job is reported even where that default is read-only: the file is "
+            "what is copied to other repositories. A reusable workflow (`on: workflow_call`) "
+            "with no `permissions:` is reported too, although its caller's grant caps it."),
 )
 def missing_permissions(wf):
     if wf.permissions[0] is not None:
@@ -40,6 +45,9 @@ def missing_permissions(wf):
     fix="List the scopes the job needs (`contents: read`, `packages: write`, ...) instead.",
     bad=workflow("run: make test", permissions="permissions: write-all\n"),
     good=workflow("run: make test"),
+    precision="very-high",
+    limits=("Reads the value `write-all` at the top and in each job; a mapping that lists "
+            "every scope as `write` one by one is not recognised as the same grant."),
 )
 def write_all_permissions(wf):
     holders = [("the workflow", wf.permissions)] + [(f"job '{j.name}'", j.permissions)
@@ -67,6 +75,7 @@ def write_all_permissions(wf):
         "one reaches Checkov only through the `platform-skills-checkov` hook, which hands "
         "such files to Checkov's `yaml` framework."),
     fixable=True,
+    precision="very-high",
 )
 def read_all_permissions(wf):
     holders = [("the workflow", wf.permissions)] + [(f"job '{j.name}'", j.permissions)

@@ -36,6 +36,11 @@ jobs:
         "`platform-skills pin` after replacing the SHA with that tag."),
     bad=_BAD.format(sha="08c6903cd8c0fde910a37f88322edcfb5dd907a8", tag="v4.2.2"),
     good=_BAD.format(sha="08c6903cd8c0fde910a37f88322edcfb5dd907a8", tag="v5.0.0"),
+    precision="high",
+    limits=("Runs only under `pin --verify`, which asks each action's repository for its tags "
+            "(network); `check` never reports it. Only `uses:` pins with a version comment "
+            "are verified, not image digests; a repository that cannot be reached is an "
+            "error, not a finding."),
 )
 def pin_comment_mismatch(pins):
     for pin in pins:

@@ -36,6 +36,7 @@ def _remote(wf):
         "Checks the shape of the ref only: whether `@<sha> # v4.2.2` really is v4.2.2 needs the "
         "network (`platform-skills pin --verify`, PSK009). A SHA from a fork of the action's "
         "repository (an impostor commit) looks the same offline."),
+    precision="very-high",
 )
 def unpinned_action(wf, options):
     patterns = options["trusted-owners"]
@@ -59,6 +60,11 @@ def unpinned_action(wf, options):
     fix="Add the release the SHA belongs to as a trailing comment: `@<sha> # v4.2.2`.",
     bad=workflow(CHECKOUT.split(" #")[0]),
     good=workflow(CHECKOUT),
+    precision="very-high",
+    limits=("Reads the comment on the `uses:` line itself: a version written on the line "
+            "above does not count. Any version-like word counts (`# v4`, `# 4.2.2`, `# "
+            "release 1.0`); whether it names the pinned commit is PSK009's question (`pin "
+            "--verify`, which needs the network)."),
 )
 def pin_without_version_comment(wf):
     lines = wf.doc.lines
@@ -83,6 +89,10 @@ def pin_without_version_comment(wf):
     fix="Pin the image by digest: `uses: docker://alpine:3.20@sha256:<64 hex>`.",
     bad=workflow("uses: docker://alpine:3.20"),
     good=workflow("uses: docker://alpine:3.20@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d"),
+    precision="high",
+    limits=("Reads the `uses: docker://` of steps; job `container:` and `services:` images "
+            "are PSK017's. Only a `sha256` or `sha512` digest written in the value counts, so "
+            "an image given by an expression (`docker://${{ env.IMAGE }}`) is reported."),
 )
 def docker_action_not_digest(wf):
     for node, uses, _ in wf.uses_refs():

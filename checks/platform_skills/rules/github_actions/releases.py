@@ -83,6 +83,7 @@ def _who(job):
         "tags, publishing or not, and after the publishing step; we report jobs that "
         "publish after restoring the cache, whatever the trigger, composite actions "
         "included."),
+    precision="high",
 )
 def cache_in_release(wf):
     for job in wf.jobs:
@@ -180,6 +181,7 @@ def _can_carry(step, checkout_dir):
         "job runs `git push`, `fetch`, `pull`, `ls-remote` or `submodule` (in a private "
         "repository they need the stored credential), or uses an action that pushes commits."),
     fixable=True,
+    precision="high",
 )
 def checkout_persists_credentials(wf):
     for job in wf.jobs:

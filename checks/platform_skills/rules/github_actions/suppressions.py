@@ -23,6 +23,9 @@ _STEP = "uses: actions/checkout@v4"
     bad=workflow(f"{_STEP}  # platform-skills: ignore[PSK001]"),
     good=workflow(f"{_STEP}  # platform-skills: ignore[PSK001] internal mirror, tags are immutable there"),
     **_COMMON,
+    precision="high",
+    limits=("Any text after the closing `]` counts as a reason, however short (`ok`, `todo`); "
+            "whether it explains anything is for review."),
 )
 def suppression_without_reason(view):
     for entry in view.entries:
@@ -42,6 +45,10 @@ def suppression_without_reason(view):
     bad=workflow(f"{_STEP}  # platform-skills: ignore[PSK001,PSK0001] mirror with immutable tags"),
     good=workflow(f"{_STEP}  # platform-skills: ignore[PSK001] mirror with immutable tags"),
     **_COMMON,
+    precision="high",
+    limits=("Names are matched against the rules of the installed version, prefixes included "
+            "(`PSK3` matches); a suppression naming a rule added in a later release is "
+            "reported until that release is installed."),
 )
 def suppression_unknown_rule(view):
     for entry in view.entries:
@@ -66,6 +73,7 @@ def suppression_unknown_rule(view):
         "out cannot tell). A comment naming a rule that does not read this kind of file is "
         "reported as unused."),
     **_COMMON,
+    precision="high",
 )
 def suppression_unused(view):
     for entry in view.entries:

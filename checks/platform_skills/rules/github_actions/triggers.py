@@ -59,6 +59,7 @@ jobs:
         "or workflow name, `if:` guards that keep forks out or wait for a label, and code "
         "run by a local action or reusable workflow defined in another file. At most 32 "
         "places where such code enters are examined per job."),
+    precision="high",
 )
 
 

@@ -28,6 +28,7 @@ def _is_wildcard(node):
     since="0.2.0",
     limits="Judges each `AppProject` as written: projects created from the Argo CD Helm "
            "chart's values, or the built-in `default` project in a live cluster, are not seen.",
+    precision="high",
 )
 def argocd_project_wildcard(root):
     if kind_of(root, ARGOCD) != "AppProject":
@@ -67,6 +68,7 @@ def argocd_project_wildcard(root):
     since="0.2.0",
     limits="An `ApplicationSet` template whose project is templated (`{{ .project }}`) is "
            "not judged.",
+    precision="high",
 )
 def argocd_default_project(root):
     kind = kind_of(root, ARGOCD)
@@ -111,6 +113,7 @@ def _helm_sources(spec):
     since="0.2.0",
     limits="Git sources (no `chart:`) are out of scope: `HEAD` or a branch there is a "
            "deployment strategy, not a floating chart. `ApplicationSet` templates are not read.",
+    precision="high",
 )
 def argocd_floating_chart(root):
     if kind_of(root, ARGOCD) != "Application":

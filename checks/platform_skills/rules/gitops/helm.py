@@ -27,7 +27,10 @@ from .examples import CHART, CHART_LOCK, HELM_REF, VALUES
            "read. Whether `Chart.lock` matches `Chart.yaml` (its digest) is not checked. "
            "Dependencies whose `repository` is `file://` are charts of the same repository, "
            "versioned with it: they need neither a version range nor a lock, and a chart "
-           "whose only dependencies are local needs no `Chart.lock`.",
+           "whose only dependencies are local needs no `Chart.lock`. A dependency with no "
+           "`repository` (a chart kept under `charts/`) is read as a remote one, so it is asked "
+           "for a version and a lock.",
+    precision="medium",
 )
 def helm_dependency_unpinned(chart):
     root = chart.root
@@ -77,6 +80,7 @@ def _local(dependency):
            "`images.sidecar.tag`); a `tag` elsewhere is not read as an image's. An image "
            "written as one string (`image: app:latest`) is left to the manifest rules on the "
            "rendered output.",
+    precision="high",
 )
 def helm_values_latest(root):
     for tag_key, where in _image_tags(root):

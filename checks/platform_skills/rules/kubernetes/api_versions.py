@@ -114,6 +114,7 @@ spec:
         "is current for `Alert` and `Provider`. The check does not know which versions your "
         "cluster runs, so it also flags versions a very old cluster still serves. Checkov has "
         "no such check; Pluto and kubent do the same from a version table."),
+    precision="very-high",
 )
 def removed_api_version(root):
     key, value = nodes.get_pair(root, "apiVersion")

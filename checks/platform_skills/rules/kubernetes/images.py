@@ -28,7 +28,9 @@ _PINNED = ("ghcr.io/example-org/app:1.4.2@sha256:"
         "build artifact (`build.artifacts[].image`, in any profile) in a `skaffold*.yaml` of "
         "the tree being checked (the folder given, or the current directory for files named "
         "one by one); Skaffold and ko put the built image, digest included, in its place. "
-        "Images set by variables or templates (`$IMAGE`, `{{ }}`) are not judged."),
+        "Images set by variables or templates (`$IMAGE`, `{{ }}`) are not judged; a placeholder "
+        "in single braces that a script replaces (`{IMAGE}`) is read as an image name."),
+    precision="high",
 )
 def image_latest_or_untagged(root):
     for key, image in images(root):
@@ -51,6 +53,7 @@ def image_latest_or_untagged(root):
     good=_DEPLOYMENT.replace("IMAGE", _PINNED),
     limits=("Build placeholders (`ko://` paths, Skaffold artifacts of the tree, as in PSK301) "
             "are not judged; images set by variables or templates are not either."),
+    precision="very-high",
 )
 def image_not_digest(root):
     for key, image in images(root):

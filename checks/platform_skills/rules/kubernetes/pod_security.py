@@ -110,6 +110,7 @@ def _drop_all(text, container, key, drop):
     limits=_EFFECTIVE + _ADOPTION + (
         "Checkov's CKV_K8S_16 checks the same setting. Windows `hostProcess` containers are not "
         "checked."),
+    precision="very-high",
 )
 def privileged_container(root):
     for container in containers(root):
@@ -131,6 +132,7 @@ def privileged_container(root):
     good=HARDENED,
     limits=_ADOPTION + ("Checkov's CKV_K8S_17 (PID), CKV_K8S_18 (IPC) and CKV_K8S_19 (network) "
                         "check the same settings."),
+    precision="very-high",
 )
 def host_namespaces(root):
     for pod in pod_specs(root):
@@ -161,6 +163,7 @@ def host_namespaces(root):
         "`projected` and `secret`); this rule checks `hostPath` only. The message names a "
         "container-runtime socket (Docker, containerd, CRI-O, cri-dockerd, Podman, k3s) when "
         "the path is one. Checkov's CKV_K8S_27 flags only the Docker socket."),
+    precision="very-high",
 )
 def host_path_volume(root):
     for pod in pod_specs(root):
@@ -190,6 +193,7 @@ def host_path_volume(root):
     good=deployment(container_extra=("          ports:\n            - containerPort: 8080\n"
                                      "              hostPort: 0\n")),
     limits=_ADOPTION + "`hostPort: 0` means none and passes. Checkov's CKV_K8S_26 checks the same.",
+    precision="very-high",
 )
 def host_port(root):
     for container in containers(root):
@@ -220,6 +224,7 @@ def host_port(root):
         "(`CAP_SYS_ADMIN` is outside it, as Pod Security Admission sees it). The restricted "
         "level allows `NET_BIND_SERVICE` only, which admission enforces where this rule is "
         "silent. Checkov's CKV_K8S_25 flags any added capability, CKV_K8S_39 `SYS_ADMIN`."),
+    precision="very-high",
 )
 def dangerous_capabilities(root):
     for container in containers(root):
@@ -249,6 +254,7 @@ def dangerous_capabilities(root):
         "`allowPrivilegeEscalation: false` next to either. Checkov's CKV_K8S_20 checks the same "
         "setting."),
     fixable=True,
+    precision="very-high",
 )
 def privilege_escalation_allowed(root):
     for container in containers(root):
@@ -281,6 +287,7 @@ def privilege_escalation_allowed(root):
         "restricted level. User namespaces (`hostUsers: false`) are not modelled: suppress "
         "with the reason there. Checkov's CKV_K8S_23 checks for root containers and CKV_K8S_40 "
         "for a UID above 10000."),
+    precision="very-high",
 )
 def runs_as_root(root):
     for container in containers(root):
@@ -314,6 +321,7 @@ def runs_as_root(root):
         "CKV_K8S_37, which asks for the same, also accepts `all`); CKV_K8S_28 asks for "
         "`NET_RAW` or `ALL` to be dropped."),
     fixable=True,
+    precision="very-high",
 )
 def capabilities_not_dropped(root):
     for container in containers(root):
@@ -345,6 +353,7 @@ def capabilities_not_dropped(root):
         "annotations that predate the field are not read: deprecated since Kubernetes 1.19, "
         "they have had no effect since 1.25. Checkov's CKV_K8S_31 checks the same setting but "
         "accepts only `RuntimeDefault`, failing a `Localhost` profile."),
+    precision="very-high",
 )
 def seccomp_unconfined(root):
     for container in containers(root):
@@ -381,6 +390,7 @@ def seccomp_unconfined(root):
     limits=_WINDOWS + _PATCHES + _GROUPED + (
         "Not part of any Pod Security level; leave it out of a restricted-level gate with "
         "`--ignore PSK312`. Checkov's CKV_K8S_22 checks the same setting."),
+    precision="very-high",
 )
 def writable_root_filesystem(root):
     for container in containers(root):

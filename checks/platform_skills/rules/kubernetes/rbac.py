@@ -57,6 +57,7 @@ def _rbac(root, *kinds):
         "`nonResourceURLs` are not flagged. Checkov's CKV_K8S_49 flags any `*`, the "
         "`apiGroups` case included; its CKV_K8S_155 to CKV_K8S_158 look for rights over "
         "admission webhooks, certificate approval, `bind` and `escalate`."),
+    precision="very-high",
 )
 def rbac_wildcard(root):
     if not _rbac(root, "Role", "ClusterRole"):
@@ -94,6 +95,7 @@ def rbac_wildcard(root):
         "members bypass authorization whatever is bound; `User` subjects are not flagged. Other "
         "roles as broad as `cluster-admin` are PSK331's. Checkov 3.3 has no check on who is "
         "bound to `cluster-admin`."),
+    precision="high",
 )
 def cluster_admin_binding(root):
     if not _rbac(root, "ClusterRoleBinding"):

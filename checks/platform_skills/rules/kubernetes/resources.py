@@ -33,6 +33,7 @@ def _amount(resources, section, name):
         "on a container's `image:` line share it with PSK308-PSK312 and carry the same related "
         "location naming the container. Checkov's CKV_K8S_10 to CKV_K8S_13 ask for CPU and "
         "memory requests and limits, a CPU limit included, and judge patches as workloads."),
+    precision="very-high",
 )
 def missing_resources(root):
     for container in containers(root):

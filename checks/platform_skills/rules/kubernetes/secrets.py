@@ -53,6 +53,7 @@ def _plain_values(mapping):
         "The rule cannot tell a password from configuration: a Secret that only carries a "
         "config file (kube-prometheus commits its Grafana and Alertmanager configuration that "
         "way) is flagged too; suppress it with the reason, or move secrets out of the file."),
+    precision="very-high",
 )
 def plain_secret_committed(root):
     if nodes.get(root, "secretGenerator") is not None:

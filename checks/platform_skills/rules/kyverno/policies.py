@@ -67,6 +67,7 @@ def audit_record_problem(value, today=None):
         "  name: require-signed-images\n  annotations:\n"
         f"    {AUDITED_SINCE}: \"2026-01-15\"\n"),
     evidence=(OPTION,),
+    precision="very-high",
 )
 def deny_without_audit(root, reports=None):
     kind = kyverno_kind(root)
@@ -112,6 +113,9 @@ def deny_without_audit(root, reports=None):
     bad=IVP.replace("  name: require-signed-images\n",
                      "  name: require-signed-images\n  namespace: payments\n"),
     good=IVP,
+    precision="high",
+    limits=("Reads each document as written: a namespace added later (a Kustomize overlay, "
+            "`kubectl apply -n`) is not seen."),
 )
 def cluster_policy_namespaced(root):
     kind = kyverno_kind(root)

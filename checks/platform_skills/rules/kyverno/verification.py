@@ -56,6 +56,11 @@ def subject_problem(value, is_regexp):
     bad=IVP.replace("^https://github\\.com/example-org/[^/]+/\\.github/workflows/"
                      "release\\.yml@refs/heads/main$", "https://github.com/.*"),
     good=IVP,
+    precision="high",
+    limits=("Judges `subject`/`subjectRegExp` and `issuer`/`issuerRegExp` as written: a "
+            "subject that fixes the organisation but not the repository or workflow "
+            "(`https://github.com/org/.*`) passes, and an identity set from a variable or a "
+            "ConfigMap is not resolved."),
 )
 def keyless_identity_too_broad(root):
     if kyverno_kind(root) is None:
@@ -92,6 +97,9 @@ def keyless_identity_too_broad(root):
     fix="Match your own registry: `matchImageReferences: [{glob: \"ghcr.io/example-org/*\"}]`.",
     bad=IVP.replace("  matchImageReferences:\n    - glob: \"ghcr.io/example-org/*\"\n", ""),
     good=IVP,
+    precision="high",
+    limits=("Checks that `spec.matchImageReferences` is present, not what it matches: an "
+            "entry that matches every image (`glob: \"*\"`) passes."),
 )
 def image_policy_matches_all(root):
     kind = kyverno_kind(root)
@@ -119,6 +127,10 @@ _TLOG_SWITCHES = (("ctlog", "insecureIgnoreTlog"), ("ctlog", "insecureIgnoreSCT"
     bad=IVP.replace("      cosign:\n", "      cosign:\n        ctlog:\n"
                      "          insecureIgnoreTlog: true\n"),
     good=IVP,
+    precision="high",
+    limits=("Reads `ctlog.insecureIgnoreTlog`, `ctlog.insecureIgnoreSCT`, `ctlog.ignoreSCT` "
+            "and `rekor.ignoreTlog` set to true anywhere in a Kyverno policy; a switch set "
+            "from a variable is not judged."),
 )
 def tlog_verification_disabled(root):
     if kyverno_kind(root) is None:

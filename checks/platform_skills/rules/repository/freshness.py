@@ -72,7 +72,7 @@ def _pins_without_updates(facts):
 
 pins_without_updates = rule(
     id="PSK908", name="pins-without-updates", severity="medium", domain="repository",
-    targets=("repository",), reference=REF, since="0.3.0", precision="medium",
+    targets=("repository",), reference=REF, since="0.3.0", precision="high",
     summary="Actions or images are pinned and no Dependabot or Renovate configuration updates them",
     rationale=(
         "A SHA or digest pin stops a moved tag from changing what runs, and it also stops every "

@@ -20,6 +20,11 @@ from .examples import PROVENANCE, REF
         "add `with: compile-generator: true`."),
     bad=PROVENANCE.replace("@v2.1.0", "@f7dd8c54c2067bafc12ca7a55595d5ee9b75204a # v2.1.0"),
     good=PROVENANCE,
+    precision="high",
+    limits=("Reads jobs that call "
+            "`slsa-framework/slsa-github-generator/.github/workflows/...` by a full commit "
+            "SHA; a `compile-generator` set from an expression is taken as true. A fork or "
+            "mirror of the generator under another name is not recognised."),
 )
 def slsa_generator_sha_without_compile(wf):
     for job in wf.jobs:

@@ -71,6 +71,7 @@ jobs:
         "checked tree, is not judged; config files in the runner's home directory are not "
         "seen. A shell `|| exit 1` after trivy does not make it gate: trivy exits 0 on "
         "vulnerabilities unless an exit code is set."),
+    precision="high",
 )
 def scan_not_gating(wf):
     for scan in scans.scans(wf):
@@ -110,6 +111,10 @@ jobs:
     steps:
       - run: grype ghcr.io/example-org/app:1.0 --fail-on high
 """,
+    precision="high",
+    limits=("Judges the severity threshold of gating Trivy and Grype scans as PSK110 finds "
+            "them (command line, environment, action inputs and the scanner's config file "
+            "beside the step); a threshold the reader cannot locate is not judged."),
 )
 def severity_gate_critical_only(wf):
     for scan in scans.scans(wf):

@@ -109,6 +109,12 @@ def _by_tag_in_script(script):
     fix="Grant `id-token: write` (and `packages: write` to push signatures) on the signing job.",
     bad=SIGN_WORKFLOW.replace("      id-token: write\n", ""),
     good=SIGN_WORKFLOW,
+    precision="high",
+    limits=("Keyless means a `cosign sign` or `attest` without `--key`, `--sk` or "
+            "`--identity-token` and without `SIGSTORE_ID_TOKEN` set. Reads cosign in the "
+            "job's `run:` steps as the supply-chain readers find it; a reusable workflow "
+            "(`on: workflow_call`) that grants no permissions itself is reported even when "
+            "its caller grants `id-token: write`."),
 )
 def keyless_without_id_token(wf):
     for job in wf.jobs:
@@ -135,6 +141,10 @@ def keyless_without_id_token(wf):
     bad=SIGN_WORKFLOW.replace("    steps:\n", "    env:\n      COSIGN_EXPERIMENTAL: \"1\"\n"
                                "    steps:\n", 1),
     good=SIGN_WORKFLOW,
+    precision="high",
+    limits=("Reads `env:` mappings (workflow, job, step) and `COSIGN_EXPERIMENTAL=` "
+            "assignments or `export`s in `run:` scripts; the variable set in a script outside "
+            "the workflow or in the repository's Actions variables is not seen."),
 )
 def cosign_experimental(wf):
     for env in wf.env_mappings():
@@ -193,6 +203,11 @@ jobs:
           DIGEST="$(crane digest ghcr.io/example-org/app:1.0)"
           cosign sign --yes "ghcr.io/example-org/app@${DIGEST}"
 """,
+    precision="medium",
+    limits=("Order is judged inside one job, by step and by command within a step; a job "
+            "whose image is pushed in another job, or by a script or action the reader does "
+            "not follow, is not judged. Pushes are those the supply-chain readers recognise "
+            "(as in PSK013)."),
 )
 def sign_before_push(wf):
     for job in wf.jobs:

@@ -24,6 +24,7 @@ _IMMUTABLE = ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION")
         "A value set from a variable is not judged. Checkov's CKV_AWS_51 reports the same "
         "gap, and also reports `IMMUTABLE_WITH_EXCLUSION`, which this rule accepts: the "
         "exclusion filters name the only tags that may move."),
+    precision="high",
 )
 def ecr_mutable_tags(tf):
     for block in tf.of("resource", "aws_ecr_repository"):

@@ -198,6 +198,7 @@ _ADMIN_ACTIONS = ("*", "iam:*", "sts:*")
         "`sts:*` nor an `inline_policy` heredoc, and CKV_AWS_355/356 also report `Resource: "
         "*` on narrow actions that need it (`ecr:GetAuthorizationToken`), which this rule "
         "leaves alone."),
+    precision="high",
 )
 def iam_wildcard_admin(tf):
     for statement in statements(tf):

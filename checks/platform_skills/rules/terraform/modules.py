@@ -55,6 +55,7 @@ def git_ref(source):
         "Checkov's CKV_TF_1 wants a commit hash on every remote module, registry ones "
         "included, and accepts a short SHA; this rule accepts an exact registry version "
         "(the registry does not let a published version change) and wants all 40 hex digits."),
+    precision="very-high",
 )
 def terraform_module_unpinned(tf):
     for block in tf.of("module"):
@@ -100,6 +101,7 @@ def terraform_module_unpinned(tf):
         "is given only on the command line (`-backend-config`) with no `backend` block and "
         "no provider block is read as reusable. Checkov runs no check on the `terraform` "
         "block, so this rule has no Checkov face."),
+    precision="high",
 )
 def terraform_provider_unbounded(tf):
     for block in tf.of("terraform"):
