@@ -32,6 +32,15 @@ if TYPE_CHECKING:
         @property
         def end_mark(self) -> Mark: ...
 
+    class Scalar(Node, Protocol):
+        """A scalar node: ``value`` is its text, ``style`` how it was written (``|``, ``>``,
+        a quote; None when plain)."""
+
+        value: str
+
+        @property
+        def style(self) -> str | None: ...
+
 
 def is_map(node: Node | None) -> TypeGuard[Node]:
     return node is not None and node.id == "mapping"
@@ -41,7 +50,7 @@ def is_seq(node: Node | None) -> TypeGuard[Node]:
     return node is not None and node.id == "sequence"
 
 
-def is_scalar(node: Node | None) -> TypeGuard[Node]:
+def is_scalar(node: Node | None) -> TypeGuard[Scalar]:
     return node is not None and node.id == "scalar"
 
 
@@ -66,7 +75,7 @@ def text(node: Node | None, default: str | None = None) -> str | None:
     return node.value if is_scalar(node) else default
 
 
-def pairs(node: Node | None) -> Iterator[tuple[str, Node, Node]]:
+def pairs(node: Node | None) -> Iterator[tuple[str, Scalar, Node]]:
     """``(key_text, key_node, value_node)`` for each scalar key of a mapping."""
     if not is_map(node):
         return
@@ -79,7 +88,7 @@ def pairs(node: Node | None) -> Iterator[tuple[str, Node, Node]]:
 _INDEX_FROM = 8
 
 
-def _index(node: Node) -> dict[str, tuple[Node, Node]]:
+def _index(node: Node) -> dict[str, tuple[Scalar, Node]]:
     """``{key: (key_node, value_node)}`` of a long mapping, built once and kept on the node.
 
     Keys are unique here: the parser keeps only the last of duplicate keys
@@ -100,7 +109,7 @@ def get(node: Node | None, key: str) -> Node | None:
     return get_pair(node, key)[1]
 
 
-def get_pair(node: Node | None, key: str) -> tuple[Node | None, Node | None]:
+def get_pair(node: Node | None, key: str) -> tuple[Scalar | None, Node | None]:
     """``(key_node, value_node)`` for ``key`` in a mapping, or ``(None, None)``."""
     if node is None or node.id != "mapping":
         return None, None
