@@ -8,7 +8,16 @@ from .. import nodes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ..surroundings import Surroundings
+    from collections.abc import Callable
+    from typing import Any, Protocol
+
+    class Surroundings(Protocol):
+        """What this reader asks of ``surroundings.Surroundings`` (a floor above readers)."""
+
+        memo: dict[str, Any]
+
+        def named(self, accept: Callable[[str], bool]) -> list[str]: ...
+        def yaml(self, path: str) -> list[nodes.Node] | None: ...
 
 _PREFIX = "skaffold"
 _SUFFIXES = (".yaml", ".yml")
