@@ -41,12 +41,18 @@ if TYPE_CHECKING:
         @property
         def style(self) -> str | None: ...
 
+    class Collection(Node, Protocol):
+        """A mapping or sequence node: ``flow_style`` is true when written ``{...}``/``[...]``."""
 
-def is_map(node: Node | None) -> TypeGuard[Node]:
+        @property
+        def flow_style(self) -> bool | None: ...
+
+
+def is_map(node: Node | None) -> TypeGuard[Collection]:
     return node is not None and node.id == "mapping"
 
 
-def is_seq(node: Node | None) -> TypeGuard[Node]:
+def is_seq(node: Node | None) -> TypeGuard[Collection]:
     return node is not None and node.id == "sequence"
 
 
