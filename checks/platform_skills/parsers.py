@@ -4,9 +4,16 @@ Only the loader calls them (through the kinds table). Heavier parsers (Dockerfil
 imported inside their function, so a run without such files never loads them.
 """
 
+from __future__ import annotations
+
 import re
 
 import yaml
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
 
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAGS = {"scalar": "tag:yaml.org,2002:str", "sequence": "tag:yaml.org,2002:seq",
@@ -62,7 +69,7 @@ def yaml_roots(text):
     return roots
 
 
-def duplicate_keys(roots):
+def duplicate_keys(roots: Iterable[Any]) -> list[tuple[int, str]]:
     """``(line, message)`` for every duplicate key ``yaml_roots`` dropped, as GitHub reports
     them (the repeated key is the error)."""
     found = []

@@ -9,6 +9,8 @@ their siblings through ``$(dirname "$0")``), then the repository root. ``{root}`
 the repository root; the audit puts the real one in when it resolves the links.
 """
 
+from __future__ import annotations
+
 import posixpath
 import re
 
@@ -129,7 +131,7 @@ class ScriptView:
     __slots__ = ("path", "commands", "node", "job", "index", "action", "uses", "with_", "env",
                  "run", "ref")
 
-    def __init__(self, path, text):
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
         lines = list(enumerate(text.split("\n"), 1))
         self.commands = split_commands(lines) if _worth_reading(text) else []

@@ -11,8 +11,15 @@ Only attributes that hold IAM policy documents are read: many other resources ha
 ``policy`` attribute in another language (an ECR lifecycle policy, an autoscaling policy).
 """
 
+from __future__ import annotations
 
 from .terraform import is_expression, value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from .terraform import TerraformFile
 
 # Resource type -> its attributes that hold an IAM policy document (RULES.md's list).
 IAM_POLICY_ATTRIBUTES = {
@@ -142,7 +149,7 @@ def policy_attributes(block):
     return found
 
 
-def shape_problems(tf):
+def shape_problems(tf: TerraformFile) -> Iterator[tuple[int, str]]:
     """``(line, message)`` for policy attributes holding a literal that is not a policy."""
     for block in tf.of("resource"):
         for path, document in policy_attributes(block):

@@ -6,9 +6,16 @@ expression is a string wrapped in ``${...}``. Lines come from ``hcl.outline`` ov
 block's own lines, computed the first time a rule asks.
 """
 
+from __future__ import annotations
+
 import re
 
 from .hcl import outline
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
 
 START, END = "__start_line__", "__end_line__"
 # Block types whose entries hcl2 marks with lines, and how many labels each has.
@@ -80,7 +87,8 @@ class TerraformFile:
 
     __slots__ = ("path", "blocks", "memo", "_module")
 
-    def __init__(self, path, data, source_lines, module=None):
+    def __init__(self, path: str, data: Any, source_lines: list[str],
+                 module: Callable[[], Module] | None = None) -> None:
         self.path = path
         self.memo = {}
         self._module = module or (lambda: Module([data], False))
@@ -116,7 +124,7 @@ class Module:
 
     __slots__ = ("defaults", "is_root")
 
-    def __init__(self, files, has_lock):
+    def __init__(self, files: Iterable[Any], has_lock: bool) -> None:
         self.defaults = {}
         self.is_root = bool(has_lock)
         for data in files:
