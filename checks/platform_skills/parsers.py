@@ -13,7 +13,7 @@ import yaml
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from typing import Any
+    from typing import IO, Any
 
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAGS = {"scalar": "tag:yaml.org,2002:str", "sequence": "tag:yaml.org,2002:seq",
@@ -319,7 +319,7 @@ def template_syntax(text):
     return None
 
 
-def load_settings(handle):
+def load_settings(handle: IO[str]) -> Any:
     """A settings file as plain Python data (the safe loader, with implicit types)."""
     return yaml.load(handle, Loader=_BASE_LOADER)
 

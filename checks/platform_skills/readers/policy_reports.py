@@ -14,12 +14,18 @@ keys it so). Only Kyverno's results count (``source`` ``kyverno`` or a ``Kyverno
 type, or no source): other engines write reports too.
 """
 
+from __future__ import annotations
+
 import json
 import os
 
 from ..model import FileError
 from ..parsers import ParseError, yaml_data
 from .kyverno import CEL_VALIDATING, IMAGE_POLICIES, NAMESPACED, POLICY
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 OPTION = "policy-reports"  # the run options' key for the Evidence, and the setting's name
 GROUPS = ("wgpolicyk8s.io/", "openreports.io/")
@@ -33,7 +39,7 @@ class Tally:
 
     __slots__ = ("counts", "failing")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.counts = dict.fromkeys(OUTCOMES, 0)
         self.failing = {}  # (kind, namespace, name) -> None: an ordered set
 
@@ -52,7 +58,7 @@ class Evidence:
 
     __slots__ = ("files", "results", "tallies")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.files = []    # the report files read, as printed
         self.results = 0   # Kyverno results counted, every policy
         self.tallies = {}  # policy key -> {source, lower case -> Tally}
@@ -81,7 +87,7 @@ class Evidence:
         return [k for k in self.tallies if k.partition("/")[2] == name]
 
 
-def merged(parts):
+def merged(parts: Iterable[Evidence]) -> Evidence:
     """One Evidence holding the tallies of several (the command line's and a configuration's)."""
     out = Evidence()
     for part in parts:
@@ -105,7 +111,8 @@ def _source_fits(kind, source):
     return source == "kyverno"
 
 
-def read(paths, show, inside=None):
+def read(paths: Iterable[str], show: Callable[[str], str], inside: str | None = None,
+         ) -> tuple[Evidence, list[FileError]]:
     """``(Evidence, errors)`` for report files and folders (searched for .yaml/.yml/.json);
     ``show(path)`` is a path as messages print it.
 
