@@ -374,7 +374,7 @@ def terraform_roots(text):
         raise ParseError(_hcl_message(exc)) from None
 
 
-def hcl_advice():
+def hcl_advice() -> str:
     """How to install the HCL parser, for where the run happens: ``pre-commit run`` sets
     ``PRE_COMMIT=1``, and a hook's environment takes packages only from its
     ``additional_dependencies``, never from pip."""

@@ -9,6 +9,8 @@ to it: a Makefile target nothing runs publishes nothing.
 Keys: ``(fact,)`` direct; ``("link", *what)`` a workflow runs it; ``("offer", *what, fact)``.
 """
 
+from __future__ import annotations
+
 import posixpath
 import re
 
@@ -17,6 +19,13 @@ from . import following, known_actions, pipeline, scans, updates
 from .gitops import is_oci_repository, verifies
 from .kyverno import IMAGE_POLICIES, kyverno_kind, policy_fact
 from .publishing import goreleaser_publishes, goreleaser_releases
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from ..model import Document
 
 PUBLISHES, SIGNS, CVE_GATE, SBOM, SBOM_ATTESTED, PROVENANCE, ADMISSION = (
     "publishes", "signs", "cve-gate", "sbom", "sbom-attested", "provenance", "admission")
@@ -344,7 +353,7 @@ def makefile_facts(makefile, path):
 _VENDORED = ("vendor/", "third_party/", "node_modules/")
 
 
-def document_facts(doc, views):
+def document_facts(doc: Document, views: Iterable[Any]) -> dict[Any, Any]:
     """The facts of one document, from the views its kind built for the rules."""
     facts = {}
     if doc.kind == "makefile" and any(
