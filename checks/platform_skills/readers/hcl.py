@@ -11,8 +11,14 @@ The scan is linear and tolerant: it runs on text ``hcl2`` already accepted, and 
 it does not follow only costs that place its line (callers fall back to the enclosing one).
 """
 
+from __future__ import annotations
+
 import contextlib
 import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*\r?\n")
@@ -296,7 +302,7 @@ class _Scanner:
                 depth -= 1
 
 
-def outline(lines, start, end):
+def outline(lines: Sequence[str], start: int, end: int) -> dict[tuple[str, ...], int]:
     """``{path: line}`` for the block spanning 1-based lines ``start``..``end`` of ``lines``."""
     text = "\n".join(lines[start - 1:end])
     scanner = _Scanner(_tokens(text, start))
