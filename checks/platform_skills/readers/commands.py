@@ -9,8 +9,17 @@ from .shell import basename
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
+    from typing import Protocol, TypeVar
 
     from .shell import Command, Token
+
+    class Worded(Protocol):
+        """A token or anything else with its ``text``."""
+
+        @property
+        def text(self) -> str: ...
+
+    W = TypeVar("W", bound=Worded)
 
 _DOCKER_VALUE_FLAGS = frozenset(("-v", "--volume", "-e", "--env", "--env-file", "-w", "--workdir",
                                  "--name", "--entrypoint", "-u", "--user", "--network", "--net",
@@ -51,9 +60,9 @@ def has_flag(args: Sequence[Token], *names: str) -> bool:
     return any(t.text in names or t.text.split("=", 1)[0] in names for t in args)
 
 
-def positionals(args: Sequence[Token], value_flags: Collection[str]) -> list[Token]:
+def positionals(args: Sequence[W], value_flags: Collection[str]) -> list[W]:
     """Arguments that are neither flags nor flag values."""
-    out: list[Token] = []
+    out: list[W] = []
     skip = False
     for token in args:
         if skip:
