@@ -302,7 +302,7 @@ class _Scanner:
                 depth -= 1
 
 
-def outline(lines: Sequence[str], start: int, end: int) -> dict[tuple[str, ...], int]:
+def outline(lines: Sequence[str], start: int, end: int) -> dict[tuple[str | int, ...], int]:
     """``{path: line}`` for the block spanning 1-based lines ``start``..``end`` of ``lines``."""
     text = "\n".join(lines[start - 1:end])
     scanner = _Scanner(_tokens(text, start))

@@ -38,7 +38,7 @@ class Block:
         self.start: int = body.get(START, 1)
         self.end: int = body.get(END, self.start)
         self._source = source  # the file's lines, shared by its blocks
-        self._lines: dict[tuple[str, ...], int] | None = None
+        self._lines: dict[tuple[str | int, ...], int] | None = None
 
     @property
     def name(self) -> str:
@@ -46,7 +46,7 @@ class Block:
         head = () if self.type == "resource" else (self.type,)
         return ".".join(head + self.labels)
 
-    def line(self, *path: str) -> int:
+    def line(self, *path: str | int) -> int:
         """The line of ``path`` inside the block, else of its nearest known parent."""
         if self._lines is None:
             self._lines = outline(self._source, self.start, self.end)
