@@ -12,7 +12,7 @@ import yaml
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from typing import IO, Any
 
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -213,7 +213,7 @@ def json_nodes(text):
     return root
 
 
-def yaml_data(text, each_item=None):
+def yaml_data(text: str, each_item: Callable[[Any], None] | None = None) -> list[Any]:
     """Every non-empty YAML document as plain data (dicts, lists, strings), built from the C
     parser's events: composing nodes with marks costs about twenty times the parse, and
     evidence files (PolicyReports, tens of MB) are read whole, never pointed into. Scalars
