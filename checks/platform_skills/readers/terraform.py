@@ -38,7 +38,7 @@ class Block:
         self.start: int = body.get(START, 1)
         self.end: int = body.get(END, self.start)
         self._source = source  # the file's lines, shared by its blocks
-        self._lines: dict[tuple[str | int, ...], int] | None = None
+        self._lines: dict[tuple[str | int | None, ...], int] | None = None
 
     @property
     def name(self) -> str:
