@@ -23,12 +23,14 @@ if TYPE_CHECKING:
 
     from .loader import Excluded
     from .model import Document, Rule
+    from .readers.facts import Facts
+    from .readers.policy_reports import ReadinessTable
 
     Options = dict[str, Any]  # {rule_id: {option: value}}, and evidence by name
     Group = tuple[Collection[Rule], Options]  # the rules and options of one scope
     Candidate = tuple[str, str, int]  # (path, root, group index)
     # What crosses the process boundary for one file: findings, errors, skipped, facts.
-    Plain = tuple[list[Any] | None, list[tuple[str, str]], list[tuple[str, str]], dict[Any, Any] | None]
+    Plain = tuple[list[Any] | None, list[tuple[str, str]], list[tuple[str, str]], Facts | None]
 
 PARALLEL_MIN_FILES = 400  # below this, starting worker processes costs more than it saves
 
@@ -41,9 +43,9 @@ class Result:
         self.errors: list[FileError] = []
         self.skipped: list[Skipped] = []
         self.files = 0
-        self.facts: dict[Any, Any] = {}  # supply-chain fact key -> (path, line) of its first evidence (audit)
+        self.facts: Facts = {}  # supply-chain fact key -> (path, line) of its first evidence (audit)
         self.notices: list[str] = []  # warnings for stderr: what the run could not look at, and why
-        self.readiness: Any = None  # audit with PolicyReports: the Deny readiness rows
+        self.readiness: ReadinessTable | None = None  # audit with PolicyReports: the Deny readiness rows
 
 
 def check_document(doc: Document, rules: Iterable[Rule], options: Options | None = None,
@@ -82,7 +84,7 @@ def _run(rule: Rule, builder: Builder, errors: list[FileError], path: str, view:
 
 
 def _check_file(path: str, root: str, rules: Iterable[Rule], options: Options, want_facts: bool,
-                ) -> tuple[list[Finding] | None, list[FileError], list[Skipped], dict[Any, Any] | None]:
+                ) -> tuple[list[Finding] | None, list[FileError], list[Skipped], Facts | None]:
     """``(findings or None when not checked, errors, skipped, facts)`` for one file."""
     doc, problem = loader.load(path, root)
     if doc is None:
@@ -213,7 +215,7 @@ def _run_parallel(candidates: list[Candidate], groups: list[Group], want_facts: 
 
 
 def _merge(result: Result, findings: list[Finding] | None, errors: list[FileError], skipped: list[Skipped],
-           facts: dict[Any, Any] | None) -> bool:
+           facts: Facts | None) -> bool:
     """Add one file's results; True when the file was of a kind (checked, skipped or in error)."""
     result.errors.extend(errors)
     result.skipped.extend(skipped)
