@@ -567,3 +567,20 @@ def test_ko_in_a_script_publishes_to_the_repository_the_calling_step_sets(tmp_pa
     rows, _ = gaps(tmp_path / "real")
     assert "evidence: hack/upload-test-images.sh:2" in rows["PSK901"]["message"]
     assert "PSK903" not in rows and "PSK904" in rows  # ko's own SBOM, not attested
+
+
+def test_a_scan_in_a_followed_script_is_judged_not_an_internal_error(tmp_path):
+    """A release script that runs trivy without --exit-code: the audit reads it as a scan
+    that cannot fail the build (the gap stays, with the script as evidence), never as an
+    internal error."""
+    write_tree(tmp_path, {
+        ".github/workflows/release.yml": (
+            "on: push\npermissions:\n  contents: read\njobs:\n  release:\n"
+            "    runs-on: ubuntu-latest\n    permissions:\n      packages: write\n    steps:\n"
+            "      - run: ./scripts/release.sh\n"),
+        "scripts/release.sh": ("#!/bin/sh\nset -eu\ntrivy image ghcr.io/example-org/app:1.0\n"
+                               "docker push ghcr.io/example-org/app:1.0\n")})
+    proc, data = run_json("audit", ".", cwd=tmp_path)
+    assert data["errors"] == [], data["errors"]
+    gate = next(f for f in data["findings"] if f["rule"] == "PSK902")
+    assert "scripts/release.sh:4" in gate["message"]  # the push the script makes

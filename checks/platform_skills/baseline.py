@@ -11,6 +11,8 @@ The file is JSON, versioned, with one entry per line of text, sorted, so a shrin
 baseline reads as deleted lines in review.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 import os
@@ -19,6 +21,22 @@ from collections import Counter
 
 from .loader import display_path
 from .textfiles import Unreadable, read_source
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import NotRequired, TypedDict
+
+    from .model import Finding
+
+    class Entry(TypedDict):
+        """One baseline record (a file read back is checked for the three strings only)."""
+
+        rule: str
+        path: str
+        fingerprint: str
+        text: NotRequired[str]
+        occurrence: NotRequired[int]
 
 VERSION = 1
 SARIF_KEY = "platformSkills/v1"
@@ -29,13 +47,13 @@ class BaselineError(Exception):
     pass
 
 
-def collapse(text):
+def collapse(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def _occurrences(lines):
+def _occurrences(lines: Iterable[str]) -> dict[int, tuple[str, int]]:
     """``{line number: (collapsed text, occurrence)}`` for every line of a file."""
-    seen = Counter()
+    seen: Counter[str] = Counter()
     out = {}
     for number, line in enumerate(lines, 1):
         text = collapse(line)
@@ -44,7 +62,7 @@ def _occurrences(lines):
     return out
 
 
-def digest(rule_id, path, text, occurrence):
+def digest(rule_id: str, path: str, text: str, occurrence: int) -> str:
     key = "\0".join((rule_id, path, text, str(occurrence)))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
@@ -52,20 +70,20 @@ def digest(rule_id, path, text, occurrence):
 class Keys:
     """Fingerprints of findings, reading each file they point into once."""
 
-    def __init__(self):
-        self._files = {}
+    def __init__(self) -> None:
+        self._files: dict[str, dict[int, tuple[str, int]]] = {}
 
-    def entry(self, finding):
+    def entry(self, finding: Finding) -> Entry:
         """``{"rule", "path", "text", "occurrence", "fingerprint"}`` of a finding."""
         text, occurrence = self._place(finding.path, finding.line)
         return {"rule": finding.rule.id, "path": finding.path, "text": text,
                 "occurrence": occurrence,
                 "fingerprint": digest(finding.rule.id, finding.path, text, occurrence)}
 
-    def fingerprint(self, finding):
+    def fingerprint(self, finding: Finding) -> str:
         return self.entry(finding)["fingerprint"]
 
-    def _place(self, path, line):
+    def _place(self, path: str, line: int) -> tuple[str, int]:
         if not line:
             return "", 1  # the file or repository as a whole
         table = self._files.get(path)
@@ -78,7 +96,7 @@ class Keys:
         return table.get(line, ("", 1))
 
 
-def write(path, findings):
+def write(path: str, findings: Iterable[Finding]) -> int:
     """Record ``findings`` in the baseline file ``path``; returns how many entries."""
     keys = Keys()
     entries = sorted((keys.entry(f) for f in findings),
@@ -94,7 +112,7 @@ def write(path, findings):
     return len(entries)
 
 
-def read(path):
+def read(path: str) -> list[Entry]:
     """The baseline's fingerprints with their counts, or BaselineError naming the problem."""
     shown = display_path(path)
     try:
@@ -117,10 +135,11 @@ def read(path):
             raise BaselineError(f"{shown}: every entry needs \"rule\", \"path\" and "
                                 "\"fingerprint\" strings")
         entries.append(entry)
-    return entries
+    return entries  # type: ignore[return-value]  # each entry checked above
 
 
-def apply(entries, findings, covered):
+def apply(entries: Sequence[Entry], findings: Iterable[Finding], covered: Callable[[Entry], bool],
+          ) -> tuple[list[Finding], int, int]:
     """``(new findings, baselined count, stale count)``.
 
     ``covered(entry)`` says whether this run looked where an entry points (its file was

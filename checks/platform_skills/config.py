@@ -7,10 +7,22 @@ PSK001's option of that name), ``rules`` (per-rule options: ``rules: {PSK001:
 errors that name the file and the key.
 """
 
+from __future__ import annotations
+
 import os
 
 from .loader import display_path as _shown
 from .parsers import load_settings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+    from .model import Rule
+
+    # Checked settings, by key (the values of YAML or TOML), plus _path: the file shown.
+    Settings = dict[str, Any]
 
 YAML_NAME = ".platform-skills.yaml"
 LIST_KEYS = ("select", "ignore", "exclude", "trusted-owners", "policy-reports")
@@ -21,7 +33,8 @@ class ConfigError(Exception):
     pass
 
 
-def find(start, cache=None):
+def find(start: str, cache: dict[str, tuple[Settings, str | None]] | None = None,
+         ) -> tuple[Settings, str | None]:
     """``(settings, path)`` of the configuration nearest to ``start``, going up.
 
     The search stops at the repository root (the folder with ``.git``) or the file-system
@@ -49,7 +62,7 @@ def find(start, cache=None):
     return found
 
 
-def _at(here):
+def _at(here: str) -> tuple[Settings, str | None] | None:
     """The configuration in this one folder, or None."""
     found = []
     yaml_path = os.path.join(here, YAML_NAME)
@@ -66,7 +79,7 @@ def _at(here):
     return found[0] if found else None
 
 
-def load(path):
+def load(path: str) -> tuple[Settings, str]:
     """``(settings, path)`` of one named configuration file (``--config``): a YAML file, or
     a pyproject.toml with a ``[tool.platform-skills]`` table. Raises ConfigError."""
     if not os.path.isfile(path):
@@ -80,7 +93,7 @@ def load(path):
     return _from_yaml(path), path
 
 
-def excluder(patterns, base=None):
+def excluder(patterns: Iterable[str] | None, base: str | None = None) -> Callable[[str], bool] | None:
     """A test ``excluded(path) -> bool`` for glob ``patterns``, or None when there are none.
 
     With ``base`` (a configuration file's folder) a pattern is matched against the path
@@ -92,7 +105,7 @@ def excluder(patterns, base=None):
         return None
     from fnmatch import fnmatch
 
-    def excluded(path):
+    def excluded(path: str) -> bool:
         if base is not None:
             path = os.path.relpath(os.path.abspath(path), base)
             if path == os.pardir or path.startswith(os.pardir + os.sep):
@@ -102,13 +115,13 @@ def excluder(patterns, base=None):
     return excluded
 
 
-def _normalised(pattern):
+def _normalised(pattern: str) -> str:
     while pattern.startswith("./"):
         pattern = pattern[2:]
     return pattern.rstrip("/")
 
 
-def _from_yaml(path):
+def _from_yaml(path: str) -> Settings:
     try:
         with open(path, encoding="utf-8") as handle:
             data = load_settings(handle)
@@ -118,7 +131,7 @@ def _from_yaml(path):
     return validate(data or {}, path)
 
 
-def _from_pyproject(path):
+def _from_pyproject(path: str) -> Settings | None:
     with open(path, "rb") as handle:
         data = handle.read()
     if b"platform-skills" not in data:
@@ -131,7 +144,7 @@ def _from_pyproject(path):
     return None if table is None else validate(table, path)
 
 
-def validate(data, path):
+def validate(data: Any, path: str) -> Settings:
     """Check the shape of every key; per-rule options are checked later against the rules."""
     shown = _shown(path)
     if not isinstance(data, dict):
@@ -140,7 +153,7 @@ def validate(data, path):
     if unknown:
         raise ConfigError(f"{shown}: unknown setting(s) {', '.join(unknown)}; "
                           f"known: {', '.join(KEYS)}")
-    out = {"_path": shown}
+    out: Settings = {"_path": shown}
     for key, value in data.items():
         if key == "fail-on":
             if not isinstance(value, str):
@@ -160,7 +173,7 @@ def validate(data, path):
     return out
 
 
-def rule_options(settings, lookup):
+def rule_options(settings: Settings, lookup: Callable[[str], Rule]) -> dict[str, Any]:
     """``{rule_id: {option: value}}`` from ``rules:`` and ``trusted-owners``, type-checked.
 
     ``lookup(rule_id)`` returns the rule record or raises KeyError. Errors name the file,

@@ -4,6 +4,8 @@ Large trees are split across processes: parsing dominates and is CPU-bound, and 
 file is independent. Results cross the process boundary as plain tuples.
 """
 
+from __future__ import annotations
+
 import os
 
 from . import kinds, loader, surroundings
@@ -14,32 +16,49 @@ from .readers.facts import FACT_KINDS, document_facts
 from .readers.suppressions import SuppressionView
 from .registry import RULES, get_rule
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+    from typing import Any
+
+    from .loader import Excluded
+    from .model import Document, Rule
+    from .readers.facts import Facts
+    from .readers.policy_reports import ReadinessTable
+
+    Options = dict[str, Any]  # {rule_id: {option: value}}, and evidence by name
+    Group = tuple[Collection[Rule], Options]  # the rules and options of one scope
+    Candidate = tuple[str, str, int]  # (path, root, group index)
+    # What crosses the process boundary for one file: findings, errors, skipped, facts.
+    Plain = tuple[list[Any] | None, list[tuple[str, str]], list[tuple[str, str]], Facts | None]
+
 PARALLEL_MIN_FILES = 400  # below this, starting worker processes costs more than it saves
 
 
 class Result:
     __slots__ = ("findings", "errors", "skipped", "files", "facts", "notices", "readiness")
 
-    def __init__(self):
-        self.findings = []
-        self.errors = []
-        self.skipped = []
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.errors: list[FileError] = []
+        self.skipped: list[Skipped] = []
         self.files = 0
-        self.facts = {}  # supply-chain fact key -> (path, line) of its first evidence (audit)
-        self.notices = []  # warnings for stderr: what the run could not look at, and why
-        self.readiness = None  # audit with PolicyReports: the Deny readiness rows
+        self.facts: Facts = {}  # supply-chain fact key -> (path, line) of its first evidence (audit)
+        self.notices: list[str] = []  # warnings for stderr: what the run could not look at, and why
+        self.readiness: ReadinessTable | None = None  # audit with PolicyReports: the Deny readiness rows
 
 
-def check_document(doc, rules, options=None):
+def check_document(doc: Document, rules: Iterable[Rule], options: Options | None = None,
+                   ) -> tuple[list[Finding], list[FileError]]:
     """Findings of ``rules`` on one document, suppressions applied; rule crashes become errors."""
     options = options or {}
     builder = Builder(doc.path, doc.text, doc.lines)
-    errors = []
+    errors: list[FileError] = []
     kind = kinds.get(doc.kind)
     hygiene = []
     for rule in rules:
         if doc.kind in rule.targets:
-            extra = (options.get(rule.id) or rule.option_defaults(),) if rule.options else ()
+            extra: tuple[Any, ...] = (options.get(rule.id) or rule.option_defaults(),) if rule.options else ()
             extra += tuple(options.get(name) for name in rule.evidence)
             for view in kind.views(doc):
                 _run(rule, builder, errors, doc.path, view, *extra)
@@ -56,7 +75,7 @@ def check_document(doc, rules, options=None):
     return sorted(builder.findings, key=Finding.sort_key), errors
 
 
-def _run(rule, builder, errors, path, view, *extra):
+def _run(rule: Rule, builder: Builder, errors: list[FileError], path: str, view: Any, *extra: Any) -> None:
     try:
         for item in rule.check(view, *extra):
             builder.add(rule, item)
@@ -64,7 +83,8 @@ def _run(rule, builder, errors, path, view, *extra):
         errors.append(FileError(path, f"internal error in {rule.id}: {type(exc).__name__}: {exc}"))
 
 
-def _check_file(path, root, rules, options, want_facts):
+def _check_file(path: str, root: str, rules: Iterable[Rule], options: Options, want_facts: bool,
+                ) -> tuple[list[Finding] | None, list[FileError], list[Skipped], Facts | None]:
     """``(findings or None when not checked, errors, skipped, facts)`` for one file."""
     doc, problem = loader.load(path, root)
     if doc is None:
@@ -83,19 +103,19 @@ def _check_file(path, root, rules, options, want_facts):
 
 # Worker state: one (rules, options) pair per scope; rules are looked up by ID so only
 # strings cross the process boundary.
-_WORKER = None
+_WORKER: list[Group] = None  # type: ignore[assignment]  # set in each worker before _work
 
 
-def _init_worker(groups):
+def _init_worker(groups: Iterable[tuple[list[str], Options]]) -> None:
     global _WORKER
     _WORKER = [([get_rule(i) for i in rule_ids], options) for rule_ids, options in groups]
 
 
-def _location_tuple(loc):
+def _location_tuple(loc: Location) -> tuple[str, int, int | None, str]:
     return (loc.path, loc.line, loc.column, loc.note)
 
 
-def _work(batch, want_facts):
+def _work(batch: Iterable[Candidate], want_facts: bool) -> list[Plain]:
     out = []
     for path, root, group in batch:
         rules, options = _WORKER[group]
@@ -108,7 +128,9 @@ def _work(batch, want_facts):
     return out
 
 
-def run(paths, rules, excluded=None, want_facts=False, jobs=None, options=None, scope_of=None):
+def run(paths: Sequence[str], rules: Collection[Rule], excluded: Excluded | None = None, want_facts: bool = False,
+        jobs: int | None = None, options: Options | None = None, scope_of: Callable[[str], Any] | None = None,
+        ) -> Result:
     """Check every file under ``paths`` with ``rules`` (``options``: ``{rule_id: {...}}``).
 
     ``scope_of(path)``, where settings differ from file to file, gives each file's own
@@ -121,18 +143,21 @@ def run(paths, rules, excluded=None, want_facts=False, jobs=None, options=None, 
         only |= FACT_KINDS
     found, errors = loader.discover(paths, excluded, only)
     result.errors.extend(errors)
+    groups: list[Group]
+    index: dict[int, int]
+    candidates: list[Candidate]
     groups, index, candidates = [(rules, options or {})], {}, []
     for path, root in found:
         group = 0
         if scope_of is not None:
             scope = scope_of(path)
-            group = index.get(id(scope))
+            group = index.get(id(scope))  # type: ignore[assignment]  # None: given below
             if group is None:
                 group = index[id(scope)] = len(groups)
                 groups.append((scope.file_rules, scope.options))
         candidates.append((path, root, group))
     jobs = workers(jobs, len(candidates))
-    reached = set()  # the trees that held at least one file of a kind
+    reached: set[str] = set()  # the trees that held at least one file of a kind
     if jobs > 1 and len(candidates) >= PARALLEL_MIN_FILES:
         _run_parallel(candidates, groups, want_facts, jobs, result, reached)
     else:
@@ -146,7 +171,7 @@ def run(paths, rules, excluded=None, want_facts=False, jobs=None, options=None, 
     return result
 
 
-def _notices(paths, reached, skipped):
+def _notices(paths: Iterable[str], reached: Collection[str], skipped: Iterable[Skipped]) -> Iterator[str]:
     """Warnings for what nobody would otherwise notice: a folder with nothing to check, and
     Terraform files left unread because the HCL parser is missing."""
     for given in paths:
@@ -158,7 +183,7 @@ def _notices(paths, reached, skipped):
         yield f"{unparsed} Terraform {noun} NOT checked: {HCL_MISSING}. To install it: {hcl_advice()}"
 
 
-def workers(jobs, files):
+def workers(jobs: int | None, files: int) -> int:
     """How many processes a run of ``files`` files uses when ``--jobs`` asked for ``jobs``
     (None: all cores): processes beyond the cores only contend for them, and beyond the
     files sit idle."""
@@ -166,7 +191,8 @@ def workers(jobs, files):
     return max(1, min(jobs or cores, cores, files))
 
 
-def _run_parallel(candidates, groups, want_facts, jobs, result, reached):
+def _run_parallel(candidates: list[Candidate], groups: list[Group], want_facts: bool, jobs: int, result: Result,
+                  reached: set[str]) -> None:
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
@@ -188,7 +214,8 @@ def _run_parallel(candidates, groups, want_facts, jobs, result, reached):
                     reached.add(root)
 
 
-def _merge(result, findings, errors, skipped, facts):
+def _merge(result: Result, findings: list[Finding] | None, errors: list[FileError], skipped: list[Skipped],
+           facts: Facts | None) -> bool:
     """Add one file's results; True when the file was of a kind (checked, skipped or in error)."""
     result.errors.extend(errors)
     result.skipped.extend(skipped)

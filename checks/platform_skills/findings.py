@@ -6,12 +6,25 @@ is ``(where, note)`` in the same file or ``(path, where, note)`` in another. A s
 comment at any of a finding's places in this file silences it.
 """
 
+from __future__ import annotations
+
 from .fixes import Fix
 from .model import Finding, Location
 from .readers.suppressions import MARKER, Ledger
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
-def place(where):
+    from .model import Rule
+    from .nodes import Node
+
+    # A line number or a node whose mark gives the line.
+    Where = int | Node
+
+
+def place(where: Where) -> tuple[int, int | None]:
     """``(line, column or None)`` of a line number or a node."""
     if isinstance(where, int):
         return where, None
@@ -24,13 +37,13 @@ class Builder:
 
     __slots__ = ("path", "ledger", "_seen", "findings")
 
-    def __init__(self, path, text=None, lines=None):
+    def __init__(self, path: str, text: str | None = None, lines: Sequence[str] | None = None) -> None:
         self.path = path
-        self.ledger = Ledger(lines) if text is not None and MARKER in text else None
-        self._seen = set()
-        self.findings = []
+        self.ledger = Ledger(lines) if text is not None and MARKER in text else None  # type: ignore[arg-type]
+        self._seen: set[tuple[str, int, str]] = set()
+        self.findings: list[Finding] = []
 
-    def add(self, rule, item):
+    def add(self, rule: Rule, item: tuple[Any, ...]) -> None:
         """Record what a rule yielded, unless a suppression or an identical finding covers it."""
         autofix = None
         if isinstance(item[-1], Fix):  # a safe fix rides last, whatever else the item holds
@@ -50,7 +63,7 @@ class Builder:
         self.findings.append(Finding(rule, self.path, line, message, column, related, fix,
                                      autofix))
 
-    def _related(self, item):
+    def _related(self, item: tuple[Any, ...]) -> Location:
         if len(item) == 3:
             path, where, note = item
         else:

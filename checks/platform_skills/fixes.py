@@ -10,9 +10,21 @@ only (no flow mappings), no anchors, aliases or tags on the edited node, no tabs
 indentation, the edited place on lines of its own.
 """
 
+from __future__ import annotations
+
 import re
 
 from . import nodes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any, TypeGuard
+
+    from yaml.error import Mark
+
+    # (depth, text): a line to write, depth indentation steps in
+    Rows = Iterable[tuple[int, str]]
 
 _INDENT = re.compile(r"[ ]*")
 _KEY_PREFIX = re.compile(r"[ ]*(?:-[ ]+)*")  # what may precede a key on its line
@@ -25,12 +37,12 @@ class Edit:
 
     __slots__ = ("start", "end", "new")
 
-    def __init__(self, start, end, new):
+    def __init__(self, start: int, end: int, new: str) -> None:
         self.start = start
         self.end = end
         self.new = new
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Edit {self.start}:{self.end} {self.new!r}>"
 
 
@@ -40,11 +52,11 @@ class Fix:
 
     __slots__ = ("producer", "args")
 
-    def __init__(self, producer, *args):
+    def __init__(self, producer: Callable[..., list[Edit] | None], *args: Any) -> None:
         self.producer = producer
         self.args = args
 
-    def edits(self, text):
+    def edits(self, text: Text) -> list[Edit] | None:
         try:
             return self.producer(text, *self.args) or None
         except (IndexError, ValueError, AttributeError):
@@ -54,7 +66,7 @@ class Fix:
 class Text:
     """A file's text with what edits need: line offsets, its newline, its indentation step."""
 
-    def __init__(self, text):
+    def __init__(self, text: str) -> None:
         self.text = text
         self.lines = text.split("\n")
         self.starts = [0]
@@ -63,14 +75,14 @@ class Text:
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.unit = _unit(self.lines)
 
-    def offset(self, mark):
+    def offset(self, mark: Mark) -> int:
         """The text offset of a node mark (line and column, both 0-based)."""
         return self.starts[mark.line] + mark.column
 
-    def line_text(self, index):
+    def line_text(self, index: int) -> str:
         return self.lines[index].rstrip("\r")
 
-    def insert_after(self, index, column, rows):
+    def insert_after(self, index: int, column: int, rows: Rows) -> Edit:
         """An Edit putting ``rows`` (see ``block``) on new lines after line ``index``. After
         a last line without a newline the rows get one before them and none after, so the
         file still ends the way it did."""
@@ -79,21 +91,21 @@ class Text:
             return Edit(self.starts[index + 1], self.starts[index + 1], block)
         return Edit(len(self.text), len(self.text), self.newline + block[:-len(self.newline)])
 
-    def block(self, column, rows):
+    def block(self, column: int, rows: Rows) -> str:
         """``rows`` of ``(depth, text)`` as lines indented from ``column``, newline-ended."""
         return "".join(" " * (column + depth * self.unit) + text + self.newline
                        for depth, text in rows)
 
 
-def _unit(lines):
+def _unit(lines: Iterable[str]) -> int:
     """The file's indentation step: its smallest indentation, 2 when it has none."""
-    found = [len(_INDENT.match(line).group()) for line in lines
+    found = [len(_INDENT.match(line).group()) for line in lines  # type: ignore[union-attr]  # "[ ]*"
              if line.strip() and not line.lstrip().startswith("#")]
     positive = [n for n in found if n]
     return min(positive) if positive and min(positive) <= 8 else 2
 
 
-def plain_node(source, *found):
+def plain_node(source: Text, *found: nodes.Node | None) -> bool:
     """Whether each node (None: absent, fine) carries no anchor or tag: what precedes it,
     past blank lines and comments, is ``key:``, ``-`` or the start of the document. An
     anchored node may be shared through aliases, and an edit there changes every user."""
@@ -117,7 +129,7 @@ def plain_node(source, *found):
     return True
 
 
-def block_map(source, node):
+def block_map(source: Text, node: nodes.Node | None) -> bool:
     """Whether ``node`` is a mapping we may insert into: block style, plain, keys on their
     own lines after nothing but indentation or ``- ``, and no tabs there."""
     if not nodes.is_map(node) or node.flow_style or not node.value or not plain_node(source, node):
@@ -131,20 +143,20 @@ def block_map(source, node):
     return True
 
 
-def one_line_scalar(node):
+def one_line_scalar(node: nodes.Node | None) -> TypeGuard[nodes.Scalar]:
     """A plain or quoted scalar written on one line (not a block scalar)."""
     return (nodes.is_scalar(node) and node.style in PLAIN + ("'", '"')
             and node.start_mark.line == node.end_mark.line)
 
 
-def replace_scalar(source, node, new):
+def replace_scalar(source: Text, node: nodes.Node | None, new: str) -> list[Edit] | None:
     """Write ``new`` (plain text) where the one-line scalar ``node`` is, quotes included."""
     if not one_line_scalar(node) or not plain_node(source, node):
         return None
     return [Edit(source.offset(node.start_mark), source.offset(node.end_mark), new)]
 
 
-def add_pair(source, mapping, rows, after=()):
+def add_pair(source: Text, mapping: nodes.Node | None, rows: Rows, after: Iterable[str] = ()) -> list[Edit] | None:
     """Insert the key ``rows`` (``(depth, text)``, depth 0 being the new key) into a block
     mapping: after the line of the first key named in ``after`` whose value is a one-line
     scalar, else where the mapping's first key is (which moves to the next line)."""
@@ -154,13 +166,13 @@ def add_pair(source, mapping, rows, after=()):
         key, value = nodes.get_pair(mapping, name)
         if key is not None and one_line_scalar(value) and value.start_mark.line == key.start_mark.line:
             return [source.insert_after(key.start_mark.line, key.start_mark.column, rows)]
-    first = mapping.value[0][0]
+    first = mapping.value[0][0]  # type: ignore[union-attr]  # block_map: a mapping
     column = first.start_mark.column
     text = source.block(column, rows) + " " * column
     return [Edit(source.offset(first.start_mark), source.offset(first.start_mark), text[column:])]
 
 
-def add_item(source, sequence, text):
+def add_item(source: Text, sequence: nodes.Node | None, text: str) -> list[Edit] | None:
     """Insert ``text`` as the first item of a sequence: a block one (a new ``- text`` line)
     or a flow one written on one line (``[text, ...]``)."""
     if not nodes.is_seq(sequence) or not plain_node(source, sequence):
@@ -181,7 +193,7 @@ def add_item(source, sequence, text):
     return [Edit(at, at, source.block(len(match.group(1)), [(0, "- " + text)]))]
 
 
-def yaml_value(text):
+def yaml_value(text: str) -> str:
     """``text`` as a YAML scalar: plain where that reads back the same, else single-quoted."""
     if (re.fullmatch(r"[^\s'\"#&*!|>%@`,\[\]{}?:-][^\n]*", text) and ": " not in text
             and " #" not in text and not text.endswith((":", " "))):

@@ -9,6 +9,8 @@ is parsed once and offered to each kind that also recognises content (``hints`` 
 shares that parser, in table order; the first whose ``accept`` returns roots takes it.
 """
 
+from __future__ import annotations
+
 import os
 
 from . import nodes, surroundings
@@ -21,6 +23,21 @@ from .parsers import (
     terraform_roots,
     yaml_roots,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Iterable, Iterator
+    from typing import Any
+
+    from .model import Document, Rule
+    from .readers.workflow import Workflow
+    from .surroundings import Surroundings
+
+    Claims = Callable[[str, str], bool]  # (path with / separators, file name)
+    Parse = Callable[[str], list[Any]]  # text -> roots
+    Accept = Callable[[list[Any], bool], list[Any] | None]  # (roots, claimed) -> kept roots
+    View = Callable[[Document], Iterable[Any]]  # the subjects rules are called with
+    Problems = Callable[[Document], Iterable[tuple[int, str]]]
 
 YAML_SUFFIXES = (".yml", ".yaml")
 # Targets that are not file kinds: the repository model (audit), the suppression comments
@@ -57,8 +74,10 @@ class Kind:
     __slots__ = ("name", "title", "claims", "parse", "accept", "view", "checkov", "hints",
                  "suffixes", "problems")
 
-    def __init__(self, name, title, parse, view, claims=None, accept=None, checkov=(),
-                 hints=None, suffixes=YAML_SUFFIXES, problems=None):
+    def __init__(self, name: str, title: str, parse: Parse, view: View, claims: Claims | None = None,
+                 accept: Accept | None = None, checkov: Iterable[str] = (),
+                 hints: tuple[str, ...] | None = None, suffixes: tuple[str, ...] = YAML_SUFFIXES,
+                 problems: Problems | None = None) -> None:
         self.name = name
         self.title = title
         self.claims = claims
@@ -70,21 +89,21 @@ class Kind:
         self.suffixes = suffixes  # names content recognition considers
         self.problems = problems or (lambda doc: ())
 
-    def views(self, doc):
+    def views(self, doc: Document) -> list[Any]:
         """The rules' subjects for ``doc``, built once per document."""
         found = doc.memo.get("view")
         if found is None:
             found = doc.memo["view"] = list(self.view(doc))
         return found
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Kind {self.name}>"
 
 
-_KINDS = {}
+_KINDS: dict[str, Kind] = {}
 
 
-def register(kind):
+def register(kind: Kind) -> Kind:
     """Add a kind to the table (tests register toy kinds through this too)."""
     if kind.name in _KINDS or kind.name in PSEUDO_TARGETS:
         raise ValueError(f"input kind {kind.name!r} is already registered")
@@ -92,19 +111,19 @@ def register(kind):
     return kind
 
 
-def unregister(name):
+def unregister(name: str) -> None:
     _KINDS.pop(name, None)
 
 
-def get(name):
+def get(name: str) -> Kind:
     return _KINDS[name]
 
 
-def all_kinds():
+def all_kinds() -> list[Kind]:
     return list(_KINDS.values())
 
 
-def claiming(norm, name):
+def claiming(norm: str, name: str) -> Kind | None:
     """The kind whose location rule takes this path, or None."""
     for kind in _KINDS.values():
         if kind.claims is not None and kind.claims(norm, name):
@@ -112,7 +131,7 @@ def claiming(norm, name):
     return None
 
 
-def named_kind(name):
+def named_kind(name: str) -> Kind | None:
     """The content kind whose file name this is (``kustomization.yaml``), or None: such a
     file is of its kind by name, so a parse failure is an error, not a skip."""
     for kind in _KINDS.values():
@@ -121,22 +140,22 @@ def named_kind(name):
     return None
 
 
-def around(doc):
+def around(doc: Document) -> Surroundings:
     """The document's ``Surroundings`` (a document built from text alone has no tree: it
     sees only files beside its path)."""
     if doc.around is None:
         doc.around = surroundings.detached()
-    return doc.around
+    return doc.around  # type: ignore[no-any-return]  # model.Document cannot name it
 
 
-def content_candidates(name, text):
+def content_candidates(name: str, text: str) -> list[Kind]:
     """Kinds that may recognise this unclaimed file by content, in table order (a file named
     as a kind's file is offered to it whatever it holds)."""
     return [k for k in _KINDS.values() if k.hints is not None and name.endswith(k.suffixes)
             and (name in k.suffixes or any(h in text for h in k.hints))]
 
 
-def wanted(norm, name, only=None):
+def wanted(norm: str, name: str, only: Collection[str] | None = None) -> bool:
     """Whether a directory walk should offer this file to the loader (``only``: the kind
     names the run reads; None for all)."""
     kind = claiming(norm, name)
@@ -146,13 +165,13 @@ def wanted(norm, name, only=None):
                for k in _KINDS.values())
 
 
-def ignored(norm):
+def ignored(norm: str) -> bool:
     """Files that look like ours but are data: anything below ``.github/workflows/*/``."""
     head, sep, rest = ("/" + norm).partition("/.github/workflows/")
     return bool(sep) and "/" in rest and not rest.endswith((".sh", ".bash"))  # scripts are run
 
 
-def validate(rule):
+def validate(rule: Rule) -> None:
     """Raise ValueError when a rule targets a kind the table does not hold."""
     unknown = set(rule.targets) - set(_KINDS) - PSEUDO_TARGETS
     if unknown or not rule.targets:
@@ -164,18 +183,18 @@ def validate(rule):
 # GitHub Actions: workflows and composite actions
 
 
-def _in_workflows_dir(norm, name):
+def _in_workflows_dir(norm: str, name: str) -> bool:
     parent = ("/" + norm).rsplit("/", 2)
     return len(parent) == 3 and parent[1] == "workflows" and \
         ("/" + norm).endswith("/.github/workflows/" + name) and name.endswith(YAML_SUFFIXES)
 
 
-def _is_action_file(norm, name):
+def _is_action_file(norm: str, name: str) -> bool:
     return name in ("action.yml", "action.yaml") and not _in_workflows_dir(norm, name)
 
 
-def _single_mapping(what):
-    def accept(roots, claimed):
+def _single_mapping(what: str) -> Accept:
+    def accept(roots: list[Any], claimed: bool) -> list[Any] | None:
         maps = [r for r in roots if nodes.is_map(r)]
         if claimed:
             if not roots:
@@ -190,22 +209,23 @@ def _single_mapping(what):
     return accept
 
 
-def _looks_like_workflow(root):
+def _looks_like_workflow(root: nodes.Node) -> bool:
     return nodes.get(root, "jobs") is not None and (
         nodes.get(root, "on") is not None or nodes.get(root, "true") is not None)
 
 
-def _looks_like_action(root):
+def _looks_like_action(root: nodes.Node) -> bool:
     runs = nodes.get(root, "runs")
     return nodes.is_map(runs) and nodes.get(runs, "using") is not None
 
 
-_SHAPES = {"workflow": _looks_like_workflow, "action metadata file": _looks_like_action,
-           "goreleaser configuration": lambda root: False,
-           "Dependabot configuration": lambda root: False}
+_SHAPES: dict[str, Callable[[nodes.Node], bool]] = {
+    "workflow": _looks_like_workflow, "action metadata file": _looks_like_action,
+    "goreleaser configuration": lambda root: False,
+    "Dependabot configuration": lambda root: False}
 
 
-def _workflow_view(doc):
+def _workflow_view(doc: Document) -> list[Workflow]:
     from .readers.workflow import Workflow
     return [Workflow(doc)]
 
@@ -214,11 +234,11 @@ def _workflow_view(doc):
 # Kubernetes-style objects (workloads, Kyverno policies, ...)
 
 
-def _manifests(roots, claimed):
+def _manifests(roots: list[Any], claimed: bool) -> list[nodes.Collection] | None:
     """Every object with ``apiVersion`` and ``kind``; ``*List`` objects are expanded."""
     found = []
     pending = [r for r in reversed(roots) if nodes.is_map(r)]
-    seen = set()  # aliases can make Lists of Lists exponential: expand each node once
+    seen: set[int] = set()  # aliases can make Lists of Lists exponential: expand each node once
     while pending:
         root = pending.pop()
         if id(root) in seen:
@@ -232,20 +252,20 @@ def _manifests(roots, claimed):
     return found or None
 
 
-def _roots_view(doc):
-    return doc.roots
+def _roots_view(doc: Document) -> list[Any]:
+    return doc.roots  # type: ignore[no-any-return]
 
 
-def _manifest_view(doc):
+def _manifest_view(doc: Document) -> list[Any]:
     """The objects, each knowing the tree around it: PSK301 asks it for the images the
     repository builds (Skaffold artifacts), which are placeholders, not images."""
     tree = around(doc)
     for root in doc.roots:
         root._psk_around = tree
-    return doc.roots
+    return doc.roots  # type: ignore[no-any-return]
 
 
-def _manifest_problems(doc):
+def _manifest_problems(doc: Document) -> Iterator[tuple[int, str]]:
     from .readers.gitops import shape_problems
     for root in doc.roots:
         yield from shape_problems(root)
@@ -261,22 +281,22 @@ class ChartView:
 
     __slots__ = ("root", "has_lock")
 
-    def __init__(self, root, has_lock):
+    def __init__(self, root: nodes.Node, has_lock: bool) -> None:
         self.root = root
         self.has_lock = has_lock
 
 
-def _is_chart(norm, name):
+def _is_chart(norm: str, name: str) -> bool:
     return name == "Chart.yaml"
 
 
-def _is_values(norm, name):
+def _is_values(norm: str, name: str) -> bool:
     """``values*.yaml`` in a directory that holds a ``Chart.yaml``."""
     return name.startswith("values") and name.endswith(YAML_SUFFIXES) and \
         os.path.isfile(os.path.join(os.path.dirname(norm) or os.curdir, "Chart.yaml"))
 
 
-def _chart_view(doc):
+def _chart_view(doc: Document) -> list[ChartView]:
     lock = os.path.join(os.path.dirname(doc.path) or os.curdir, "Chart.lock")
     return [ChartView(doc.roots[0], around(doc).exists(lock))]
 
@@ -285,17 +305,17 @@ def _chart_view(doc):
 # Terraform
 
 
-def _is_terraform(norm, name):
+def _is_terraform(norm: str, name: str) -> bool:
     return name.endswith(".tf")
 
 
-def _terraform_view(doc):
+def _terraform_view(doc: Document) -> list[Any]:
     from .readers.terraform import Module, TerraformFile
 
     tree = around(doc)
     folder = os.path.dirname(doc.path)
 
-    def module():  # the module is the folder: its other files, read only when a rule asks
+    def module() -> Any:  # the module is the folder: its other files, read only when a rule asks
         others = [tree.terraform(p) for p in tree.folder(folder, ".tf")
                   if os.path.normpath(p) != os.path.normpath(doc.path)]
         lock = tree.exists(os.path.join(folder or os.curdir, ".terraform.lock.hcl"))
@@ -304,13 +324,13 @@ def _terraform_view(doc):
     return [TerraformFile(doc.path, doc.roots[0], doc.lines, module)]
 
 
-def _terraform_problems(doc):
+def _terraform_problems(doc: Document) -> Iterator[tuple[int, str]]:
     from .readers.iam import shape_problems
     for tf in get("terraform").views(doc):
         yield from shape_problems(tf)
 
 
-def _kustomization(roots, claimed):
+def _kustomization(roots: list[Any], claimed: bool) -> list[Any] | None:
     """A kustomize ``kustomization.yaml`` that generates Secrets (``apiVersion``/``kind``
     are optional there, so content recognition as a manifest would miss it)."""
     if len(roots) != 1 or not nodes.is_map(roots[0]) or nodes.get(roots[0], "secretGenerator") is None:
@@ -347,19 +367,19 @@ register(Kind("manifest", "Kubernetes manifest", yaml_roots, _manifest_view, acc
 _GORELEASER_NAMES = (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml")
 
 
-def _is_goreleaser(norm, name):
+def _is_goreleaser(norm: str, name: str) -> bool:
     return name in _GORELEASER_NAMES
 
 
-def _is_makefile(norm, name):
+def _is_makefile(norm: str, name: str) -> bool:
     return name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk")
 
 
-def _is_script(norm, name):
+def _is_script(norm: str, name: str) -> bool:
     return name.endswith((".sh", ".bash"))
 
 
-def _script_view(doc):
+def _script_view(doc: Document) -> list[Any]:
     from .readers.following import ScriptView
     return [ScriptView(doc.path, doc.text)]
 
@@ -384,7 +404,7 @@ _NOT_DOCKERFILE = (".dockerignore", ".md", ".markdown", ".rst", ".txt", ".adoc",
                    ".swp", ".lock", ".sum", ".patch", ".diff")
 
 
-def _is_dockerfile(norm, name):
+def _is_dockerfile(norm: str, name: str) -> bool:
     if name in ("Dockerfile", "Containerfile"):
         return True
     lower = name.lower()
@@ -393,7 +413,7 @@ def _is_dockerfile(norm, name):
     return False
 
 
-def _dockerfile_view(doc):
+def _dockerfile_view(doc: Document) -> list[Any]:
     from .readers.dockerfile import DockerfileView
     return [DockerfileView(doc)]
 
@@ -411,18 +431,18 @@ RENOVATE_FILES = ("renovate.json", "renovate.json5", ".renovaterc", ".renovaterc
                   ".renovaterc.json5")
 
 
-def _is_dependabot(norm, name):
+def _is_dependabot(norm: str, name: str) -> bool:
     return name in ("dependabot.yml", "dependabot.yaml") and \
         ("/" + norm).endswith("/.github/" + name)
 
 
-def _renovate_object(roots, claimed):
+def _renovate_object(roots: list[Any], claimed: bool) -> list[Any]:
     if roots and not isinstance(roots[0], dict):
         raise KindError("a Renovate configuration must be a JSON object at the top level")
     return roots
 
 
-def _renovate_in_package(roots, claimed):
+def _renovate_in_package(roots: list[Any], claimed: bool) -> list[Any] | None:
     return roots if roots and isinstance(roots[0], dict) and "renovate" in roots[0] else None
 
 

@@ -15,12 +15,24 @@ kubectl reads a manifest), and a workflow or action reports them as an error of 
 because GitHub rejects it (``parsers.yaml_roots``).
 """
 
+from __future__ import annotations
+
 import os
 import stat
 
 from . import kinds, surroundings
 from .model import Document, FileError, Skipped
 from .parsers import ParseError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Iterable, Iterator
+    from typing import Any, BinaryIO
+
+    from .kinds import Kind
+    from .surroundings import Surroundings
+
+    Excluded = Callable[[str], bool]  # display path -> whether the configuration excludes it
 
 SKIP_DIRS = frozenset((".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox",
                        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".terraform", "site-packages",
@@ -31,16 +43,17 @@ SKIP_DIRS = frozenset((".git", ".hg", ".svn", "node_modules", "__pycache__", ".t
 # and 90 MB on one loaded core; 2 MiB took 6 s, 9 MB took 35 s and 1 GB. Hand-written
 # configuration is a few KiB; what exceeds this is generated (CRD bundles), and is named.
 MAX_BYTES = 1024 * 1024
-_ASK = object()
+_ASK: Any = object()  # ``document``'s "kind not given": it asks the kinds table
 
 
-def display_path(path):
+def display_path(path: str) -> str:
     """Relative to the current directory, with "/" separators."""
     rel = os.path.normpath(path) if not os.path.isabs(path) else os.path.relpath(path)
     return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
-def discover(paths, excluded=None, only=None):
+def discover(paths: Iterable[str], excluded: Excluded | None = None, only: Collection[str] | None = None,
+             ) -> tuple[list[tuple[str, str]], list[FileError]]:
     """Expand the paths given on the command line into ``(path, root)`` candidates.
 
     Directories are walked for files some kind reads (``only``: of these kind names); files
@@ -48,6 +61,9 @@ def discover(paths, excluded=None, only=None):
     given, whatever their name (pre-commit decides what to pass). ``root`` is the tree a
     symlinked file must resolve into. Returns ``(candidates, errors)``.
     """
+    candidates: list[tuple[str, str]]
+    errors: list[FileError]
+    seen: set[str]
     candidates, errors, seen = [], [], set()
     for given in paths:
         if os.path.isdir(given):
@@ -69,7 +85,7 @@ def discover(paths, excluded=None, only=None):
     return candidates, errors
 
 
-def walk(top, excluded=None, only=None):
+def walk(top: str, excluded: Excluded | None = None, only: Collection[str] | None = None) -> Iterator[str]:
     """Files under ``top`` that a kind reads; never follows directory symlinks, so loops
     cannot hang it."""
     stack = [top]
@@ -97,7 +113,7 @@ def walk(top, excluded=None, only=None):
                 yield entry.path
 
 
-def load(path, root=os.curdir):
+def load(path: str, root: str = os.curdir) -> tuple[Document | None, FileError | Skipped | None]:
     """Read and parse one file: ``(Document or None, FileError or Skipped or None)``."""
     shown = display_path(path)
     if kinds.ignored(shown):
@@ -115,7 +131,8 @@ def load(path, root=os.curdir):
     return document(shown, text, kind, root)
 
 
-def document(shown, text, kind=_ASK, root=None):
+def document(shown: str, text: str, kind: Kind | None = _ASK, root: str | None = None,
+             ) -> tuple[Document | None, FileError | Skipped | None]:
     """Parse ``text`` as the file ``shown`` would be: ``(Document or None, problem or None)``.
 
     ``kind`` is the kind that claims the name (None: none does), when the caller already asked;
@@ -150,7 +167,7 @@ def document(shown, text, kind=_ASK, root=None):
     return None, None
 
 
-def surroundings_of(root):
+def surroundings_of(root: str) -> Surroundings:
     """The other files of the tree at ``root``, read through this module's reader."""
     return surroundings.of_tree(root, lambda path: _read_text(path, root), lambda: walk(root))
 
@@ -160,7 +177,7 @@ HELM_TEMPLATE = "Helm chart template, not rendered (run helm template and check 
 UNPARSABLE = "does not parse and nothing says it is a file the checks read (a fixture or a snippet?)"
 
 
-def _in_chart_templates(path):
+def _in_chart_templates(path: str) -> bool:
     """Whether ``path`` lies below the ``templates/`` folder of a Helm chart."""
     folder = os.path.dirname(os.path.abspath(path))
     while True:
@@ -172,7 +189,7 @@ def _in_chart_templates(path):
         folder = parent
 
 
-def local_action_problem(repo, relative):
+def local_action_problem(repo: str, relative: str) -> str | None:
     """Why ``uses: ./<relative>`` cannot be followed from the repository ``repo``, or None."""
     top = os.path.realpath(repo)
     target = os.path.realpath(os.path.join(top, relative))
@@ -201,7 +218,7 @@ class TooLarge(NotRead):
     pass
 
 
-def too_large():
+def too_large() -> TooLarge:
     return TooLarge(f"larger than {MAX_BYTES // (1024 * 1024)} MiB; not read (generated "
                     "files this size are slow to check: exclude them, or split them)")
 
@@ -210,7 +227,7 @@ _NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
                 (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
 
-def open_regular(path):
+def open_regular(path: str) -> BinaryIO:
     """``path`` opened for reading in binary, if it is a regular file; else NotRegular.
 
     Checked before opening, and again on the open descriptor: the open is non-blocking, so a
@@ -226,14 +243,14 @@ def open_regular(path):
         raise
 
 
-def _require_regular(mode):
+def _require_regular(mode: int) -> None:
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):  # a directory fails its read, as before
         return
     what = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
     raise NotRegular(f"{what}, not a regular file; not read")
 
 
-def _read_text(path, root):
+def _read_text(path: str, root: str) -> str:
     if os.path.islink(path):
         target = os.path.realpath(path)
         top = os.path.realpath(root)
@@ -262,7 +279,7 @@ def _read_text(path, root):
                           f"{exc.start})") from None
 
 
-def _read_all(handle):
+def _read_all(handle: BinaryIO) -> bytes:
     """The file's bytes, at most ``MAX_BYTES + 1`` of them.
 
     The read is sized from ``fstat`` (one small allocation for the common small file); a

@@ -4,9 +4,16 @@ Only the loader calls them (through the kinds table). Heavier parsers (Dockerfil
 imported inside their function, so a run without such files never loads them.
 """
 
+from __future__ import annotations
+
 import re
 
 import yaml
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import IO, Any
 
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAGS = {"scalar": "tag:yaml.org,2002:str", "sequence": "tag:yaml.org,2002:seq",
@@ -62,7 +69,7 @@ def yaml_roots(text):
     return roots
 
 
-def duplicate_keys(roots):
+def duplicate_keys(roots: Iterable[Any]) -> list[tuple[int, str]]:
     """``(line, message)`` for every duplicate key ``yaml_roots`` dropped, as GitHub reports
     them (the repeated key is the error)."""
     found = []
@@ -206,7 +213,7 @@ def json_nodes(text):
     return root
 
 
-def yaml_data(text, each_item=None):
+def yaml_data(text: str, each_item: Callable[[Any], None] | None = None) -> list[Any]:
     """Every non-empty YAML document as plain data (dicts, lists, strings), built from the C
     parser's events: composing nodes with marks costs about twenty times the parse, and
     evidence files (PolicyReports, tens of MB) are read whole, never pointed into. Scalars
@@ -312,7 +319,7 @@ def template_syntax(text):
     return None
 
 
-def load_settings(handle):
+def load_settings(handle: IO[str]) -> Any:
     """A settings file as plain Python data (the safe loader, with implicit types)."""
     return yaml.load(handle, Loader=_BASE_LOADER)
 
@@ -367,7 +374,7 @@ def terraform_roots(text):
         raise ParseError(_hcl_message(exc)) from None
 
 
-def hcl_advice():
+def hcl_advice() -> str:
     """How to install the HCL parser, for where the run happens: ``pre-commit run`` sets
     ``PRE_COMMIT=1``, and a hook's environment takes packages only from its
     ``additional_dependencies``, never from pip."""

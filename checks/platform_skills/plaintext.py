@@ -6,8 +6,14 @@ Only the inline Markdown the rule records use is converted: code spans, ``**bold
 ``deploy/**`` or a GitHub expression keeps its characters.
 """
 
+from __future__ import annotations
+
 import functools
 import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from re import Match
 
 _INLINE = re.compile(
     r"(?P<fence>`+)(?P<code>.+?)(?P=fence)"          # `code` (contents kept verbatim)
@@ -18,7 +24,7 @@ _INLINE = re.compile(
 
 
 @functools.lru_cache(maxsize=1024)  # the same few rule texts, once per finding
-def plain(markdown):
+def plain(markdown: str | None) -> str:
     """``markdown`` as plain text: markers dropped, a link's absolute URL kept in
     parentheses (a relative link points into the handbook, which the caller's help link
     already names, so only its label is kept)."""
@@ -27,7 +33,7 @@ def plain(markdown):
     return _INLINE.sub(_replace, markdown)
 
 
-def _replace(match):
+def _replace(match: Match[str]) -> str:
     if match.group("fence"):
         return match.group("code").strip() or match.group("code")
     if match.group("bold") is not None:

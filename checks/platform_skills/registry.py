@@ -4,6 +4,8 @@ Explicit on purpose: a rule exists when it is listed here, and the contract test
 table. Each record is validated against the input-kinds table when the registry loads.
 """
 
+from __future__ import annotations
+
 from . import kinds
 from .model import id_matches
 from .rules.containers import base_images, build_secrets, downloads, user
@@ -24,6 +26,12 @@ from .rules.kyverno import policies, verification
 from .rules.repository import deny_readiness, freshness, gaps
 from .rules.supply_chain import provenance, scanning, signing
 from .rules.terraform import ecr, iam, modules
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from .model import Rule
 
 RULES = {rule.id: rule for rule in (
     pinning.unpinned_action,
@@ -112,20 +120,21 @@ for _rule in RULES.values():
     kinds.validate(_rule)
 
 
-def all_rules():
+def all_rules() -> list[Rule]:
     """Every rule, in ID order."""
     return list(RULES.values())
 
 
-def get_rule(rule_id):
+def get_rule(rule_id: str) -> Rule:
     return RULES[rule_id]
 
 
-def matches_any(rule_id, patterns):
+def matches_any(rule_id: str, patterns: Iterable[str]) -> bool:
     return any(id_matches(rule_id, p) for p in patterns)
 
 
-def select(rules, select=None, ignore=None):
+def select(rules: Iterable[Rule], select: Iterable[str] | None = None,
+           ignore: Iterable[str] | None = None) -> list[Rule]:
     """Rules matching ``select`` (IDs or prefixes; default all) and not ``ignore``."""
     return [r for r in rules if (not select or matches_any(r.id, select))
             and not (ignore and matches_any(r.id, ignore))]

@@ -10,6 +10,8 @@ path instead. The command line applies to every file:
 ``--policy-reports`` add to it.
 """
 
+from __future__ import annotations
+
 import os
 
 from . import config
@@ -19,13 +21,25 @@ from .model import SEVERITIES, SEVERITY_RANK
 from .readers import policy_reports
 from .registry import RULES, all_rules, get_rule, matches_any, select
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+    from .config import Settings
+    from .model import FileError, Rule
+    from .readers.policy_reports import Evidence
+
+    Excluded = Callable[[str], bool]
+
 
 class Scope:
     """The settings of the files one configuration file (or none) governs."""
 
     __slots__ = ("path", "rules", "options", "fail_on", "excluded")
 
-    def __init__(self, path, rules, options, fail_on, excluded):
+    def __init__(self, path: str | None, rules: list[Rule], options: dict[str, Any],
+                 fail_on: str | None, excluded: Excluded | None) -> None:
         self.path = path          # the configuration file as the CLI prints it; None: none
         self.rules = rules        # the selected rules, every scope
         self.options = options    # {rule_id: {option: value}}
@@ -33,7 +47,7 @@ class Scope:
         self.excluded = excluded  # excluded(path) -> bool, or None
 
     @property
-    def file_rules(self):
+    def file_rules(self) -> list[Rule]:
         return [r for r in self.rules if r.scope == "file"]
 
 
@@ -46,8 +60,9 @@ class Scopes:
     ConfigError for a bad setting.
     """
 
-    def __init__(self, select_ids=None, ignore_ids=(), fail_on=None, exclude=(), use_config=True,
-                 config_file=None, reports=()):
+    def __init__(self, select_ids: Iterable[str] | None = None, ignore_ids: Iterable[str] = (),
+                 fail_on: str | None = None, exclude: Iterable[str] = (), use_config: bool = True,
+                 config_file: str | None = None, reports: Iterable[str] = ()) -> None:
         for pattern in list(select_ids or ()) + list(ignore_ids):
             _must_match(pattern, "")
         self._select = list(select_ids or ()) or None
@@ -55,38 +70,40 @@ class Scopes:
         self._fail_on = fail_on
         self._reports = list(reports)  # --policy-reports paths, for every scope
         self._cli_excluded = _either(config.excluder(exclude), _evidence_files(self._reports))
-        self._evidence = {}  # (paths, folder they must stay in) -> Evidence: each file read once
-        self.errors = []     # FileError of each report file that could not be read
+        # (paths, folder they must stay in) -> Evidence: each file read once
+        self._evidence: dict[tuple[tuple[str, ...], str | None], Evidence] = {}
+        self.errors: list[FileError] = []     # FileError of each report file that could not be read
         self._use_config = use_config
         # --config: one named file governs every path, in place of the nearest one.
         self._fixed = config.load(config_file) if config_file and use_config else None
-        self._folders = {}  # absolute folder -> (settings, config path): config.find's cache
-        self._seen = {}     # folder as the walk names it -> the same
-        self._scopes = {}   # config path (None: no file) -> Scope
-        self._left_out = {}  # absolute folder -> left out of the walk (left_out's cache)
-        self.used = []
+        # absolute folder -> (settings, config path): config.find's cache
+        self._folders: dict[str, tuple[Settings, str | None]] = {}
+        self._seen: dict[str, tuple[Settings, str | None]] = {}     # folder as the walk names it -> the same
+        self._scopes: dict[str | None, Scope] = {}   # config path (None: no file) -> Scope
+        self._left_out: dict[str, bool] = {}  # absolute folder -> left out of the walk (left_out's cache)
+        self.used: list[Scope] = []
 
     @property
-    def file_rules(self):
+    def file_rules(self) -> list[Rule]:
         """Every file rule some scope may run: the command line's selection."""
         return [r for r in select(all_rules(), self._select, self._ignore) if r.scope == "file"]
 
     @property
-    def excluded(self):
+    def excluded(self) -> Excluded | None:
         """The walk's exclusion test, or None when nothing can be excluded."""
         if not self._use_config and self._cli_excluded is None:
             return None
         return self._walk_excluded
 
-    def of(self, path):
+    def of(self, path: str) -> Scope:
         """The scope of a file, or of a folder's contents when ``path`` is a folder."""
         return self._use(self._scope(*self._find(path, os.path.isdir(path))))
 
-    def of_file(self, path):
+    def of_file(self, path: str) -> Scope:
         """The scope of ``path``, known to be a file (no file-system check)."""
         return self._use(self._scope(*self._find(path, False)))
 
-    def left_out(self, path):
+    def left_out(self, path: str) -> bool:
         """Whether a walk would never reach file ``path``: it, or a folder above it up to the
         repository root, is excluded by the configuration governing it.
 
@@ -107,7 +124,7 @@ class Scopes:
             found = self._left_out[folder] = not top and self.left_out(folder)
         return found
 
-    def read_all_under(self, top):
+    def read_all_under(self, top: str) -> None:
         """Read every configuration file in the tree under ``top`` (or above it), so a bad
         one stops a run before any file is checked; raises ConfigError."""
         self.of(top)
@@ -118,16 +135,16 @@ class Scopes:
             if config.YAML_NAME in files or "pyproject.toml" in files:
                 self.of(folder)
 
-    def _use(self, scope):
+    def _use(self, scope: Scope) -> Scope:
         if scope not in self.used:
             self.used.append(scope)
         return scope
 
-    def _walk_excluded(self, path):
+    def _walk_excluded(self, path: str) -> bool:
         excluded = self._scope(*self._find(path, False)).excluded
         return excluded is not None and excluded(path)
 
-    def _find(self, path, is_folder):
+    def _find(self, path: str, is_folder: bool) -> tuple[Settings, str | None]:
         if not self._use_config:
             return {}, None
         if self._fixed is not None:
@@ -138,13 +155,13 @@ class Scopes:
             found = self._seen[folder] = config.find(os.path.abspath(folder), self._folders)
         return found
 
-    def _scope(self, settings, path):
+    def _scope(self, settings: Settings, path: str | None) -> Scope:
         scope = self._scopes.get(path)
         if scope is None:
             scope = self._scopes[path] = self._build(settings, path)
         return scope
 
-    def _build(self, settings, path):
+    def _build(self, settings: Settings, path: str | None) -> Scope:
         shown = display_path(path) if path else None
         for pattern in list(settings.get("select") or ()) + list(settings.get("ignore") or ()):
             _must_match(pattern, f"{shown}: ")
@@ -157,14 +174,14 @@ class Scopes:
         base = os.path.dirname(path) if path else None
         own = config.excluder(settings.get("exclude"), base=base) if path else None
         options = config.rule_options(settings, get_rule)
-        reports = [os.path.join(base, p) for p in settings.get("policy-reports") or ()]
+        reports = [os.path.join(base, p) for p in settings.get("policy-reports") or ()]  # type: ignore[arg-type]
         if reports or self._reports:
             options[policy_reports.OPTION] = self._read_reports(self._reports, reports, base)
             own = _either(own, _evidence_files(reports))
         excluded = _either(self._cli_excluded, own)
         return Scope(shown, rules, options, fail_on, excluded)
 
-    def _read_reports(self, given, configured, base):
+    def _read_reports(self, given: list[str], configured: list[str], base: str | None) -> Evidence:
         """The Evidence of the command line's report paths and a configuration's (which must
         stay inside its folder); each file is read once per run however many scopes use it."""
         parts = []
@@ -179,14 +196,14 @@ class Scopes:
         return parts[0] if len(parts) == 1 else policy_reports.merged(parts)
 
 
-def _either(first, second):
+def _either(first: Excluded | None, second: Excluded | None) -> Excluded | None:
     """One exclusion test from two (either may be None)."""
     if first is None or second is None:
         return first or second
     return lambda path: first(path) or second(path)
 
 
-def _evidence_files(paths):
+def _evidence_files(paths: Iterable[str]) -> Excluded | None:
     """An exclusion test for report files and folders: evidence, not repository content (a
     report export inside the checked tree is neither a manifest nor too large to check)."""
     if not paths:
@@ -196,6 +213,6 @@ def _evidence_files(paths):
     return lambda path: os.path.abspath(path) in files or os.path.abspath(path).startswith(folders)
 
 
-def _must_match(pattern, where):
+def _must_match(pattern: str, where: str) -> None:
     if not any(matches_any(i, [pattern]) for i in RULES):
         raise ConfigError(f"{where}no rule matches {pattern!r} (see 'platform-skills rules')")

@@ -9,27 +9,36 @@ loader's own reader (the same symlink, size and encoding rules), and a neighbour
 be read or parsed simply holds no facts: its own problems are reported when it is checked.
 """
 
+from __future__ import annotations
+
 import os
 
 from .parsers import ParseError, terraform_roots, yaml_roots
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+    from .nodes import Node
 
 
 class Surroundings:
     """The tree at ``top``: ``read(path)`` returns a file's text or raises, ``walk()`` yields
     the tree's files the loader would read (skipped folders left out)."""
 
-    def __init__(self, top, read, walk):
+    def __init__(self, top: str, read: Callable[[str], str], walk: Callable[[], Iterator[str]]) -> None:
         self.top = top
         self._read = read
         self._walk = walk
-        self._parsed = {}
-        self._found = None
-        self.memo = {}  # facts readers derive from the tree, derived once (Skaffold's artifacts)
+        self._parsed: dict[tuple[str, Callable[[str], Any]], Any] = {}
+        self._found: list[str] | None = None
+        self.memo: dict[str, Any] = {}  # facts readers derive from the tree, derived once (Skaffold's artifacts)
 
-    def exists(self, path):
+    def exists(self, path: str) -> bool:
         return os.path.isfile(path)
 
-    def _parse(self, path, parse):
+    def _parse(self, path: str, parse: Callable[[str], Any]) -> Any:
         key = (path, parse)
         if key not in self._parsed:
             try:
@@ -40,22 +49,22 @@ class Surroundings:
                 self._parsed[key] = None
         return self._parsed[key]
 
-    def yaml(self, path):
+    def yaml(self, path: str) -> list[Node] | None:
         """The YAML roots of ``path``, or None when it is absent or not valid YAML."""
         return self._parse(path, yaml_roots) if os.path.isfile(path) else None
 
-    def terraform(self, path):
+    def terraform(self, path: str) -> dict[str, Any] | None:
         """``hcl2``'s dict for a ``.tf`` file, or None when absent or not parsable."""
         found = self._parse(path, terraform_roots) if os.path.isfile(path) else None
         return found[0] if found else None
 
-    def named(self, accept):
+    def named(self, accept: Callable[[str], bool]) -> list[str]:
         """Paths of the tree's files whose name ``accept`` takes (one walk per process)."""
         if self._found is None:
             self._found = list(self._walk())
         return [p for p in self._found if accept(os.path.basename(p))]
 
-    def folder(self, directory, suffix):
+    def folder(self, directory: str, suffix: str) -> list[str]:
         """Paths of the files in ``directory`` (not below) whose names end in ``suffix``."""
         try:
             names = sorted(e.name for e in os.scandir(directory or os.curdir)
@@ -65,10 +74,10 @@ class Surroundings:
         return [os.path.join(directory, n) if directory else n for n in names]
 
 
-_BY_TOP = {}
+_BY_TOP: dict[str, Surroundings] = {}
 
 
-def of_tree(top, read, walk):
+def of_tree(top: str, read: Callable[[str], str], walk: Callable[[], Iterator[str]]) -> Surroundings:
     """The one ``Surroundings`` of the tree at ``top`` in this process."""
     key = os.path.realpath(top)
     found = _BY_TOP.get(key)
@@ -77,15 +86,15 @@ def of_tree(top, read, walk):
     return found
 
 
-def detached():
+def detached() -> Surroundings:
     """Surroundings for a document built from text, outside any checked tree: files beside
     its path are read plainly, and no tree is searched."""
-    def read(path):
+    def read(path: str) -> str:
         with open(path, encoding="utf-8") as handle:
             return handle.read()
     return Surroundings(os.curdir, read, lambda: iter(()))
 
 
-def forget():
+def forget() -> None:
     """Drop what this process remembers (a new run may see changed files)."""
     _BY_TOP.clear()

@@ -11,6 +11,8 @@ the verified text is written into the original in place instead, with SIGINT and
 held until it is whole.
 """
 
+from __future__ import annotations
+
 import contextlib
 import difflib
 import os
@@ -20,6 +22,10 @@ import stat
 import tempfile
 
 from .loader import MAX_BYTES, NotRead, display_path, open_regular, too_large
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Collection
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _LINE = re.compile(r"[^\n]*\n|[^\n]+$")
@@ -39,7 +45,7 @@ class Source:
 
     __slots__ = ("path", "real_path", "data", "bom", "codec", "text")
 
-    def __init__(self, path, real_path, data, bom, codec, text):
+    def __init__(self, path: str, real_path: str, data: bytes, bom: bytes, codec: str, text: str) -> None:
         self.path = path            # display path
         self.real_path = real_path  # where a rewrite goes (a symlink's target, inside the tree)
         self.data = data
@@ -47,11 +53,11 @@ class Source:
         self.codec = codec
         self.text = text
 
-    def encode(self, text):
+    def encode(self, text: str) -> bytes:
         return self.bom + text.encode(self.codec)
 
 
-def read_source(path, root):
+def read_source(path: str, root: str) -> Source:
     """A Source, or Unreadable with the reason."""
     real = os.path.realpath(path)
     if os.path.islink(path):
@@ -83,7 +89,7 @@ def read_source(path, root):
     return Source(display_path(path), real, data, bom, codec, text)
 
 
-def write_atomic(source, text):
+def write_atomic(source: Source, text: str) -> None:
     """Replace the file with ``text`` in its own encoding, keeping owner, mode and links.
 
     Refuses (OSError) when the file changed on disk since it was read.
@@ -117,7 +123,7 @@ def write_atomic(source, text):
             os.unlink(temporary)
 
 
-def _owned_like(path, status):
+def _owned_like(path: str, status: os.stat_result) -> bool:
     """Give ``path`` the owner and group of ``status``; False when that is not allowed."""
     mine = os.stat(path)
     if (mine.st_uid, mine.st_gid) == (status.st_uid, status.st_gid):
@@ -129,7 +135,7 @@ def _owned_like(path, status):
     return True
 
 
-def _write_in_place(source, data):
+def _write_in_place(source: Source, data: bytes) -> None:
     """Overwrite the file's own bytes (same inode: links, owner and mode stay); interrupts
     wait until the file is whole, and a failed write puts the old bytes back."""
     held = {signal.SIGINT, signal.SIGTERM}
@@ -151,7 +157,7 @@ def _write_in_place(source, data):
             signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
-def _hold(signals):
+def _hold(signals: Collection[signal.Signals]) -> bool:
     try:
         signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     except (AttributeError, ValueError, OSError):  # no signal masks on this platform
@@ -159,7 +165,7 @@ def _hold(signals):
     return True
 
 
-def unified_diff(path, old, new):
+def unified_diff(path: str, old: str, new: str) -> str:
     """A ``git diff``-style patch of one file (lines keep their own endings)."""
     lines = []
     for line in difflib.unified_diff(_lines(old), _lines(new), fromfile=f"a/{path}",
@@ -168,6 +174,6 @@ def unified_diff(path, old, new):
     return "".join(lines)
 
 
-def _lines(text):
+def _lines(text: str) -> list[str]:
     """Lines split at ``\\n`` only, each keeping its ending (``\\r\\n`` stays whole)."""
     return _LINE.findall(text)

@@ -5,12 +5,18 @@ The object is untrusted (an artifact of another job, a file anyone could write);
 shape raises ReportError with what is wrong, and the caller names the file.
 """
 
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 class ReportError(Exception):
     pass
 
 
-def repositories(data, fallback_name):
+def repositories(data: Any, fallback_name: str | None) -> list[dict[str, Any]]:
     """The repository entries of a parsed report: ``[{"repository", "findings", "unseen",
     "errors", "skipped"[, "gap_rows"]}]``. An audit report without a ``repository`` name (made
     before 0.3) is named ``fallback_name``; one without ``unseen`` has none."""
@@ -27,7 +33,7 @@ def repositories(data, fallback_name):
     return [entry(data, fallback_name, "")]
 
 
-def entry(data, fallback_name, where=""):
+def entry(data: Any, fallback_name: str | None, where: str = "") -> dict[str, Any]:
     """One repository's entry, checked, with its keys in one order whatever the input's."""
     at = f"{where}: " if where else ""
     if not isinstance(data, dict):
@@ -37,7 +43,7 @@ def entry(data, fallback_name, where=""):
         if fallback_name is None:
             raise ReportError(f"{at}no 'repository' name")
         name = fallback_name
-    out = {"repository": name}
+    out: dict[str, Any] = {"repository": name}
     for key in ("findings", "unseen", "errors", "skipped"):
         items = data.get(key) or []
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):

@@ -1,14 +1,20 @@
 """Steps that restore a GitHub Actions cache, and the line that turns the cache on."""
 
+from __future__ import annotations
+
 import re
 
 from .. import nodes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .workflow import Step
 
 _SETUP = re.compile(r"^[^/]+/setup-[^/]+$")
 _OFF = ("", "false", "no", "off", "none")
 
 
-def _input_on(step, name):
+def _input_on(step: Step, name: str) -> nodes.Scalar | None:
     """The key node of input ``name`` when it is set to something other than off."""
     key, value = nodes.get_pair(step.with_, name)
     if key is None or nodes.text(value, "").strip().lower() in _OFF:
@@ -16,14 +22,14 @@ def _input_on(step, name):
     return key
 
 
-def cache_restores(step):
+def cache_restores(step: Step) -> list[tuple[nodes.Node, str]]:
     """``[(where, what)]`` of the caches a step restores (``where``: the node to report)."""
     action = step.action
     if not action:
         return []
-    shown = step.uses.value.partition("@")[0].strip()  # as written, for messages
+    shown = step.uses.value.partition("@")[0].strip()  # type: ignore[union-attr]  # an action: uses: is set
     if action in ("actions/cache", "actions/cache/restore", "swatinem/rust-cache"):
-        return [(step.uses, f"{shown} restores a cache")]
+        return [(step.uses, f"{shown} restores a cache")]  # type: ignore[list-item]
     if action == "docker/build-push-action":
         key, value = nodes.get_pair(step.with_, "cache-from")
         if key is not None and "type=gha" in nodes.text(value, ""):
@@ -40,5 +46,5 @@ def cache_restores(step):
         if key is not None:
             return [(key, f"{shown} restores a cache (cache: {nodes.text(step.input('cache'), '')})")]
         if action == "actions/setup-go" and nodes.get_pair(step.with_, "cache")[0] is None:
-            return [(step.uses, "actions/setup-go restores its module cache by default")]
+            return [(step.uses, "actions/setup-go restores its module cache by default")]  # type: ignore[list-item]
     return []

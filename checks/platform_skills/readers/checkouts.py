@@ -6,6 +6,8 @@ its code enters a job (a checkout of the head, a ``git fetch`` of ``refs/pull/N/
 ``gh pr checkout``, the triggering run's artifact) and the later step that runs it.
 """
 
+from __future__ import annotations
+
 import re
 from bisect import bisect_right
 
@@ -13,6 +15,16 @@ from .. import nodes
 from .contexts import pasted_through_env
 from .shell import basename, parse_run
 from .triggers import events
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .expressions import Path
+    from .shell import Command, Token
+    from .workflow import Job, Step, Workflow
+
+    Place = tuple[nodes.Node | int, str]  # (where, note)
 
 PRIVILEGED = ("pull_request_target", "workflow_run")
 MAX_ENTRIES = 32  # per job; real jobs check out the pull request once or twice
@@ -44,7 +56,8 @@ class Entry:
 
     __slots__ = ("step", "where", "what", "command", "directory")
 
-    def __init__(self, step, where, what, command=-1, directory=None):
+    def __init__(self, step: Step, where: nodes.Node | int | None, what: str, command: int = -1,
+                 directory: str | None = None) -> None:
         self.step = step
         self.where = where
         self.what = what
@@ -52,12 +65,12 @@ class Entry:
         self.directory = directory
 
 
-def privileged_triggers(wf):
+def privileged_triggers(wf: Workflow) -> list[tuple[str, nodes.Node]]:
     """``[(event name, node)]`` of the workflow's ``pull_request_target``/``workflow_run``."""
     return [(name, node) for name, node, _ in events(wf) if name in PRIVILEGED]
 
 
-def _head_path(path):
+def _head_path(path: Path) -> bool:
     """A context path naming the contributor's commit or branch."""
     if path[:2] == ("github", "head_ref"):
         return True
@@ -70,38 +83,38 @@ def _head_path(path):
     return False
 
 
-def contributor_ref(step, text):
+def contributor_ref(step: Step, text: str) -> bool:
     """Whether ``text`` names the contributor's code: a head expression or ``pull/N/...``."""
     if _PULL_REF.search(step.expand(text) if "$" in text else text):
         return True
     return any(_head_path(p) for p in pasted_through_env(step, text))
 
 
-def _from_triggering_run(step, text):
+def _from_triggering_run(step: Step, text: str) -> bool:
     return any(p[:3] == ("github", "event", "workflow_run") for p in pasted_through_env(step, text))
 
 
-def _commands(step, lines):
+def _commands(step: Step, lines: list[str]) -> list[Command]:
     """The step's script commands when it mentions git or gh."""
     if not nodes.is_scalar(step.run) or not _GIT_OR_GH.search(step.run.value):
         return []
     return _tokens(step, lines)
 
 
-def _tokens(step, lines):
+def _tokens(step: Step, lines: list[str]) -> list[Command]:
     """Every command of the step's script, tokenised once per step (the shared reader
     tokenises only scripts that mention a signing or scanning tool)."""
-    memo = step.job.workflow.memo.setdefault("checkout-tokens", {})
+    memo: dict[int, list[Command]] = step.job.workflow.memo.setdefault("checkout-tokens", {})
     key = id(step.node)
     if key not in memo:
         memo[key] = parse_run(step.run, lines)
     return memo[key]
 
 
-def entries(job, lines, workflow_run):
+def entries(job: Job, lines: list[str], workflow_run: bool) -> list[Entry]:
     """The places contributor code enters ``job``, in step order (the first
     ``MAX_ENTRIES``: each may need a pass over the later steps)."""
-    found = []
+    found: list[Entry] = []
     for step in job.steps:
         if len(found) >= MAX_ENTRIES:
             break
@@ -120,7 +133,7 @@ def entries(job, lines, workflow_run):
                 continue
         for index, command in enumerate(_commands(step, lines)):
             git = command.invocation("git")
-            entry = None
+            entry: Entry | None = None
             if git and git[0].text in _GIT_FETCHES and any(
                     contributor_ref(step, t.text) for t in git[1:]):
                 entry = Entry(step, command.line, f"runs git {git[0].text} of the contributor's "
@@ -138,7 +151,7 @@ def entries(job, lines, workflow_run):
     return found
 
 
-def _flag(args, *names):
+def _flag(args: Sequence[Token], *names: str) -> str:
     texts = [t.text for t in args]
     for i, text in enumerate(texts):
         for name in names:
@@ -149,7 +162,7 @@ def _flag(args, *names):
     return ""
 
 
-def _relative(path):
+def _relative(path: str) -> str:
     """A workspace-relative directory without ``./`` or a trailing ``/`` ("" for the root)."""
     path = path.strip().strip("'\"")
     for prefix in ("${{ github.workspace }}", "$GITHUB_WORKSPACE", "${GITHUB_WORKSPACE}"):
@@ -160,7 +173,7 @@ def _relative(path):
     return "" if path in ("", ".") else path.rstrip("/")
 
 
-def _artifact_download(step):
+def _artifact_download(step: Step) -> Entry | None:
     """An action that downloads the triggering run's artifacts, as an ``Entry``."""
     what = "downloads the triggering run's artifacts"
     if step.action in ("actions/download-artifact", "dawidd6/action-download-artifact"):
@@ -174,7 +187,7 @@ def _artifact_download(step):
     return None
 
 
-def runner(job, entry, lines):
+def runner(job: Job, entry: Entry, lines: list[str]) -> Place | None:
     """``(where, note)`` of the first place after ``entry`` that runs the code it brought
     in, or None.
 
@@ -194,24 +207,26 @@ def runner(job, entry, lines):
     return places[at] if at < len(places) else None
 
 
-def _runners(job, directory, lines):
+def _runners(job: Job, directory: str | None, lines: list[str]) -> tuple[list[int], list[Place]]:
     """``([step index], [(where, note)])`` of the steps that run code from ``directory``,
     computed once per job and directory, so many entries in one job stay linear."""
-    memo = job.workflow.memo.setdefault("runners", {})
+    memo: dict[tuple[int, str | None], tuple[list[int], list[Place]]] = job.workflow.memo.setdefault("runners", {})
     key = (id(job.key), directory)
     if key in memo:
         return memo[key]
+    indexes: list[int]
+    found: list[Place]
     indexes, found = [], []
     for step in job.steps:
-        place = None
+        place: Place | None = None
         if directory is None:
             if nodes.is_scalar(step.run):
                 place = (step.run, "a later script runs in the checked-out workspace")
             elif step.ref is not None and (step.ref.kind == "local" or step.action in BUILD_ACTIONS):
-                place = (step.uses, f"'{step.ref.value}' runs code from the workspace")
+                place = (step.uses, f"'{step.ref.value}' runs code from the workspace")  # type: ignore[assignment]
         elif step.ref is not None and step.ref.kind == "local" and _under(
                 _relative(step.ref.value), directory):
-            place = (step.uses, f"'{step.ref.value}' runs an action from that code")
+            place = (step.uses, f"'{step.ref.value}' runs an action from that code")  # type: ignore[assignment]
         elif nodes.is_scalar(step.run):
             workdir = nodes.text(nodes.get(step.node, "working-directory"), "")
             inside = bool(workdir) and _under(_relative(workdir), directory)
@@ -225,11 +240,11 @@ def _runners(job, directory, lines):
     return memo[key]
 
 
-def _under(path, directory):
+def _under(path: str, directory: str) -> bool:
     return directory == "" or path == directory or path.startswith(directory + "/")
 
 
-def _relative_path(word):
+def _relative_path(word: str) -> str | None:
     """``word`` as a workspace-relative path, or None for flags, absolute paths, variables."""
     word = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
     if not word or word.startswith(("-", "/", "$", "~")):
@@ -237,7 +252,7 @@ def _relative_path(word):
     return _relative(word)
 
 
-def _first_running(commands, directory, inside=False):
+def _first_running(commands: Sequence[Command], directory: str | None, inside: bool = False) -> Command | None:
     """The first command that runs code from ``directory`` (None: from anywhere)."""
     for command in commands:
         if not command.argv:
@@ -256,7 +271,7 @@ def _first_running(commands, directory, inside=False):
     return None
 
 
-def _runs_from(command, directory, inside):
+def _runs_from(command: Command, directory: str, inside: bool) -> bool:
     program = command.argv[0].text
     args = [t.text for t in command.argv[1:]]
     if "/" in program:

@@ -1,8 +1,25 @@
 """Reading a command's arguments: flags and their values, positionals, and tools run in a
 container (``docker run aquasec/trivy image ...``). Shared by every rule that reads ``run:``."""
 
+from __future__ import annotations
+
 from .. import nodes
 from .shell import basename
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+    from typing import Protocol, TypeVar
+
+    from .shell import Command, Token
+
+    class Worded(Protocol):
+        """A token or anything else with its ``text``."""
+
+        @property
+        def text(self) -> str: ...
+
+    W = TypeVar("W", bound=Worded)
 
 _DOCKER_VALUE_FLAGS = frozenset(("-v", "--volume", "-e", "--env", "--env-file", "-w", "--workdir",
                                  "--name", "--entrypoint", "-u", "--user", "--network", "--net",
@@ -19,13 +36,13 @@ GRYPE_IMAGES = ("anchore/grype",)
 SBOM_FORMATS = ("spdx-json", "spdx", "cyclonedx", "spdxjson")
 
 
-def truthy_input(node):
+def truthy_input(node: nodes.Node | None) -> bool:
     """``push: true`` or an expression that may be true (the usual ``${{ ... != 'pull_request' }}``)."""
     value = nodes.text(node, "").strip().lower()
     return value in ("true", "yes", "on") or "${{" in value
 
 
-def flag_value(args, *names):
+def flag_value(args: Sequence[Token], *names: str) -> tuple[str, Token] | tuple[None, None]:
     """``(value, token)`` of the first ``--flag value`` / ``--flag=value`` among ``args``."""
     for i, token in enumerate(args):
         text = token.text
@@ -39,13 +56,13 @@ def flag_value(args, *names):
     return None, None
 
 
-def has_flag(args, *names):
+def has_flag(args: Sequence[Token], *names: str) -> bool:
     return any(t.text in names or t.text.split("=", 1)[0] in names for t in args)
 
 
-def positionals(args, value_flags):
+def positionals(args: Sequence[W], value_flags: Collection[str]) -> list[W]:
     """Arguments that are neither flags nor flag values."""
-    out = []
+    out: list[W] = []
     skip = False
     for token in args:
         if skip:
@@ -59,7 +76,7 @@ def positionals(args, value_flags):
     return out
 
 
-def container_args(command, images):
+def container_args(command: Command, images: Sequence[str]) -> list[Token] | None:
     """Arguments after the image of ``docker run <image>`` when the image is one of ``images``."""
     argv = command.argv
     if not argv or basename(argv[0].text) not in ("docker", "podman"):
@@ -80,7 +97,7 @@ def container_args(command, images):
     return None
 
 
-def tool_args(command, program, images):
+def tool_args(command: Command, program: str, images: Sequence[str]) -> list[Token] | None:
     args = command.invocation(program)
     if args is None:
         args = container_args(command, images)

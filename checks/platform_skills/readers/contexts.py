@@ -7,9 +7,16 @@ is read the same way), plus ``github.head_ref``. Paths are the lower-cased segme
 ``expressions.pasted`` (``*`` for an index or a ``.*`` filter).
 """
 
+from __future__ import annotations
+
 from .. import nodes
 from .expressions import pasted_paths
 from .triggers import events
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .expressions import Path
+    from .workflow import Step, Workflow
 
 LEAF_NAMES = frozenset(("title", "body", "message", "name", "email", "label", "ref", "page_name"))
 _EXPLICIT = tuple(tuple(p.split(".")) for p in (
@@ -29,12 +36,12 @@ _TRUSTED_SUBTREES = frozenset(("repository", "inputs"))
 SAFE_INPUT_TYPES = frozenset(("boolean", "number", "choice", "environment"))
 
 
-def _matches(path, pattern):
+def _matches(path: Path, pattern: Path) -> bool:
     return len(path) == len(pattern) and all(
         a == b or a == "*" or b == "*" for a, b in zip(path, pattern, strict=True))
 
 
-def untrusted(path):
+def untrusted(path: Path) -> bool:
     """Whether a pasted context path may hold text an outside contributor chose.
 
     An object that holds such text (``github.event.pull_request``, ``github``) counts too:
@@ -58,7 +65,7 @@ def untrusted(path):
     return rest[-1] in LEAF_NAMES
 
 
-def input_name(path):
+def input_name(path: Path) -> str | None:
     """The input a pasted path reads (``inputs.x``, ``github.event.inputs.x``), or None;
     ``*`` for the whole ``inputs`` object."""
     if path[0] == "inputs":
@@ -68,11 +75,11 @@ def input_name(path):
     return None
 
 
-def input_types(wf):
+def input_types(wf: Workflow) -> dict[str, set[str]]:
     """``{input name: {declared types}}`` of a workflow's ``workflow_call`` and
     ``workflow_dispatch`` inputs (untyped ones are ``string``); a composite action's inputs
     have no type, so every one is ``string``."""
-    found = wf.memo.get("input-types")
+    found: dict[str, set[str]] | None = wf.memo.get("input-types")
     if found is not None:
         return found
     found = wf.memo["input-types"] = {}
@@ -88,13 +95,13 @@ def input_types(wf):
     return found
 
 
-def free_text_input(wf, name):
+def free_text_input(wf: Workflow, name: str) -> bool:
     """Whether input ``name`` may carry any string (declared so, untyped, or undeclared)."""
     types = input_types(wf).get(name)
     return name == "*" or not types or not types <= SAFE_INPUT_TYPES
 
 
-def env_routes(step, path, seen=()):
+def env_routes(step: Step, path: Path, seen: Path = ()) -> list[tuple[Path, str | None]]:
     """``[(path, env name)]`` an ``env.NAME`` path pastes, read from the ``env:`` mappings the
     step sees (step, then job, then workflow), following a few levels of env-in-env."""
     if len(path) != 2 or path[0] != "env" or path[1] in seen or len(seen) >= 4:
@@ -109,7 +116,7 @@ def env_routes(step, path, seen=()):
     return out
 
 
-def pasted_through_env(step, text):
+def pasted_through_env(step: Step, text: str) -> list[Path]:
     """The context paths ``text`` pastes, directly or through ``env.NAME`` and ``$NAME``."""
     out = []
     for path in pasted_paths(step.expand(text) if "$" in text else text):

@@ -7,9 +7,18 @@ line of a ``RUN`` is reported on that line. Base images are resolved from the ``
 defaults declared before the first ``FROM``, the way BuildKit expands them.
 """
 
+from __future__ import annotations
+
 import re
 
 from .shell import Command, Token, basename, split_commands
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from typing import Any
+
+    from ..model import Document
 
 SHELLS = frozenset(("sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"))
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(\S+)\s*$")
@@ -24,18 +33,18 @@ class Instruction:
 
     __slots__ = ("keyword", "sub", "line", "end", "flags", "args", "json", "heredocs", "_commands")
 
-    def __init__(self, parsed):
-        self.keyword = parsed.cmd.upper()
-        self.sub = parsed.sub_cmd.upper() if parsed.sub_cmd else None
-        self.line = parsed.start_line
-        self.end = parsed.end_line
-        self.flags = parsed.flags
-        self.args = parsed.value
-        self.json = parsed.json
-        self.heredocs = parsed.heredocs
-        self._commands = None
+    def __init__(self, parsed: Any) -> None:  # a ``dockerfile.Command``
+        self.keyword: str = parsed.cmd.upper()
+        self.sub: str | None = parsed.sub_cmd.upper() if parsed.sub_cmd else None
+        self.line: int = parsed.start_line
+        self.end: int = parsed.end_line
+        self.flags: tuple[str, ...] = parsed.flags
+        self.args: tuple[str, ...] = parsed.value
+        self.json: bool = parsed.json
+        self.heredocs: tuple[Any, ...] = parsed.heredocs  # each with its ``name``
+        self._commands: list[Command] | None = None
 
-    def flag(self, name):
+    def flag(self, name: str) -> str | None:
         """The value of ``--name=value`` (``""`` for a bare ``--name``), or None."""
         for flag in self.flags:
             key, _, value = flag[2:].partition("=")
@@ -43,7 +52,7 @@ class Instruction:
                 return value
         return None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Instruction {self.keyword} @{self.line}>"
 
 
@@ -53,7 +62,8 @@ class Stage:
     __slots__ = ("index", "instruction", "written", "image", "unresolved", "name",
                  "parent", "instructions")
 
-    def __init__(self, index, instruction, args, earlier):
+    def __init__(self, index: int, instruction: Instruction, args: Mapping[str, str | None],
+                 earlier: Mapping[str, Stage]) -> None:
         self.index = index
         self.instruction = instruction
         values = instruction.args
@@ -62,13 +72,13 @@ class Stage:
         self.image, self.unresolved = expand(self.written, args)
         # ``FROM <earlier stage>`` builds on that stage; stage names are case-insensitive.
         self.parent = earlier.get(self.image.lower()) if self.image is not None else None
-        self.instructions = []
+        self.instructions: list[Instruction] = []
 
     @property
-    def scratch(self):
+    def scratch(self) -> bool:
         return self.image is not None and self.image.lower() == "scratch"
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Stage {self.index} {self.written!r} @{self.instruction.line}>"
 
 
@@ -77,13 +87,13 @@ class DockerfileView:
 
     __slots__ = ("doc", "instructions", "stages", "global_args", "escape")
 
-    def __init__(self, doc):
+    def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.escape = escape_character(doc.lines)
         self.instructions = []
-        self.stages = []
-        self.global_args = {}  # ARG before the first FROM: name -> default (None: no default)
-        by_name = {}
+        self.stages: list[Stage] = []
+        self.global_args: dict[str, str | None] = {}  # ARG before the first FROM: name -> default (None: no default)
+        by_name: dict[str, Stage] = {}
         stage = None
         for parsed in doc.roots:
             ins = Instruction(parsed)
@@ -100,24 +110,24 @@ class DockerfileView:
             self.instructions.append(ins)
 
     @property
-    def final(self):
+    def final(self) -> Stage:
         return self.stages[-1]
 
-    def of(self, *keywords):
+    def of(self, *keywords: str) -> list[Instruction]:
         return [i for i in self.instructions if i.keyword in keywords]
 
-    def source(self, ins):
+    def source(self, ins: Instruction) -> list[tuple[int, str]]:
         """``(file_line, text)`` for each line the instruction spans."""
         lines = self.doc.lines
         return [(n, lines[n - 1].rstrip("\r")) for n in range(ins.line, min(ins.end, len(lines)) + 1)]
 
-    def commands(self, ins):
+    def commands(self, ins: Instruction) -> list[Command]:
         """The shell commands of a ``RUN`` (or ``ONBUILD RUN``), each with its file line."""
         if ins._commands is None:
             ins._commands = _run_commands(self, ins) if "RUN" in (ins.keyword, ins.sub) else []
         return ins._commands
 
-    def key_line(self, ins, name):
+    def key_line(self, ins: Instruction, name: str) -> int:
         """The line of ``name`` inside a multi-line ``ARG``/``ENV``, else the instruction's."""
         pattern = re.compile(r"(?:^|\s)" + re.escape(name) + r"(?:[=\s]|$)")
         for number, text in self.source(ins):
@@ -126,7 +136,7 @@ class DockerfileView:
         return ins.line
 
 
-def escape_character(lines):
+def escape_character(lines: Iterable[str]) -> str:
     """The ``# escape=`` parser directive (``\\`` unless set), read from the top of the file
     where BuildKit reads directives: before any other comment, blank line or instruction."""
     for text in lines:
@@ -138,7 +148,7 @@ def escape_character(lines):
     return "\\"
 
 
-def arg_declarations(ins):
+def arg_declarations(ins: Instruction) -> Iterator[tuple[str, str | None]]:
     """``(name, default or None)`` for each name an ``ARG`` declares."""
     for item in ins.args:
         name, eq, default = item.partition("=")
@@ -146,29 +156,29 @@ def arg_declarations(ins):
             yield name, _unquote(default) if eq else None
 
 
-def env_pairs(ins):
+def env_pairs(ins: Instruction) -> Iterator[tuple[str, str]]:
     """``(name, value)`` for each variable an ``ENV`` sets (both ``k=v`` and ``k v`` forms)."""
     args = ins.args
     for i in range(0, len(args) - 1, 2):
         yield args[i], _unquote(args[i + 1])
 
 
-def _unquote(value):
+def _unquote(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         return value[1:-1]
     return value
 
 
-def expand(word, args):
+def expand(word: str, args: Mapping[str, str | None]) -> tuple[str | None, list[str]]:
     """``(text, unresolved names)``: ``word`` with ``$NAME``, ``${NAME}``, ``${NAME:-default}``,
     ``${NAME-default}``, ``${NAME:+alt}`` and ``${NAME+alt}`` expanded from ``args`` (declared
     names and their defaults). ``text`` is None when a name has no value to expand to."""
-    missing = []
+    missing: list[str] = []
     out = _expand(word, args, missing)
     return (None if missing else out), missing
 
 
-def _expand(word, args, missing):
+def _expand(word: str, args: Mapping[str, str | None], missing: list[str]) -> str:
     out = []
     i = 0
     n = len(word)
@@ -200,7 +210,7 @@ def _expand(word, args, missing):
     return "".join(out)
 
 
-def _braced(inner, args, missing):
+def _braced(inner: str, args: Mapping[str, str | None], missing: list[str]) -> str:
     match = _BRACED_OPERATOR.match(inner)
     if not match:  # ${NAME#pattern} and other forms: not resolved here
         missing.append(inner)
@@ -214,11 +224,11 @@ def _braced(inner, args, missing):
         return value
     unset = value is None or (operator.startswith(":") and value == "")
     if operator.endswith("-"):
-        return _expand(operand, args, missing) if unset else value
+        return _expand(operand, args, missing) if unset else value  # type: ignore[return-value]  # set
     return "" if unset else _expand(operand, args, missing)
 
 
-def _closing_brace(word, start):
+def _closing_brace(word: str, start: int) -> int:
     depth = 0
     for j in range(start, len(word)):
         if word[j] == "{":
@@ -234,7 +244,7 @@ def _closing_brace(word, start):
 # RUN scripts
 
 
-def _run_commands(view, ins):
+def _run_commands(view: DockerfileView, ins: Instruction) -> list[Command]:
     if ins.json:
         return _exec_form(ins)
     source = view.source(ins)
@@ -248,7 +258,7 @@ def _run_commands(view, ins):
     return commands
 
 
-def _shell_lines(source, ins, escape):
+def _shell_lines(source: list[tuple[int, str]], ins: Instruction, escape: str) -> list[tuple[int, str]]:
     """The instruction's lines as the shell sees them: keyword removed, comment and blank
     lines inside continuations dropped (BuildKit drops them), continuation marks as ``\\``."""
     out = []
@@ -267,7 +277,7 @@ def _shell_lines(source, ins, escape):
     return out
 
 
-def _strip_flags(commands, count):
+def _strip_flags(commands: list[Command], count: int) -> list[Command]:
     """Drop ``--mount=...`` and other RUN flags from the front of the first command."""
     if count and commands:
         first = commands[0]
@@ -277,12 +287,12 @@ def _strip_flags(commands, count):
             skip += 1
         if skip:
             rest = tokens[skip:]
-            commands[0] = Command(rest, first.then) if rest else None
+            commands[0] = Command(rest, first.then) if rest else None  # type: ignore[assignment]  # dropped below
             commands = [c for c in commands if c is not None]
     return commands
 
 
-def _heredoc_bodies(source, ins):
+def _heredoc_bodies(source: Sequence[tuple[int, str]], ins: Instruction) -> list[list[tuple[int, str]]]:
     """``[(file_line, text), ...]`` for each here-document, in order."""
     bodies = []
     lines = iter(source)
@@ -299,7 +309,7 @@ def _heredoc_bodies(source, ins):
     return bodies
 
 
-def _exec_form(ins):
+def _exec_form(ins: Instruction) -> list[Command]:
     """``RUN ["sh", "-c", "script"]`` is a script; any other exec form is one command."""
     argv = list(ins.args)
     if len(argv) >= 3 and basename(argv[0]) in SHELLS and argv[1].startswith("-") \

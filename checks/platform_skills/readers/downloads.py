@@ -4,10 +4,19 @@ A Dockerfile ``RUN``/``ENV`` and a workflow's ``run:``/``env:`` download and ins
 way, so the rules about verified downloads read both through these two functions.
 """
 
+from __future__ import annotations
+
 import re
 
 from .. import nodes
 from .dockerfile import DockerfileView, arg_declarations, env_pairs
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from .shell import Command
+    from .workflow import Workflow
 
 # Text a script must contain for the download rules to have anything to say: scripts that
 # mention none of it are never tokenised for them.
@@ -16,7 +25,7 @@ MENTIONS = re.compile(
     r"|GIT_SSL_NO_VERIFY|NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|sslverify", re.I)
 
 
-def scripts(view):
+def scripts(view: DockerfileView | Workflow) -> Iterator[list[Command]]:
     """The command lists of every ``RUN`` (Dockerfile) or ``run:`` step (workflow, action)."""
     if isinstance(view, DockerfileView):
         for ins in view.instructions:
@@ -30,7 +39,7 @@ def scripts(view):
                 yield step.commands
 
 
-def env_settings(view):
+def env_settings(view: DockerfileView | Workflow) -> Iterator[tuple[str, str, int]]:
     """``(name, value, line)`` for every environment variable the file sets declaratively:
     ``ENV`` and ``ARG`` defaults in a Dockerfile (``RUN`` sees both in its environment),
     every ``env:`` mapping in a workflow or action."""
@@ -42,5 +51,5 @@ def env_settings(view):
                     yield name, value, view.key_line(ins, name)
     else:
         for env in view.env_mappings():
-            for name, key, value in nodes.pairs(env):
-                yield name, nodes.text(value, ""), nodes.line(key)
+            for name, key, value in nodes.pairs(env):  # type: ignore[assignment]  # a node here
+                yield name, nodes.text(value, ""), nodes.line(key)  # type: ignore[arg-type]

@@ -20,12 +20,22 @@ an unclosed ``${{`` yields no expression rather than an error, and never recursi
 limit. GitHub rejects such workflows itself.
 """
 
+from __future__ import annotations
+
 import re
 from bisect import bisect_right
 from functools import lru_cache
 
 from .. import nodes
 from .shell import script_lines
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    # A parse tree (see below): a tuple whose first item names its shape.
+    Tree = tuple[Any, ...]
+    Path = tuple[str, ...]
 
 MAX_DEPTH = 50  # nesting of (), [], calls and ! beyond this is not a workflow GitHub runs
 _LITERAL_WORDS = frozenset(("true", "false", "null", "nan", "infinity"))
@@ -57,13 +67,13 @@ class ExpressionError(Exception):
 _LIT = ("lit",)
 
 
-def spans(text):
+def spans(text: str) -> list[tuple[int, str]]:
     """``(offset, body)`` of each ``${{ body }}`` in ``text``, in order.
 
     The closing ``}}`` is the first one outside a quoted literal. An unclosed expression
     ends the scan: GitHub refuses the value, so nothing after it is an expression either.
     """
-    found = []
+    found: list[tuple[int, str]] = []
     pos = 0
     while True:
         start = text.find("${{", pos)
@@ -87,7 +97,7 @@ def spans(text):
 
 
 @lru_cache(maxsize=4096)
-def parse(body):
+def parse(body: str) -> Tree | None:
     """The parse tree of an expression body, or None when it is not a valid expression."""
     try:
         tokens = _tokenize(body)
@@ -100,11 +110,11 @@ def parse(body):
         return None
 
 
-def _tokenize(body):
+def _tokenize(body: str) -> list[tuple[str, str]]:
     global _TOKEN
     if _TOKEN is None:
         _TOKEN = re.compile(_TOKEN_PATTERN, re.X)
-    tokens = []
+    tokens: list[tuple[str, str]] = []
     pos = 0
     end = len(body.rstrip())
     while pos < end:
@@ -112,7 +122,7 @@ def _tokenize(body):
         if match is None or match.end() == pos:
             raise ExpressionError(f"unexpected character at {pos}")
         kind = match.lastgroup
-        tokens.append((kind, match.group(kind)))
+        tokens.append((kind, match.group(kind)))  # type: ignore[arg-type]  # every group is named
         pos = match.end()
     return tokens
 
@@ -120,19 +130,19 @@ def _tokenize(body):
 class _Parser:
     __slots__ = ("tokens", "pos")
 
-    def __init__(self, tokens):
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
         self.tokens = tokens
         self.pos = 0
 
-    def _peek(self):
+    def _peek(self) -> tuple[Any, Any]:  # (kind, text); (None, None) at the end
         return self.tokens[self.pos] if self.pos < len(self.tokens) else (None, None)
 
-    def _take(self, value):
+    def _take(self, value: str) -> None:
         if self._peek()[1] != value:
             raise ExpressionError(f"expected {value!r}")
         self.pos += 1
 
-    def expression(self, depth):
+    def expression(self, depth: int) -> Tree:
         if depth > MAX_DEPTH:
             raise ExpressionError("nested too deep")
         return self._binary(depth, 0)
@@ -140,7 +150,7 @@ class _Parser:
     # Precedence, loosest first: ||, &&, == !=, < <= > >=.
     _LEVELS = (("||",), ("&&",), ("==", "!="), ("<", "<=", ">", ">="))
 
-    def _binary(self, depth, level):
+    def _binary(self, depth: int, level: int) -> Tree:
         if level == len(self._LEVELS):
             return self._unary(depth)
         operands = [self._binary(depth, level + 1)]
@@ -151,14 +161,14 @@ class _Parser:
             return operands[0]
         return ("either" if level < 2 else "bool", tuple(operands))
 
-    def _unary(self, depth):
+    def _unary(self, depth: int) -> Tree:
         if self._peek() == ("op", "!"):
             while self._peek() == ("op", "!"):  # a run of ! is one level, not one per !
                 self.pos += 1
             return ("bool", (self._postfix(depth + 1),))
         return self._postfix(depth)
 
-    def _postfix(self, depth):
+    def _postfix(self, depth: int) -> Tree:
         tree = self._primary(depth)
         extra = []
         while True:
@@ -186,7 +196,7 @@ class _Parser:
             return _LIT
         return ("member", tree, tuple(extra))
 
-    def _primary(self, depth):
+    def _primary(self, depth: int) -> Tree:
         kind, value = self._peek()
         if kind is None:
             raise ExpressionError("unexpected end of expression")
@@ -214,14 +224,14 @@ class _Parser:
         raise ExpressionError(f"unexpected {value!r}")
 
 
-def _index_segment(key, last_token):
+def _index_segment(key: Tree, last_token: tuple[str, str]) -> str:
     """The path segment of ``[key]``: a quoted name, or ``*`` for a number or a computed key."""
     if key == _LIT and last_token[0] == "str":
         return last_token[1][1:-1].replace("''", "'").lower()
     return "*"
 
 
-def pasted(tree):
+def pasted(tree: Tree) -> list[Path]:
     """The context paths whose text may appear in the value of ``tree`` (see module doc)."""
     out = []
     stack = [tree]
@@ -240,7 +250,7 @@ def pasted(tree):
     return out
 
 
-def calls(tree):
+def calls(tree: Tree) -> list[tuple[str, tuple[Tree, ...]]]:
     """Every ``(name, args)`` function call in ``tree``, nested ones included."""
     out = []
     stack = [tree]
@@ -257,7 +267,7 @@ def calls(tree):
     return out
 
 
-def pasted_paths(text):
+def pasted_paths(text: str) -> list[Path]:
     """The context paths pasted by every expression in ``text`` (a scalar's value)."""
     out = []
     for _, body in spans(text) if "${{" in text else ():
@@ -267,7 +277,7 @@ def pasted_paths(text):
     return out
 
 
-def located(node, source_lines):
+def located(node: nodes.Node | None, source_lines: list[str] | None) -> list[tuple[int, Tree]]:
     """``(file line, parse tree)`` of every valid expression in a scalar node.
 
     Lines inside block scalars map back to file lines the way ``run:`` scripts do

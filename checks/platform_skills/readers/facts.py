@@ -9,6 +9,8 @@ to it: a Makefile target nothing runs publishes nothing.
 Keys: ``(fact,)`` direct; ``("link", *what)`` a workflow runs it; ``("offer", *what, fact)``.
 """
 
+from __future__ import annotations
+
 import posixpath
 import re
 
@@ -17,6 +19,23 @@ from . import following, known_actions, pipeline, scans, updates
 from .gitops import is_oci_repository, verifies
 from .kyverno import IMAGE_POLICIES, kyverno_kind, policy_fact
 from .publishing import goreleaser_publishes, goreleaser_releases
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Iterable, Sequence
+    from typing import Any
+
+    from ..model import Document
+    from .following import ScriptView
+    from .makefile import Makefile
+    from .shell import Command
+    from .workflow import Job, Step, Workflow
+
+    Key = tuple[Any, ...]  # a fact: its name first, then what it is about
+    Evidence = tuple[str, int]  # (path, line)
+    Facts = dict[Key, Evidence]
+    Note = Callable[[Any, int], Any]  # note(key, line) records a fact
+    Expand = Callable[[str], str]  # a word with the variables it reads filled in
 
 PUBLISHES, SIGNS, CVE_GATE, SBOM, SBOM_ATTESTED, PROVENANCE, ADMISSION = (
     "publishes", "signs", "cve-gate", "sbom", "sbom-attested", "provenance", "admission")
@@ -37,15 +56,15 @@ GORELEASER = ("goreleaser",)
 _INPUT = re.compile(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}")
 
 
-def _step_line(step):
+def _step_line(step: Step) -> int:
     return nodes.line(step.uses) if step.uses is not None else nodes.line(step.node)
 
 
-def workflow_facts(wf, path):
+def workflow_facts(wf: Workflow, path: str) -> Facts:
     """What one workflow or composite action does for the supply chain, with evidence."""
-    facts = {}
+    facts: Facts = {}
 
-    def note(key, line):
+    def note(key: Any, line: int) -> None:
         facts.setdefault(key if isinstance(key, tuple) else (key,), (path, line))
 
     publish = pipeline.publishes_image(wf)
@@ -62,8 +81,8 @@ def workflow_facts(wf, path):
                 note(("unseen", f"uses: {ref.value.strip()}",
                       f"{'a' if kind[0] == 'r' else 'an'} {kind} in another repository, in a job that can push images "
                       f"({'packages: write' if job.grants('packages') else 'registry login'}); "
-                      "its steps are not in this repository"), nodes.line(node))
-                note(("can-push", path, nodes.line(node)), nodes.line(node))
+                      "its steps are not in this repository"), nodes.line(node))  # type: ignore[arg-type]
+                note(("can-push", path, nodes.line(node)), nodes.line(node))  # type: ignore[arg-type]
         ko_repo = next((nodes.text(nodes.get(s.env, "KO_DOCKER_REPO"), "") for s in job.steps
                         if s.action == "ko-build/setup-ko" and nodes.get(s.env, "KO_DOCKER_REPO")), "")
         for step in job.steps:
@@ -74,11 +93,11 @@ def workflow_facts(wf, path):
                     note(("link-env", "KO_DOCKER_REPO", repo), command.line)
                 _note_digest_file(command, note)
                 _follow(command, cwd, here, lambda key, line: note(key, line),
-                        lambda word, s=step, c=command: s.expand(word, pipeline.script_assignments(s, c)))
+                        lambda word, s=step, c=command: s.expand(word, pipeline.script_assignments(s, c)))  # type: ignore[misc]
                 if can_push:
                     note(("can-push", path, command.line), command.line)
             if step.ref is not None and step.ref.kind == "local" and can_push:
-                note(("can-push", path, nodes.line(step.uses)), nodes.line(step.uses))
+                note(("can-push", path, nodes.line(step.uses)), nodes.line(step.uses))  # type: ignore[arg-type]
     for job in wf.jobs:
         if _test_traffic_only(job):
             continue  # signing images pushed to a throwaway registry signs nothing anyone pulls
@@ -110,7 +129,7 @@ def workflow_facts(wf, path):
                         note(("make-input", path, given.group(1)), command.line)
         if step.ref is not None and step.ref.kind == "local":
             action = step.ref.value[2:].strip("/")
-            note(("local-uses", action, path), nodes.line(step.uses))
+            note(("local-uses", action, path), nodes.line(step.uses))  # type: ignore[arg-type]
             for name, _, value in nodes.pairs(step.with_):
                 text = nodes.text(value, "")
                 if text and "${{" not in text:
@@ -124,13 +143,13 @@ def workflow_facts(wf, path):
     return facts
 
 
-def _test_traffic_only(job):
+def _test_traffic_only(job: Job) -> bool:
     """Whether the job pushes images, all of them to throwaway registries (an e2e job)."""
     pushed = any(pipeline.is_push(c, publish_tools=True) for step in job.steps for c in step.commands)
     return pushed and not any(pipeline.publishing_pushes(step) for step in job.steps)
 
 
-def manifest_facts(root, path):
+def manifest_facts(root: nodes.Node, path: str) -> Facts:
     """Whether a manifest enforces image signatures at admission, or pulls OCI artifacts."""
     if is_oci_repository(root):
         found = {(OCI_SOURCE,): (path, nodes.line(root))}
@@ -147,9 +166,9 @@ def manifest_facts(root, path):
     return {}
 
 
-def goreleaser_facts(root, path):
+def goreleaser_facts(root: nodes.Node, path: str) -> Facts:
     """What a goreleaser configuration does when ``goreleaser release`` runs it."""
-    facts = {}
+    facts: Facts = {}
     for key in ("dockers", "dockers_v2", "docker_manifests", "kos"):
         key_node, value = nodes.get_pair(root, key)
         items = [i for i in nodes.items(value) if nodes.is_map(i)]
@@ -158,26 +177,26 @@ def goreleaser_facts(root, path):
                   for t in nodes.items(nodes.get(i, "image_templates") or nodes.get(i, "images")
                                        or nodes.get(i, "tags"))]
         if pushed and not (images and all(pipeline.throwaway(i) for i in images)):
-            facts.setdefault(("offer",) + GORELEASER + (PUBLISHES,), (path, nodes.line(key_node)))
+            facts.setdefault(("offer",) + GORELEASER + (PUBLISHES,), (path, nodes.line(key_node)))  # type: ignore[arg-type]
         if key == "kos" and any(nodes.text(nodes.get(i, "sbom"), "spdx") != "none" for i in pushed):
-            facts.setdefault(("offer",) + GORELEASER + (SBOM,), (path, nodes.line(key_node)))
+            facts.setdefault(("offer",) + GORELEASER + (SBOM,), (path, nodes.line(key_node)))  # type: ignore[arg-type]
     for line, verb, image in pipeline.goreleaser_signs(root):
         if verb == "sign":
             fact = SIGNS if pipeline.digest_qualified(image) else SIGNS_TAG
             facts.setdefault(("offer",) + GORELEASER + (fact,), (path, line))
     key_node, sboms = nodes.get_pair(root, "sboms")
     if nodes.items(sboms):
-        facts.setdefault(("offer",) + GORELEASER + (SBOM,), (path, nodes.line(key_node)))
+        facts.setdefault(("offer",) + GORELEASER + (SBOM,), (path, nodes.line(key_node)))  # type: ignore[arg-type]
     return facts
 
 
 _CAT_FILE = re.compile(r"\$\(\s*cat\s+['\"]?([^)'\"\s]+)['\"]?\s*\)")
 
 
-def _note_digest_file(command, note):
+def _note_digest_file(command: Command, note: Note) -> None:
     """``ko build --image-refs FILE`` writes digest references to FILE."""
     if command.program == "ko":
-        value, _ = pipeline.flag_value(command.argv, "--image-refs")
+        value, _ = pipeline.flag_value(command.argv, "--image-refs")  # type: ignore[attr-defined]
         if value:
             note(("digest-file", posixpath.basename(value)), command.line)
 
@@ -190,15 +209,15 @@ class _Lazy:
 
     __slots__ = ("function", "argument")
 
-    def __init__(self, function, argument):
+    def __init__(self, function: Callable[[Step], str | None], argument: Step) -> None:
         self.function = function
         self.argument = argument
 
-    def value(self):
+    def value(self) -> str | None:
         return self.function(self.argument)
 
 
-def _working_directory(step):
+def _working_directory(step: Step) -> str | None:
     """The step's ``working-directory`` (or the job's default), ``{root}``-based."""
     value = nodes.text(nodes.get(step.node, "working-directory"), "") or nodes.text(
         nodes.path(step.job.node, "defaults", "run", "working-directory"), "")
@@ -207,7 +226,8 @@ def _working_directory(step):
     return posixpath.normpath(posixpath.join(following.ROOT, value)) if value else following.ROOT
 
 
-def _follow(command, cwd, here, note, expand):
+def _follow(command: Command, cwd: str | _Lazy | None, here: str | None, note: Note,
+            expand: Expand) -> None:
     """Link what one command runs: a script (by candidate paths), Make targets, goreleaser.
     ``note(key, line)`` records; a script that cannot be in the repository is unseen."""
     word = following.script_word(command)
@@ -236,13 +256,14 @@ def _follow(command, cwd, here, note, expand):
         note(("link",) + GORELEASER, command.line)
 
 
-def _command_offers(view, commands, node, path, cwd, here, expand, facts):
+def _command_offers(view: ScriptView, commands: Sequence[Command], node: Key, path: str, cwd: str | None,
+                    here: str | None, expand: Expand, facts: Facts) -> None:
     """Facts the commands of a script or a recipe offer under ``node`` (``("script", path)``
     or ``("make", target)``), and the edges to what they run."""
-    def offer(fact, line):
+    def offer(fact: Any, line: int) -> None:
         facts.setdefault(("offer",) + node + (fact,), (path, line))
 
-    def link(key, line):
+    def link(key: Key, line: int) -> None:
         if key[0] == "link":
             facts.setdefault(("edge", node, key[1:]), (path, line))
         elif key[0] == "unseen":
@@ -271,7 +292,7 @@ def _command_offers(view, commands, node, path, cwd, here, expand, facts):
             elif args[0].text == "sign":
                 offer(SIGNS_TAG if by_tag or not images else SIGNS, command.line)
             else:
-                kind, _ = pipeline.flag_value(args, "--type")
+                kind, _ = pipeline.flag_value(args, "--type")  # type: ignore[attr-defined]
                 kind = (kind or "").lower()
                 if kind in ("spdx", "spdxjson", "cyclonedx"):
                     offer(SBOM_ATTESTED, command.line)
@@ -286,14 +307,14 @@ def _command_offers(view, commands, node, path, cwd, here, expand, facts):
             offer(CVE_GATE, scan.line)
 
 
-def script_facts(view, path):
+def script_facts(view: ScriptView, path: str) -> Facts:
     """What a shell script does, offered under its path, and what it runs: the audit counts
     them when a workflow, a recipe or another script runs it."""
     facts = {("script-at", path): (path, 1)}
     node = ("script", path)
-    assigned = {}
+    assigned: dict[str, str] = {}
 
-    def expand(word):
+    def expand(word: str) -> str:
         return view.expand(word, assigned)
 
     for command in view.commands:  # the script's own variables, in order (last one wins)
@@ -306,15 +327,15 @@ def script_facts(view, path):
     return facts
 
 
-def makefile_facts(makefile, path):
+def makefile_facts(makefile: Makefile, path: str) -> Facts:
     """What each target's own recipe does, offered under its name, and the targets it needs
     (``("make-needs", target, prerequisite)``, also those its recipe runs with ``$(MAKE)``):
     the audit follows those across every Makefile of the repository, as a top-level
     Makefile's ``include`` would."""
-    facts = {}
+    facts: Facts = {}
     here = posixpath.dirname(path) or "."
 
-    def expand(word):
+    def expand(word: str) -> str:
         return makefile.expand(word.replace("${", "$(").replace("}", ")"))
 
     for line, text in makefile.unexpanded:
@@ -344,9 +365,9 @@ def makefile_facts(makefile, path):
 _VENDORED = ("vendor/", "third_party/", "node_modules/")
 
 
-def document_facts(doc, views):
+def document_facts(doc: Document, views: Iterable[Any]) -> Facts:
     """The facts of one document, from the views its kind built for the rules."""
-    facts = {}
+    facts: Facts = {}
     if doc.kind == "makefile" and any(
             doc.path.startswith(v) or "/" + v in doc.path for v in _VENDORED):
         return facts
@@ -375,14 +396,14 @@ def document_facts(doc, views):
     return facts
 
 
-def resolve(raw, root="."):
+def resolve(raw: Facts, root: str = ".") -> dict[str, Any]:
     """``{fact: (path, line)}`` for the repository: direct facts, plus the offers of what a
     workflow links to, followed through scripts, Make targets (with every prerequisite and
     sub-make, in whichever Makefile) and goreleaser. ``root`` is the repository's display
     path; it places the update configurations: PINS is the first pin, STALE_PINS the
     ``updates.Stale`` groups nothing keeps fresh. ``facts[UNSEEN]`` lists what could not be
     followed."""
-    facts = {key[0]: evidence for key, evidence in raw.items() if len(key) == 1}
+    facts: dict[str, Any] = {key[0]: evidence for key, evidence in raw.items() if len(key) == 1}
     first_pin, stale = updates.freshness(raw, root)
     if first_pin is not None:
         facts[PINS] = first_pin
@@ -394,23 +415,23 @@ def resolve(raw, root="."):
     patterns = [(t.split("%", 1), t) for t in targets if "%" in t]
     unexpanded = sorted((evidence, key[1]) for key, evidence in raw.items()
                         if key[0] == "make-unexpanded")
-    edges = {}
+    edges: dict[Key, list[tuple[Key, Evidence]]] = {}
     for key, evidence in raw.items():
         if key[0] == "make-needs":
             edges.setdefault(("make", key[1]), []).append((("make", key[2]), evidence))
         elif key[0] == "edge":
             edges.setdefault(key[1], []).append((key[2], evidence))
-    unseen = {}
+    unseen: dict[Evidence, tuple[str, str, bool]] = {}
     for key, evidence in raw.items():
         if key[0] == "unseen" and (len(key) == 3 or evidence in can_push):
             unseen.setdefault(evidence, (key[1], key[2], evidence in can_push))
     # make VAR=type=registry on the command line that runs a target: its recipes' --output=$(VAR)
     # What the caller sets for what it runs: make VAR=value, or the step's KO_DOCKER_REPO.
-    pushing_at = {}
+    pushing_at: dict[Evidence, set[tuple[str, str]]] = {}
     for key, evidence in raw.items():
         if key[0] in ("make-set", "link-env"):
             pushing_at.setdefault(evidence, set()).add((key[1], key[2]))
-    pending = []
+    pending: list[tuple[Key, Evidence, bool, frozenset[tuple[str, str]], int]] = []
     for key in raw:  # make ${{ inputs.target }} in a local action, named by its callers
         if key[0] == "make-input":
             folder = key[1].rsplit("/", 1)[0]
@@ -420,6 +441,8 @@ def resolve(raw, root="."):
                     pending.append((("make", other[3]), raw[key], raw[key] in can_push, frozenset(), 0))
     pending.extend((key[1:], evidence, evidence in can_push, frozenset(pushing_at.get(evidence, ())), 0)
                    for key, evidence in raw.items() if key[0] == "link")
+    reached: dict[Key, bool]
+    given: dict[Key, frozenset[tuple[str, str]]]
     reached, given = {}, {}
     while pending:
         node, evidence, may, pushing, depth = pending.pop()
@@ -470,7 +493,8 @@ def resolve(raw, root="."):
     return facts
 
 
-def _settle(node, root, scripts, targets, patterns):
+def _settle(node: Key, root: str, scripts: Collection[str], targets: Collection[str],
+             patterns: Iterable[tuple[list[str], str]]) -> Key:
     """A script named by candidates becomes the first that exists; a Make target that only a
     pattern rule (``push-%``) defines becomes that rule."""
     if node[0] == "script-any":

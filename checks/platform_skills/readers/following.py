@@ -9,10 +9,18 @@ their siblings through ``$(dirname "$0")``), then the repository root. ``{root}`
 the repository root; the audit puts the real one in when it resolves the links.
 """
 
+from __future__ import annotations
+
 import posixpath
 import re
 
 from .shell import WRAPPERS, basename, split_commands
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from .shell import Command, Token
 
 ROOT = "{root}"
 SCRIPT_SUFFIXES = (".sh", ".bash")
@@ -28,7 +36,7 @@ _ACTION_PATH = re.compile(r"\$\{\{\s*github\.action_path\s*\}\}")
 _WORKSPACE = re.compile(r"\$\{\{\s*github\.workspace\s*\}\}|\$GITHUB_WORKSPACE\b|\$\{GITHUB_WORKSPACE\}")
 
 
-def script_word(command):
+def script_word(command: Command) -> str | None:
     """The word naming the script a command runs (``./x.sh``, ``bash x.sh``, ``. x.sh``,
     ``sudo -E ./x.sh``), or None."""
     argv = command.argv
@@ -58,7 +66,7 @@ def script_word(command):
     return None
 
 
-def script_candidates(word, cwd, here):
+def script_candidates(word: str, cwd: str | None, here: str | None) -> tuple[str, ...] | None:
     """Repository paths the script ``word`` may be (``cwd``: the command's working
     directory, ``{root}``-based, or None when unknown; ``here``: the calling file's folder,
     or None). Returns None when the word is not a path the reader can tell."""
@@ -77,7 +85,7 @@ def script_candidates(word, cwd, here):
         stripped = True
     if "$" in word or "`" in word or not word:
         return None
-    bases = []
+    bases: list[str] = []
     if not stripped and cwd is not None:
         bases.append(cwd)
     if here is not None:
@@ -85,7 +93,7 @@ def script_candidates(word, cwd, here):
     bases.append(ROOT)
     if stripped and cwd is not None:
         bases.append(cwd)
-    out = []
+    out: list[str] = []
     for base in bases:
         path = posixpath.normpath(posixpath.join(base, word))
         if path not in out:
@@ -93,11 +101,11 @@ def script_candidates(word, cwd, here):
     return tuple(out)
 
 
-def make_targets(args):
+def make_targets(args: Iterable[Token | str]) -> tuple[str | None, list[str]]:
     """``(directory or None, [targets])`` of a ``make`` invocation's arguments (flags, their
     values and ``VAR=value`` dropped; targets holding an expansion kept for the caller)."""
     directory = None
-    targets = []
+    targets: list[str] = []
     skip = None
     for token in args:
         text = token.text if hasattr(token, "text") else token
@@ -129,7 +137,7 @@ class ScriptView:
     __slots__ = ("path", "commands", "node", "job", "index", "action", "uses", "with_", "env",
                  "run", "ref")
 
-    def __init__(self, path, text):
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
         lines = list(enumerate(text.split("\n"), 1))
         self.commands = split_commands(lines) if _worth_reading(text) else []
@@ -138,13 +146,13 @@ class ScriptView:
         self.index = 0
         self.action = ""
 
-    def input(self, name):
+    def input(self, name: str) -> None:
         return None
 
-    def env_value(self, name):
+    def env_value(self, name: str) -> None:
         return None
 
-    def expand(self, word, assigned=None):
+    def expand(self, word: str, assigned: Mapping[str, str] | None = None) -> str:
         if "$" not in word or not assigned:
             return word
         return _SHELL_VAR.sub(lambda m: assigned.get(m.group(1) or m.group(2), m.group(0)), word)
@@ -159,6 +167,6 @@ class _NoJob:
     key = None
 
 
-def _worth_reading(text):
+def _worth_reading(text: str) -> bool:
     from .workflow import RELEVANT
     return bool(RELEVANT.search(text))

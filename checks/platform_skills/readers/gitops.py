@@ -1,6 +1,12 @@
 """Flux CD and Argo CD objects: which one a manifest is, and the shapes their rules share."""
 
+from __future__ import annotations
+
 from .. import nodes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 FLUX_SOURCES = "source.toolkit.fluxcd.io/"
 FLUX_HELM = "helm.toolkit.fluxcd.io/"
@@ -9,18 +15,18 @@ ARGOCD = "argoproj.io/"
 VERIFY_PROVIDERS = ("cosign", "notation")
 
 
-def kind_of(root, group):
+def kind_of(root: nodes.Node | None, group: str) -> str | None:
     """The kind of a document whose apiVersion is in ``group`` (``FLUX_SOURCES``...), else None."""
     if nodes.text(nodes.get(root, "apiVersion"), "").startswith(group):
         return nodes.text(nodes.get(root, "kind"))
     return None
 
 
-def is_oci_repository(root):
+def is_oci_repository(root: nodes.Node | None) -> bool:
     return kind_of(root, FLUX_SOURCES) == "OCIRepository"
 
 
-def verifies(root):
+def verifies(root: nodes.Node | None) -> bool:
     """Whether an OCIRepository verifies signatures: ``spec.verify`` with a known provider
     (``provider`` defaults to cosign)."""
     verify = nodes.path(root, "spec", "verify")
@@ -30,12 +36,12 @@ def verifies(root):
     return provider is None or nodes.text(provider, "").strip() in VERIFY_PROVIDERS
 
 
-def templated(text):
+def templated(text: str) -> bool:
     """A value filled in later (Flux post-build ``${VAR}``, Helm or ApplicationSet ``{{ }}``)."""
     return "${" in text or "{{" in text
 
 
-def shape_problems(root):
+def shape_problems(root: nodes.Node) -> Iterator[tuple[int, str]]:
     """``(line, message)`` for Flux objects whose shape their controller would reject and
     that a rule would otherwise pass in silence."""
     if kind_of(root, FLUX_HELM) != "HelmRelease":
@@ -51,7 +57,7 @@ def shape_problems(root):
                + _shape(spec))
 
 
-def _shape(node):
+def _shape(node: nodes.Node) -> str:
     if nodes.is_scalar(node) and node.value.strip() in ("", "~", "null"):
         return "null"
     return {"scalar": "string", "sequence": "list"}.get(node.id, node.id)

@@ -11,8 +11,16 @@ The scan is linear and tolerant: it runs on text ``hcl2`` already accepted, and 
 it does not follow only costs that place its line (callers fall back to the enclosing one).
 """
 
+from __future__ import annotations
+
 import contextlib
 import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    Path = tuple[str | int | None, ...]  # keys and indexes into the parsed value
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*\r?\n")
@@ -23,15 +31,15 @@ NEWLINE, STRING, IDENT, HEREDOC, PUNCT = "newline", "string", "ident", "heredoc"
 class _Token:
     __slots__ = ("kind", "text", "line")
 
-    def __init__(self, kind, text, line):
+    def __init__(self, kind: str, text: str, line: int) -> None:
         self.kind = kind
         self.text = text  # the value of a string (quotes removed), a heredoc's body
         self.line = line  # a heredoc's line is that of its first body line
 
 
-def _tokens(text, first_line):
+def _tokens(text: str, first_line: int) -> list[_Token]:
     """Tokens of ``text`` whose first line is ``first_line``; comments and blanks dropped."""
-    out = []
+    out: list[_Token] = []
     i, n, line = 0, len(text), first_line
     while i < n:
         c = text[i]
@@ -56,8 +64,8 @@ def _tokens(text, first_line):
             i = end
         elif text.startswith("<<", i) and _HEREDOC.match(text, i):
             match = _HEREDOC.match(text, i)
-            body_start = match.end()
-            marker = match.group(1)
+            body_start = match.end()  # type: ignore[union-attr]
+            marker = match.group(1)  # type: ignore[union-attr]
             body_end, after = _heredoc_end(text, body_start, marker)
             out.append(_Token(HEREDOC, text[body_start:body_end], line + 1))
             line += text.count("\n", i, after)
@@ -73,7 +81,7 @@ def _tokens(text, first_line):
     return out
 
 
-def _string_end(text, i):
+def _string_end(text: str, i: int) -> int:
     """Index after the string opening at ``i``: escapes and ``${ }`` / ``%{ }`` templates
     (which may hold strings and braces of their own) are skipped."""
     n = len(text)
@@ -93,7 +101,7 @@ def _string_end(text, i):
     return n
 
 
-def _template_end(text, i):
+def _template_end(text: str, i: int) -> int:
     depth, n = 1, len(text)
     while i < n and depth:
         c = text[i]
@@ -108,7 +116,7 @@ def _template_end(text, i):
     return i
 
 
-def _heredoc_end(text, start, marker):
+def _heredoc_end(text: str, start: int, marker: str) -> tuple[int, int]:
     """``(end of body, index after the closing marker line)``."""
     pos = start
     while pos <= len(text):
@@ -125,34 +133,34 @@ def _heredoc_end(text, start, marker):
 class _Scanner:
     """Recursive descent over the tokens, recording ``path -> line``."""
 
-    def __init__(self, tokens):
+    def __init__(self, tokens: list[_Token]) -> None:
         self.tokens = tokens
         self.pos = 0
-        self.lines = {}
+        self.lines: dict[Path, int] = {}
 
-    def peek(self, offset=0):
+    def peek(self, offset: int = 0) -> _Token | None:
         index = self.pos + offset
         return self.tokens[index] if index < len(self.tokens) else None
 
-    def take(self):
+    def take(self) -> _Token:  # (only past a peek that found one)
         token = self.peek()
         self.pos += 1
-        return token
+        return token  # type: ignore[return-value]
 
-    def at(self, text, offset=0):
+    def at(self, text: str, offset: int = 0) -> bool:
         token = self.peek(offset)
         return token is not None and token.kind == PUNCT and token.text == text
 
-    def skip_newlines(self):
-        while self.peek() is not None and self.peek().kind == NEWLINE:
+    def skip_newlines(self) -> None:
+        while self.peek() is not None and self.peek().kind == NEWLINE:  # type: ignore[union-attr]
             self.pos += 1
 
-    def record(self, path, line):
+    def record(self, path: Path, line: int) -> None:
         self.lines.setdefault(path, line)
 
     # --- bodies: attributes and nested blocks
 
-    def block(self, path):
+    def block(self, path: Path) -> None:
         """From a block header to its closing brace."""
         while self.peek() is not None and not self.at("{"):
             self.pos += 1
@@ -160,8 +168,8 @@ class _Scanner:
             self.pos += 1
             self.body(path)
 
-    def body(self, path):
-        counts = {}
+    def body(self, path: Path) -> None:
+        counts: dict[str, int] = {}
         while True:
             self.skip_newlines()
             token = self.peek()
@@ -179,7 +187,7 @@ class _Scanner:
                 self.record(path + (token.text,), token.line)
                 self.expression(path + (token.text,), stop_at_newline=True)
                 continue
-            while self.peek() is not None and self.peek().kind in (IDENT, STRING):
+            while self.peek() is not None and self.peek().kind in (IDENT, STRING):  # type: ignore[union-attr]
                 self.pos += 1  # block labels
             if self.at("{"):
                 self.pos += 1
@@ -190,7 +198,7 @@ class _Scanner:
 
     # --- expressions: objects, lists, function calls, heredocs
 
-    def expression(self, path, stop_at_newline=False, closers=()):
+    def expression(self, path: Path, stop_at_newline: bool = False, closers: tuple[str, ...] = ()) -> None:
         """Skip one expression, descending into the structures it holds."""
         while True:
             token = self.peek()
@@ -231,8 +239,8 @@ class _Scanner:
             else:
                 self.pos += 1
 
-    def object(self, path):
-        if self.peek() is not None and self.peek().kind == IDENT and self.peek().text == "for":
+    def object(self, path: Path) -> None:
+        if self.peek() is not None and self.peek().kind == IDENT and self.peek().text == "for":  # type: ignore[union-attr]
             self.skip_to("}")
             return
         while True:
@@ -263,8 +271,8 @@ class _Scanner:
                     self.record(path + (key,), token.line)
                 self.expression(path + (key,), stop_at_newline=True, closers=("}",))
 
-    def sequence(self, path):
-        if self.peek() is not None and self.peek().kind == IDENT and self.peek().text == "for":
+    def sequence(self, path: Path) -> None:
+        if self.peek() is not None and self.peek().kind == IDENT and self.peek().text == "for":  # type: ignore[union-attr]
             self.skip_to("]")
             return
         index = 0
@@ -285,7 +293,7 @@ class _Scanner:
             self.record(path + (index,), token.line)
             self.expression(path + (index,), closers=("]",))
 
-    def skip_to(self, closer):
+    def skip_to(self, closer: str) -> None:
         opener = {"}": "{", "]": "[", ")": "("}[closer]
         depth = 1
         while self.peek() is not None and depth:
@@ -296,7 +304,7 @@ class _Scanner:
                 depth -= 1
 
 
-def outline(lines, start, end):
+def outline(lines: Sequence[str], start: int, end: int) -> dict[Path, int]:
     """``{path: line}`` for the block spanning 1-based lines ``start``..``end`` of ``lines``."""
     text = "\n".join(lines[start - 1:end])
     scanner = _Scanner(_tokens(text, start))

@@ -11,8 +11,18 @@ Only attributes that hold IAM policy documents are read: many other resources ha
 ``policy`` attribute in another language (an ECR lifecycle policy, an autoscaling policy).
 """
 
+from __future__ import annotations
 
 from .terraform import is_expression, value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from .terraform import Block, TerraformFile
+
+    KeyPath = tuple[str | int, ...]  # keys and indexes down to a part of a block
 
 # Resource type -> its attributes that hold an IAM policy document (RULES.md's list).
 IAM_POLICY_ATTRIBUTES = {
@@ -29,7 +39,7 @@ IAM_POLICY_ATTRIBUTES = {
     "aws_secretsmanager_secret_policy": ("policy",),
 }
 _CALL = "${jsonencode("
-_NOT_LITERAL = object()
+_NOT_LITERAL: Any = object()
 
 
 class Condition:
@@ -39,7 +49,8 @@ class Condition:
 
     __slots__ = ("operator", "key", "values", "_block", "_where", "_listed")
 
-    def __init__(self, operator, key, values, block, where, listed):
+    def __init__(self, operator: str, key: str, values: list[str], block: Block, where: KeyPath,
+                 listed: KeyPath | None) -> None:
         self.operator = operator
         self.key = key
         self.values = values    # strings
@@ -48,17 +59,17 @@ class Condition:
         self._listed = listed   # path suffix of the values list, or None for a single value
 
     @property
-    def test(self):
+    def test(self) -> str:
         """The operator without set and ``IfExists`` qualifiers: ``StringLike``."""
         op = self.operator.split(":", 1)[-1]
         return op[:-len("IfExists")] if op.endswith("IfExists") else op
 
     @property
-    def line(self):
+    def line(self) -> int:
         return self._block.line(*self._where)
 
     @property
-    def value_lines(self):
+    def value_lines(self) -> list[int]:
         """One line per value."""
         if self._listed is None:
             return [self.line] * len(self.values)
@@ -72,31 +83,31 @@ class Statement:
     __slots__ = ("effect", "actions", "resources", "principals", "conditions", "block",
                  "_where", "_principal", "_conditions")
 
-    def __init__(self, block, where):
+    def __init__(self, block: Block, where: KeyPath) -> None:
         self.block = block
         self._where = where
         self.effect = "Allow"
-        self.actions = []
-        self.resources = []
-        self.principals = {}      # principal type -> identifiers
-        self.conditions = []
+        self.actions: list[str] = []
+        self.resources: list[str] = []
+        self.principals: dict[str, list[str]] = {}      # principal type -> identifiers
+        self.conditions: list[Condition] = []
         self._principal = where
         self._conditions = where
 
     @property
-    def line(self):
+    def line(self) -> int:
         return self.block.line(*self._where)
 
     @property
-    def principal_line(self):
+    def principal_line(self) -> int:
         return self.block.line(*self._principal)
 
     @property
-    def conditions_line(self):
+    def conditions_line(self) -> int:
         return self.block.line(*self._conditions)
 
 
-def _strings(found):
+def _strings(found: Any) -> list[str]:
     if isinstance(found, str):
         return [found]
     if isinstance(found, list):
@@ -104,7 +115,7 @@ def _strings(found):
     return []
 
 
-def literal_policy(text):
+def literal_policy(text: Any) -> Any:
     """The document a policy attribute holds: a dict, ``_NOT_LITERAL`` when it is an
     expression that cannot be read, or any other literal value (a shape problem)."""
     if not isinstance(text, str):
@@ -128,10 +139,10 @@ def literal_policy(text):
     return _NOT_LITERAL
 
 
-def policy_attributes(block):
+def policy_attributes(block: Block) -> list[tuple[KeyPath, Any]]:
     """``(path, document)`` for each IAM policy attribute of a resource, an ``aws_iam_role``'s
     ``inline_policy`` blocks too; nothing for resources whose ``policy`` is not IAM."""
-    found = []
+    found: list[tuple[KeyPath, Any]] = []
     for name in IAM_POLICY_ATTRIBUTES.get(block.labels[0], ()):
         if name in block.body:
             found.append(((name,), literal_policy(block.attr(name))))
@@ -142,7 +153,7 @@ def policy_attributes(block):
     return found
 
 
-def shape_problems(tf):
+def shape_problems(tf: TerraformFile) -> Iterator[tuple[int, str]]:
     """``(line, message)`` for policy attributes holding a literal that is not a policy."""
     for block in tf.of("resource"):
         for path, document in policy_attributes(block):
@@ -158,15 +169,15 @@ _TYPE_NAMES = {str: "string", list: "list", tuple: "list", int: "number", float:
                bool: "boolean", type(None): "null"}
 
 
-def statements(tf):
+def statements(tf: TerraformFile) -> list[Statement]:
     """Every readable policy statement of a file, once (cached on the file view)."""
-    found = tf.memo.get("iam")
+    found: list[Statement] | None = tf.memo.get("iam")
     if found is None:
         found = tf.memo["iam"] = list(_statements(tf))
     return found
 
 
-def _statements(tf):
+def _statements(tf: TerraformFile) -> Iterator[Statement]:
     for block in tf.blocks:
         if block.type == "resource":
             for path, document in policy_attributes(block):
@@ -176,7 +187,7 @@ def _statements(tf):
             yield from _document_statements(block)
 
 
-def _json_statements(block, path, document):
+def _json_statements(block: Block, path: KeyPath, document: dict[str, Any]) -> Iterator[Statement]:
     listed = document.get("Statement")
     items = [((), listed)] if isinstance(listed, dict) else \
         [((i,), s) for i, s in enumerate(listed)] if isinstance(listed, list) else []
@@ -209,7 +220,7 @@ def _json_statements(block, path, document):
         yield statement
 
 
-def _document_statements(block):
+def _document_statements(block: Block) -> Iterator[Statement]:
     for index, body in block.blocks("statement"):
         where = ("statement", index)
         statement = Statement(block, where)
@@ -236,7 +247,7 @@ def _document_statements(block):
         yield statement
 
 
-def _nested(body, name):
+def _nested(body: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:
     found = body.get(name)
     return [(i, b) for i, b in enumerate(found) if isinstance(b, dict)] \
         if isinstance(found, list) else []

@@ -7,9 +7,15 @@ in, compute tags, cache) cannot publish. Any other remote ``uses:`` in a job tha
 to a registry is reported as not followed.
 """
 
+from __future__ import annotations
+
 from functools import lru_cache
 
 from .patterns import SLSA_GENERATOR
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .workflow import Step
 
 _GENERATOR = SLSA_GENERATOR + "/.github/workflows/"
 
@@ -44,7 +50,7 @@ _SETUP = "/setup-"  # owner/setup-tool: installs a tool
 
 
 @lru_cache(maxsize=512)
-def role(name):
+def role(name: str) -> str | None:
     """``"known"`` for a release tool read by what it is, ``"prepares"`` for a job's set-up,
     None when the audit cannot tell what the remote action or workflow does."""
     if name in KNOWN_PUBLISHERS or name.startswith(_GENERATOR) or any(
@@ -59,7 +65,7 @@ def role(name):
 LOGIN_ACTIONS = ("docker/login-action", "aws-actions/amazon-ecr-login", "azure/docker-login")
 
 
-def logs_in(step):
+def logs_in(step: Step) -> bool:
     """Whether the step logs in to a container registry."""
     if step.action in LOGIN_ACTIONS:
         return True

@@ -1,7 +1,13 @@
 """Kyverno policy documents: which kind a document is, the kinds' scopes, and whether a
 policy blocks (PSK201, the audit's Deny readiness)."""
 
+from __future__ import annotations
+
 from .. import nodes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeGuard
 
 CEL_VALIDATING = frozenset(("ValidatingPolicy", "ImageValidatingPolicy",
                             "NamespacedValidatingPolicy", "NamespacedImageValidatingPolicy"))
@@ -14,7 +20,7 @@ NAMESPACED = frozenset(("Policy", "NamespacedValidatingPolicy", "NamespacedImage
                         "NamespacedDeletingPolicy"))
 
 
-def kyverno_kind(root):
+def kyverno_kind(root: nodes.Node | None) -> str | None:
     """The kind of a Kyverno policy document, or None for anything else."""
     api = nodes.text(nodes.get(root, "apiVersion"), "")
     if api.startswith(("kyverno.io/", "policies.kyverno.io/")):
@@ -22,11 +28,11 @@ def kyverno_kind(root):
     return None
 
 
-def _enforce(node):
+def _enforce(node: nodes.Node | None) -> TypeGuard[nodes.Node]:
     return nodes.text(node, "").strip().lower() == "enforce"
 
 
-def blocking_settings(root, kind):
+def blocking_settings(root: nodes.Node | None, kind: str | None) -> list[tuple[int, str]]:
     """``(line, description)`` of each setting that makes the policy block, in file order.
 
     A document without a ``spec`` mapping (a test assertion on a policy's status) is not a
@@ -36,11 +42,11 @@ def blocking_settings(root, kind):
     spec_key, spec = nodes.get_pair(root, "spec")
     if not nodes.is_map(spec):
         return []
-    found = []
+    found: list[tuple[int, str]] = []
     if kind in CEL_VALIDATING:
         actions = nodes.get(spec, "validationActions")
         if actions is None:
-            found.append((nodes.line(spec_key), "validationActions is omitted, which defaults to Deny"))
+            found.append((nodes.line(spec_key), "validationActions is omitted, which defaults to Deny"))  # type: ignore[arg-type]
         for item in nodes.items(actions):
             if nodes.text(item, "").lower() == "deny":
                 found.append((nodes.line(item), "validationActions includes Deny"))
@@ -72,7 +78,7 @@ def blocking_settings(root, kind):
     return sorted(found)
 
 
-def policy_mode(root, kind):
+def policy_mode(root: nodes.Node | None, kind: str | None) -> str | None:
     """What the policy does with a violation: ``Deny`` (CEL kinds) or ``Enforce``
     (ClusterPolicy/Policy) when it blocks, ``Audit`` or ``Warn`` when it only reports, None
     when it cannot block at all (no ``spec``, a kind that mutates, generates or deletes, a
@@ -95,7 +101,7 @@ def policy_mode(root, kind):
 POLICY = "kyverno-policy"
 
 
-def policy_fact(root, path):
+def policy_fact(root: nodes.Node, path: str) -> dict[tuple[str | None, ...], tuple[str, int]]:
     """``{("kyverno-policy", kind, namespace, name, mode, path): (path, line)}`` for a policy
     that validates, so the audit can set each policy of the repository beside its reports;
     ``{}`` for anything else. ``namespace`` is "" when the document names none."""

@@ -10,10 +10,18 @@ prerequisites: a ``docs`` target running ``make -C docs docs`` is no cycle). A t
 the reader cannot expand is skipped and listed in ``unexpanded``, never an error.
 """
 
+from __future__ import annotations
+
 import re
 
 from .following import make_targets
 from .shell import split_commands
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+    from .shell import Command, Token
 
 _ASSIGN = re.compile(r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::{1,3}=|\?=|\+=|!=|=)\s*(.*)$")
 _DEFINE = re.compile(r"^(?:export\s+|override\s+)?define\s+([A-Za-z_][A-Za-z0-9_.-]*)")
@@ -32,12 +40,12 @@ class MakefileError(Exception):
 class Target:
     __slots__ = ("name", "line", "prerequisites", "calls", "recipe")
 
-    def __init__(self, name, line, prerequisites):
+    def __init__(self, name: str, line: int, prerequisites: Iterable[str]) -> None:
         self.name = name
         self.line = line
         self.prerequisites = list(prerequisites)
-        self.calls = []  # (line, target) that the recipe runs with $(MAKE) / make -C
-        self.recipe = []  # (file line, text)
+        self.calls: list[tuple[int, str]] = []  # (line, target) that the recipe runs with $(MAKE) / make -C
+        self.recipe: list[tuple[int, str]] = []  # (file line, text)
 
 
 class Makefile:
@@ -45,12 +53,12 @@ class Makefile:
 
     __slots__ = ("targets", "variables", "name", "unexpanded")
 
-    def __init__(self, text, name="Makefile"):
+    def __init__(self, text: str, name: str = "Makefile") -> None:
         self.name = name
-        self.variables = {}
-        self.targets = {}
-        self.unexpanded = []  # (line, text): target lists or sub-make calls not expanded
-        current = None  # the recipe lines of the rule being read
+        self.variables: dict[str, str] = {}
+        self.targets: dict[str, Target] = {}
+        self.unexpanded: list[tuple[int, str]] = []  # (line, text): target lists or sub-make calls not expanded
+        current: list[tuple[int, str]] | None = None  # the recipe lines of the rule being read
         rules = []
         lines = iter(_logical_lines(text))
         for number, line in lines:
@@ -104,7 +112,7 @@ class Makefile:
                         target.calls.append((command.line, word))
         self._check_cycles()
 
-    def _add_rule(self, number, names, rest, recipe):
+    def _add_rule(self, number: int, names: str, rest: str, recipe: list[tuple[int, str]]) -> None:
         """One rule line: ``targets: prerequisites``, or the static pattern
         ``targets: target-pattern: prerequisites``, with its recipe lines."""
         prereqs, _, inline = rest.partition(";")
@@ -126,12 +134,12 @@ class Makefile:
                                         if w != "|" and "$" not in w)
             target.recipe.extend(recipe)
 
-    def expand(self, text, depth=0):
+    def expand(self, text: str, depth: int = 0) -> str:
         """Substitute the file's own ``$(VAR)`` and text functions; ``$$`` is a literal ``$``
         for the shell. What cannot be expanded is left as written."""
         return _unescape(self._expand(text, {}, depth))
 
-    def _expand(self, text, args, depth):
+    def _expand(self, text: str, args: Mapping[str, str], depth: int) -> str:
         if depth > 10 or "$" not in text:
             return text
         out = []
@@ -161,7 +169,7 @@ class Makefile:
             i = end
         return "".join(out)
 
-    def _reference(self, inner, args, depth):
+    def _reference(self, inner: str, args: Mapping[str, str], depth: int) -> str | None:
         """The value of ``$(inner)``, or None when the reader cannot tell."""
         head, space, rest = inner.partition(" ")
         if space and head in _FUNCTIONS:
@@ -177,7 +185,7 @@ class Makefile:
         value = self.variables.get(name)
         return None if value is None else self._expand(value, args, depth + 1)
 
-    def commands(self, target):
+    def commands(self, target: str) -> list[Command]:
         """The shell commands of one target's recipe (not its prerequisites')."""
         lines = []
         for number, text in self.targets[target].recipe:
@@ -186,7 +194,7 @@ class Makefile:
                 lines.append((number, piece.lstrip("\t @-+")))
         return split_commands(lines)
 
-    def _check_cycles(self):
+    def _check_cycles(self) -> None:
         state = {}
         for start in self.targets:
             stack = [(start, iter(self.targets[start].prerequisites), [start])]
@@ -209,7 +217,8 @@ class Makefile:
                         stack.append((child, iter(self.targets[child].prerequisites), path + [child]))
 
 
-def _function(makefile, head, parts, values, args, depth):
+def _function(makefile: Makefile, head: str, parts: Sequence[str], values: Sequence[str],
+              args: Mapping[str, str], depth: int) -> str | None:
     if head == "call" and values:
         body = makefile.variables.get(values[0])
         if body is None:
@@ -239,7 +248,7 @@ def _function(makefile, head, parts, values, args, depth):
     return None
 
 
-def _patsubst(pattern, replacement, word):
+def _patsubst(pattern: str, replacement: str, word: str) -> str:
     if "%" not in pattern:
         return replacement if word == pattern else word
     before, after = pattern.split("%", 1)
@@ -249,7 +258,7 @@ def _patsubst(pattern, replacement, word):
     return word
 
 
-def _submake_args(command):
+def _submake_args(command: Command) -> list[Token] | None:
     """The arguments of ``$(MAKE) ...`` or ``make ...`` in a recipe command, or None."""
     argv = command.argv
     if argv and argv[0].text in ("$(MAKE)", "${MAKE}", "$MAKE"):
@@ -257,8 +266,10 @@ def _submake_args(command):
     return command.invocation("make")
 
 
-def _split_words(text):
+def _split_words(text: str) -> list[str]:
     """Whitespace-separated words, keeping ``$(...)`` with its spaces in one word."""
+    words: list[str]
+    buf: list[str]
     words, buf, depth = [], [], 0
     for ch in text:
         if ch in "({" and buf and buf[-1] == "$":
@@ -276,8 +287,10 @@ def _split_words(text):
     return words
 
 
-def _split_args(text):
+def _split_args(text: str) -> list[str]:
     """A function's comma-separated arguments (commas inside ``$(...)`` stay)."""
+    parts: list[str]
+    buf: list[str]
     parts, buf, depth = [], [], 0
     for ch in text:
         if ch in "({":
@@ -293,7 +306,7 @@ def _split_args(text):
     return parts
 
 
-def _matching(text, open_index):
+def _matching(text: str, open_index: int) -> int:
     opener = text[open_index]
     closer = ")" if opener == "(" else "}"
     depth = 0
@@ -307,12 +320,14 @@ def _matching(text, open_index):
     return len(text)
 
 
-def _unescape(text):
+def _unescape(text: str) -> str:
     return text.replace("$$", "$")
 
 
-def _logical_lines(text):
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     """``(first line number, text)`` with backslash continuations joined."""
+    buffer: list[str]
+    start: int | None
     buffer, start = [], None
     for number, line in enumerate(text.split("\n"), 1):
         if start is None:

@@ -1,8 +1,14 @@
 """Reference shapes every domain shares: commit SHAs, image digests, ``uses:`` values, images."""
 
+from __future__ import annotations
+
 import re
 
 from .image_refs import DIGEST_ALTERNATIVES, split
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 DIGEST = re.compile("@" + DIGEST_ALTERNATIVES + "$")  # at the end of an image reference
@@ -14,18 +20,18 @@ class Uses:
 
     __slots__ = ("kind", "name", "ref", "value")
 
-    def __init__(self, kind, name, ref, value):
+    def __init__(self, kind: str, name: str, ref: str, value: str) -> None:
         self.kind = kind
         self.name = name
         self.ref = ref
         self.value = value
 
     @property
-    def pinned(self):
+    def pinned(self) -> bool:
         return bool(SHA.match(self.ref))
 
 
-def parse_uses(value):
+def parse_uses(value: str) -> Uses:
     value = value.strip()
     if value.startswith(("./", ".\\")):
         return Uses("local", value, "", value)
@@ -37,17 +43,18 @@ def parse_uses(value):
     return Uses("remote", name.strip().lower(), ref.strip(), value)
 
 
-def split_image(image):
+def split_image(image: str) -> tuple[str | None, bool]:
     """``(tag or None, has_digest)``; a registry port (``host:5000/app``) is not a tag."""
     ref = split(image)
     return ref.tag, ref.pinned
+
 
 SEMVER_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
 VERSION_WORD = re.compile(r"\bv?\d+(?:\.\d+)*\b")
 SLSA_GENERATOR = "slsa-framework/slsa-github-generator"
 
 
-def trusted(name, patterns):
+def trusted(name: str, patterns: Iterable[str]) -> bool:
     """Whether ``owner/repo[/path]`` matches one of the ``owner`` / ``owner/repo`` globs
     (``trusted-owners``: PSK001 and ``pin`` honour it)."""
     from fnmatch import fnmatchcase
@@ -58,7 +65,7 @@ def trusted(name, patterns):
                for p in patterns)
 
 
-def slsa_tag_exempt(uses):
+def slsa_tag_exempt(uses: Uses) -> bool:
     """``slsa-github-generator`` by ``vX.Y.Z``: its reusable workflows only accept tag refs."""
     return uses.name.startswith(SLSA_GENERATOR + "/") and bool(SEMVER_TAG.match(uses.ref))
 
@@ -67,6 +74,6 @@ def slsa_tag_exempt(uses):
 ANY_SUBJECT = frozenset(("*", ".*", "^.*$", "^.*", ".*$", ".+", "^.+$"))
 
 
-def matches_any_subject(pattern):
+def matches_any_subject(pattern: str) -> bool:
     """Whether a subject pattern (glob or regular expression) accepts any signer."""
     return pattern.strip() in ANY_SUBJECT

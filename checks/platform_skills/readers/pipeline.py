@@ -4,6 +4,8 @@ Shared by the supply-chain file rules (PSK1xx) and the repository gap rules (PSK
 "a gating scan" or "a push" means the same thing in both.
 """
 
+from __future__ import annotations
+
 import re
 
 from .. import nodes
@@ -18,6 +20,13 @@ from .commands import (
     truthy_input,
 )
 from .patterns import SLSA_GENERATOR
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+
+    from .shell import Command, Token
+    from .workflow import Job, Step, Workflow
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DIGEST_REF = re.compile(r"@(?:sha256:[0-9a-fA-F]{64}\b|\$)")
@@ -53,7 +62,7 @@ COSIGN_VALUE_FLAGS = frozenset((
 ))
 
 
-def cosign_images(args):
+def cosign_images(args: Sequence[Token]) -> list[Token]:
     """The image arguments of ``cosign sign|attest``: the positionals once every flag that
     takes a value is skipped with it, whether written ``--key k``, ``-key k`` (Go's single
     dash) or ``--key=k``."""
@@ -62,14 +71,14 @@ def cosign_images(args):
     return [w.token for w in positionals(normal, COSIGN_VALUE_FLAGS)]
 
 
-def _single_dash_long(text):
+def _single_dash_long(text: str) -> bool:
     return text.startswith("-") and not text.startswith("--") and len(text.split("=", 1)[0]) > 2
 
 
 class _Word:
     __slots__ = ("text", "token")
 
-    def __init__(self, text, token):
+    def __init__(self, text: str, token: Token) -> None:
         self.text = text
         self.token = token
 
@@ -79,7 +88,7 @@ class Cosign:
 
     __slots__ = ("step", "command", "verb", "args", "images", "keyless")
 
-    def __init__(self, step, command, verb, args):
+    def __init__(self, step: Step, command: Command, verb: str, args: list[Token]) -> None:
         self.step = step
         self.command = command
         self.verb = verb
@@ -92,25 +101,26 @@ class Cosign:
             not any(t.text.startswith("SIGSTORE_ID_TOKEN=") for t in command.assignments)
 
     @property
-    def line(self):
+    def line(self) -> int:
         return self.command.line
 
-    def attest_type(self):
+    def attest_type(self) -> str:
         value, _ = flag_value(self.args, "--type")
         return (value or "").lower()
 
 
-def cosign_calls(wf):
+def cosign_calls(wf: Workflow) -> Iterator[Cosign]:
     """Every ``cosign sign|attest`` call of the workflow."""
     for job in wf.jobs:
         yield from cosign_calls_in(job)
 
 
-def digest_qualified(word):
+def digest_qualified(word: str) -> bool:
     return bool(_DIGEST_REF.search(word) or _DIGEST_PRODUCER.search(word))
 
 
-def image_refs_by_tag(call, assigned, outputs=None):
+def image_refs_by_tag(call: Cosign, assigned: Mapping[str, str],
+                      outputs: Mapping[tuple[str, str], str] | None = None) -> list[str]:
     """The image arguments of a cosign call that are not digest-qualified after expansion
     (shell and env variables, then ``steps.<id>.outputs.<name>`` written earlier)."""
     found = []
@@ -124,7 +134,7 @@ def image_refs_by_tag(call, assigned, outputs=None):
     return found
 
 
-def step_outputs(job):
+def step_outputs(job: Job) -> dict[tuple[str, str], str]:
     """``{(step id, name): value}`` that steps write with ``echo "name=value" >> $GITHUB_OUTPUT``."""
     found = {}
     for step in job.steps:
@@ -142,7 +152,8 @@ def step_outputs(job):
     return found
 
 
-def script_assignments(step, upto, exported=None):
+def script_assignments(step: Step, upto: Command | None, exported: Mapping[str, str] | None = None,
+                       ) -> dict[str, str]:
     """Variables set before command ``upto``: earlier steps' GITHUB_ENV, then this script."""
     assigned = dict(exported or {})
     for command in step.commands:
@@ -163,10 +174,10 @@ def script_assignments(step, upto, exported=None):
     return assigned
 
 
-def github_env_exports(job):
+def github_env_exports(job: Job) -> dict[int, dict[str, str]]:
     """Variables earlier steps wrote to ``$GITHUB_ENV``: ``{step_index: {name: value}}``."""
     exported = {}
-    seen = {}
+    seen: dict[str, str] = {}
     for step in job.steps:
         exported[step.index] = dict(seen)
         for command in step.commands:
@@ -180,10 +191,10 @@ def github_env_exports(job):
     return exported
 
 
-def pushes(step):
+def pushes(step: Step) -> list[tuple[int, int]]:
     """Positions in the step that push an image: ``[(command index, line)]``."""
     if step.action == "docker/build-push-action" and truthy_input(step.input("push")):
-        return [(-1, nodes.line(step.uses))]
+        return [(-1, nodes.line(step.uses))]  # type: ignore[arg-type]  # an action: uses: is set
     found = []
     for i, command in enumerate(step.commands):
         if is_push(command):
@@ -191,7 +202,7 @@ def pushes(step):
     return found
 
 
-def is_push(command, publish_tools=False):
+def is_push(command: Command, publish_tools: bool = False) -> bool:
     """Whether the command pushes an image (``publish_tools``: also ko, crane, skopeo, kaniko)."""
     prog = command.program
     texts = [t.text for t in command.argv]
@@ -215,7 +226,7 @@ def is_push(command, publish_tools=False):
     return False
 
 
-def _outputs(args):
+def _outputs(args: Sequence[Token]) -> list[str]:
     """The values of ``--output``/``-o`` (``--output=v``, ``--output v``, ``-o v``, ``-ov``)."""
     found = []
     for i, token in enumerate(args):
@@ -229,7 +240,7 @@ def _outputs(args):
     return found
 
 
-def registry_output(value):
+def registry_output(value: str) -> bool:
     """A buildx exporter that pushes: ``type=registry``, or ``type=image`` with ``push=true``."""
     fields = dict(f.split("=", 1) for f in value.split(",") if "=" in f)
     kind = fields.get("type", "")
@@ -237,7 +248,7 @@ def registry_output(value):
                                   fields.get("push", "").lower() == "true")
 
 
-def _kaniko_args(command):
+def _kaniko_args(command: Command) -> list[Token] | None:
     """The arguments of a kaniko ``executor`` run that pushes (``--destination``, no
     ``--no-push``), directly or in its container; None otherwise."""
     args = command.invocation("executor")
@@ -260,7 +271,7 @@ _THROWAWAY = re.compile(r"^(?:ttl\.sh|localhost|127\.0\.0\.1|\[::1\]|kind-regist
                         r"|[a-z0-9-]+:\d+)(?:[:/]|$)")
 
 
-def throwaway(reference):
+def throwaway(reference: str) -> bool:
     """Whether an image reference names a throwaway registry (``ttl.sh``, ``localhost:5000``,
     a ``registry:5000``-style service name); an unresolved one is not assumed throwaway."""
     ref = reference.strip().strip("'\"")
@@ -269,7 +280,7 @@ def throwaway(reference):
     return bool(_THROWAWAY.match(ref))
 
 
-def push_targets(command):
+def push_targets(command: Command) -> list[str]:
     """The image references a push command names (best effort; empty when unknown)."""
     texts = [t.text for t in command.argv]
     prog = command.program
@@ -292,7 +303,7 @@ def push_targets(command):
     return [t for t in texts[2:] if not t.startswith("-")][-1:]
 
 
-def _flag_values(args, *names):
+def _flag_values(args: Sequence[Token], *names: str) -> list[str]:
     found = []
     for i, token in enumerate(args):
         text = token.text
@@ -303,33 +314,33 @@ def _flag_values(args, *names):
     return found
 
 
-def publishing_pushes(step):
+def publishing_pushes(step: Step) -> list[int]:
     """``[line]`` of the step's pushes that publish: not to a throwaway registry (computed
     once per step: the audit and PSK013/PSK014 both ask)."""
-    memo = step.job.workflow.memo.setdefault("publishing-pushes", {})
+    memo: dict[tuple[nodes.Scalar, int], list[int]] = step.job.workflow.memo.setdefault("publishing-pushes", {})
     key = (step.job.key, step.index)
     if key not in memo:
         memo[key] = _publishing_pushes(step)
     return memo[key]
 
 
-def _publishing_pushes(step):
+def _publishing_pushes(step: Step) -> list[int]:
     lines = []
     if step.action in ("docker/build-push-action", "docker/bake-action") and \
             truthy_input(step.input("push")):
         tags = nodes.text(step.input("tags"), "") + nodes.text(step.input("set"), "")
         refs = [t for t in re.split(r"[\s,]+", tags) if t]
         if not refs or not all(throwaway(r) for r in refs):
-            lines.append(nodes.line(step.uses))
+            lines.append(nodes.line(step.uses))  # type: ignore[arg-type]
     for command in step.commands:
         if is_push(command, publish_tools=True):
             assigned = script_assignments(step, command)
-            if publishes(command, lambda word, known=assigned: step.expand(word, known)):
+            if publishes(command, lambda word, known=assigned: step.expand(word, known)):  # type: ignore[misc]
                 lines.append(command.line)
     return lines
 
 
-def publishes(command, expand):
+def publishes(command: Command, expand: Callable[[str], str]) -> bool:
     """Whether a push command publishes: its destination is not a throwaway registry.
 
     ``expand`` substitutes variables in a word (a step's env and script, or a Makefile's own
@@ -349,7 +360,7 @@ _SBOM_TOOLS = ("syft", "cdxgen", "cyclonedx-gomod", "cyclonedx-py", "cyclonedx-n
                "spdx-sbom-generator")
 
 
-def sbom_command(command):
+def sbom_command(command: Command) -> bool:
     """Whether a shell command generates an SBOM (Syft, CycloneDX generators, trivy formats)."""
     if any(command.invocation(tool) is not None for tool in _SBOM_TOOLS):
         return True
@@ -372,7 +383,7 @@ def sbom_command(command):
         a == "--attest" and b.startswith("type=sbom") for a, b in zip(texts, texts[1:], strict=False))
 
 
-def generates_sbom(step):
+def generates_sbom(step: Step) -> bool:
     if step.action == "anchore/sbom-action":
         return True
     if step.action == "docker/build-push-action" and truthy_input(step.input("sbom")):
@@ -385,7 +396,7 @@ def generates_sbom(step):
     return any(sbom_command(command) for command in step.commands)
 
 
-def attest_mode(step):
+def attest_mode(step: Step) -> str:
     """What ``actions/attest`` (v4 folds attest-sbom and attest-build-provenance into it) makes:
     ``sbom`` with ``sbom-path``, ``custom`` with a predicate, ``provenance`` otherwise."""
     if step.input("sbom-path") is not None:
@@ -400,19 +411,19 @@ def attest_mode(step):
     return "provenance"
 
 
-def sbom_attestation_line(wf):
+def sbom_attestation_line(wf: Workflow) -> int | None:
     """The line of the first SBOM attestation (actions/attest, cosign attest), or None."""
     for step in wf.steps():
         if step.action == "actions/attest-sbom" or (
                 step.action == "actions/attest" and attest_mode(step) == "sbom"):
-            return nodes.line(step.uses)
+            return nodes.line(step.uses)  # type: ignore[arg-type]
     for call in cosign_calls(wf):
         if call.verb == "attest" and call.attest_type() in ("spdx", "spdxjson", "cyclonedx"):
             return call.line
     return None
 
 
-def provenance_line(wf):
+def provenance_line(wf: Workflow) -> int | None:
     """The line of the first signed provenance whose subject is an image, or None:
     slsa-github-generator's container workflow, ``actions/attest[-build-provenance]`` given an
     image (``subject-name`` + ``subject-digest``, or ``push-to-registry: true``), ``cosign attest
@@ -422,7 +433,7 @@ def provenance_line(wf):
         if uses.name.startswith(SLSA_GENERATOR) and "generator_container_slsa" in uses.name:
             return nodes.line(node)
         if (uses.name == "actions/attest-build-provenance" or (
-                uses.name == "actions/attest" and attest_mode(owner) == "provenance")) and attests_image(owner):
+                uses.name == "actions/attest" and attest_mode(owner) == "provenance")) and attests_image(owner):  # type: ignore[arg-type]  # a step
             return nodes.line(node)
     for call in cosign_calls(wf):
         if call.verb == "attest" and call.attest_type() in ("slsaprovenance", "slsaprovenance02",
@@ -431,7 +442,7 @@ def provenance_line(wf):
     return None
 
 
-def attests_image(step):
+def attests_image(step: Step) -> bool:
     """Whether an ``actions/attest*`` step's subject is an image: named with a digest, or
     pushed to the registry beside it."""
     if nodes.is_true(step.input("push-to-registry")):
@@ -440,7 +451,7 @@ def attests_image(step):
         and step.input("subject-path") is None
 
 
-def publishes_image(wf):
+def publishes_image(wf: Workflow) -> int | None:
     """The line of the first push to a registry someone pulls from, or None."""
     for step in wf.steps():
         lines = publishing_pushes(step)
@@ -449,9 +460,9 @@ def publishes_image(wf):
     return None
 
 
-def cosign_calls_in(job):
+def cosign_calls_in(job: Job) -> list[Cosign]:
     """``cosign sign|attest`` calls of one job, in step and script order (computed once)."""
-    memo = job.workflow.memo.setdefault("cosign", {})
+    memo: dict[nodes.Scalar, list[Cosign]] = job.workflow.memo.setdefault("cosign", {})
     if job.key not in memo:
         memo[job.key] = [Cosign(step, command, args[0].text, args[1:])
                          for step in job.steps for command in step.commands
@@ -460,7 +471,7 @@ def cosign_calls_in(job):
     return memo[job.key]
 
 
-def goreleaser_signs(root):
+def goreleaser_signs(root: nodes.Node) -> list[tuple[int, str, str]]:
     """``[(line, verb, image word)]`` for each cosign ``sign``/``attest`` a goreleaser
     configuration runs on images (``docker_signs``, and ``signs`` whose args sign an image).
     ``docker_signs`` without ``args`` signs ``${artifact}@${digest}``, goreleaser's default."""

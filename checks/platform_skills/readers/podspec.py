@@ -6,8 +6,14 @@ in ``POD_LEVEL``); the other container settings exist only per container, and ``
 ``hostPID``, ``hostIPC`` and ``volumes`` only per pod.
 """
 
+from __future__ import annotations
+
 from .. import nodes
 from .skaffold import build_artifacts
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # Where each workload kind keeps its pod spec.
 POD_SPEC_PATHS = {
@@ -35,7 +41,7 @@ class Container:
 
     __slots__ = ("node", "list_name", "index", "pod", "security")
 
-    def __init__(self, node, list_name, index, pod):
+    def __init__(self, node: nodes.Node, list_name: str, index: int, pod: PodSpec) -> None:
         self.node = node
         self.list_name = list_name  # "containers", "initContainers" or "ephemeralContainers"
         self.index = index
@@ -44,36 +50,36 @@ class Container:
         self.security = security if nodes.is_map(security) else None
 
     @property
-    def name(self):
+    def name(self) -> str:
         return nodes.text(nodes.get(self.node, "name"), "")
 
     @property
-    def label(self):
+    def label(self) -> str:
         """How messages name it: ``container 'app'`` or ``init container 'setup'``."""
         kind = {"initContainers": "init container", "ephemeralContainers": "ephemeral container"}
         what = kind.get(self.list_name, "container")
         return f"{what} '{self.name}'" if self.name else f"{what} {self.index + 1}"
 
     @property
-    def anchor(self):
+    def anchor(self) -> nodes.Node:
         """The node that names the container (its ``name:`` value, else the container)."""
         value = nodes.get(self.node, "name")
         return value if value is not None else self.node
 
     @property
-    def partial(self):
+    def partial(self) -> bool:
         """A patch rather than a container: no ``image:``, or its workload has no selector.
         Patches state only what they change, so a missing setting says nothing."""
         return self.pod.partial or nodes.get(self.node, "image") is None
 
     @property
-    def image_key(self):
+    def image_key(self) -> nodes.Node:
         """The ``image:`` key, where findings about a missing setting point; else the
         container itself."""
         key, _ = nodes.get_pair(self.node, "image")
         return key if key is not None else self.node
 
-    def setting(self, field):
+    def setting(self, field: str) -> tuple[nodes.Scalar | None, nodes.Node | None]:
         """``(key node, value node)`` of the effective ``securityContext.<field>``, or
         ``(None, None)`` when neither this container nor (for pod-level fields) the pod sets it."""
         key, value = nodes.get_pair(self.security, field)
@@ -81,7 +87,7 @@ class Container:
             key, value = nodes.get_pair(self.pod.security, field)
         return key, value
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Container {self.label}>"
 
 
@@ -90,47 +96,47 @@ class PodSpec:
 
     __slots__ = ("root", "node", "security", "containers", "partial")
 
-    def __init__(self, root, node, partial=False):
+    def __init__(self, root: nodes.Node, node: nodes.Node, partial: bool = False) -> None:
         self.root = root
         self.node = node
         self.partial = partial
         security = nodes.get(node, "securityContext")
         self.security = security if nodes.is_map(security) else None
-        self.containers = []
+        self.containers: list[Container] = []
         for list_name in CONTAINER_LISTS:
             for index, item in enumerate(nodes.items(nodes.get(node, list_name))):
                 if nodes.is_map(item):
                     self.containers.append(Container(item, list_name, index, self))
 
     @property
-    def windows(self):
+    def windows(self) -> bool:
         """``spec.os.name: windows``: Pod Security exempts these from the Linux-only controls."""
         return nodes.text(nodes.path(self.node, "os", "name"), "").strip().lower() == "windows"
 
 
-def pod_specs(root):
+def pod_specs(root: nodes.Node) -> list[PodSpec]:
     """The pod specs of a document (none for kinds that hold none), built once per document."""
     found = root.__dict__.get("_psk_pods")
     if found is None:
         found = []
         kind = nodes.text(nodes.get(root, "kind"))
-        spec_path = POD_SPEC_PATHS.get(kind)
+        spec_path = POD_SPEC_PATHS.get(kind)  # type: ignore[arg-type]  # None: no kind, no path
         if spec_path is not None and nodes.text(nodes.get(root, "apiVersion"), ""):
             node = nodes.path(root, *spec_path)
             if nodes.is_map(node):
                 partial = kind in _NEEDS_SELECTOR and nodes.path(root, "spec", "selector") is None
                 found.append(PodSpec(root, node, partial))
-        root._psk_pods = found
+        root._psk_pods = found  # type: ignore[attr-defined]  # a cache on the node
     return found
 
 
-def containers(root):
+def containers(root: nodes.Node) -> Iterator[Container]:
     """Every container of every pod spec in a document."""
     for pod in pod_specs(root):
         yield from pod.containers
 
 
-def images(root):
+def images(root: nodes.Node) -> Iterator[tuple[nodes.Scalar, str]]:
     """``(key_node, image_text)`` for every container image of a workload document."""
     for container in containers(root):
         key, value = nodes.get_pair(container.node, "image")
@@ -139,7 +145,7 @@ def images(root):
             yield key, image
 
 
-def build_placeholder(root, image):
+def build_placeholder(root: nodes.Node, image: str) -> bool:
     """Whether ``image`` names what the repository builds rather than an image: a ``ko://``
     import path, or a Skaffold artifact of the tree the document was found in."""
     if image.startswith("ko://"):

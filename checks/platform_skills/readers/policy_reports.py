@@ -14,12 +14,21 @@ keys it so). Only Kyverno's results count (``source`` ``kyverno`` or a ``Kyverno
 type, or no source): other engines write reports too.
 """
 
+from __future__ import annotations
+
 import json
 import os
 
 from ..model import FileError
 from ..parsers import ParseError, yaml_data
 from .kyverno import CEL_VALIDATING, IMAGE_POLICIES, NAMESPACED, POLICY
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any
+
+    Resource = tuple[str, str, str]  # (kind, namespace, name)
 
 OPTION = "policy-reports"  # the run options' key for the Evidence, and the setting's name
 GROUPS = ("wgpolicyk8s.io/", "openreports.io/")
@@ -33,15 +42,15 @@ class Tally:
 
     __slots__ = ("counts", "failing")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.counts = dict.fromkeys(OUTCOMES, 0)
-        self.failing = {}  # (kind, namespace, name) -> None: an ordered set
+        self.failing: dict[Resource, None] = {}  # (kind, namespace, name) -> None: an ordered set
 
     @property
-    def results(self):
+    def results(self) -> int:
         return sum(self.counts.values())
 
-    def add(self, other):
+    def add(self, other: Tally) -> None:
         for outcome, n in other.counts.items():
             self.counts[outcome] += n
         self.failing.update(other.failing)
@@ -52,12 +61,12 @@ class Evidence:
 
     __slots__ = ("files", "results", "tallies")
 
-    def __init__(self):
-        self.files = []    # the report files read, as printed
+    def __init__(self) -> None:
+        self.files: list[str] = []    # the report files read, as printed
         self.results = 0   # Kyverno results counted, every policy
-        self.tallies = {}  # policy key -> {source, lower case -> Tally}
+        self.tallies: dict[str, dict[str, Tally]] = {}  # policy key -> {source, lower case -> Tally}
 
-    def tally(self, kind, namespace, name):
+    def tally(self, kind: str, namespace: str, name: str) -> Tally | None:
         """The results for one policy of the repository, or None when the reports hold none.
 
         A namespaced policy whose file names no namespace (``kubectl apply -n``, a
@@ -72,7 +81,7 @@ class Evidence:
         return found
 
 
-    def keys(self, kind, namespace, name):
+    def keys(self, kind: str, namespace: str, name: str) -> list[str]:
         """The result ``policy`` values that can name this policy."""
         if kind not in NAMESPACED:
             return [name]
@@ -81,7 +90,7 @@ class Evidence:
         return [k for k in self.tallies if k.partition("/")[2] == name]
 
 
-def merged(parts):
+def merged(parts: Iterable[Evidence]) -> Evidence:
     """One Evidence holding the tallies of several (the command line's and a configuration's)."""
     out = Evidence()
     for part in parts:
@@ -93,7 +102,7 @@ def merged(parts):
     return out
 
 
-def _source_fits(kind, source):
+def _source_fits(kind: str, source: str) -> bool:
     """Whether a result of this ``source`` (lower case) can be this kind's: "kyverno" for
     ClusterPolicy/Policy, "kyverno<...>validatingpolicy" for the CEL kinds, image policies
     apart; a result without a source fits any kind."""
@@ -105,13 +114,15 @@ def _source_fits(kind, source):
     return source == "kyverno"
 
 
-def read(paths, show, inside=None):
+def read(paths: Iterable[str], show: Callable[[str], str], inside: str | None = None,
+         ) -> tuple[Evidence, list[FileError]]:
     """``(Evidence, errors)`` for report files and folders (searched for .yaml/.yml/.json);
     ``show(path)`` is a path as messages print it.
 
     ``inside``: a folder every path must resolve into (paths from a configuration file stay
     in its folder, so a pull request cannot point the checks at the runner's files).
     """
+    errors: list[FileError]
     evidence, errors = Evidence(), []
     for given in paths:
         for path in _files(given, show, errors):
@@ -139,14 +150,14 @@ class _Unreadable(Exception):
     pass
 
 
-def _within(path, folder):
+def _within(path: str, folder: str) -> bool:
     real, base = os.path.realpath(path), os.path.realpath(folder)
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
-def _files(given, show, errors):
+def _files(given: str, show: Callable[[str], str], errors: list[FileError]) -> list[str]:
     if os.path.isdir(given):
-        found = []
+        found: list[str] = []
         for folder, subfolders, names in os.walk(given):  # symlinked folders are not followed
             subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
             found.extend(os.path.join(folder, n) for n in sorted(names) if n.endswith(SUFFIXES))
@@ -160,7 +171,7 @@ def _files(given, show, errors):
     return [given]
 
 
-def _read_file(path):
+def _read_file(path: str) -> Evidence:
     """The Evidence of one file, or _Unreadable: a file that breaks half-way adds nothing."""
     try:
         with open(path, "rb") as handle:
@@ -177,7 +188,7 @@ def _read_file(path):
     evidence = Evidence()
     reports = items = 0
 
-    def each_item(item):  # an item of a YAML List, handed over as soon as it is read
+    def each_item(item: Any) -> None:  # an item of a YAML List, handed over as soon as it is read
         nonlocal reports, items
         items += 1
         reports += _walk(item, evidence, 1)
@@ -195,7 +206,7 @@ def _read_file(path):
     return evidence
 
 
-def _parse(path, text, each_item):
+def _parse(path: str, text: str, each_item: Callable[[Any], None]) -> list[Any]:
     """The file's documents; the items of a YAML List go to ``each_item`` as they are read."""
     if path.endswith(".json") or text[:64].lstrip()[:1] in ("{", "["):
         try:
@@ -214,7 +225,7 @@ def _parse(path, text, each_item):
         raise _Unreadable(str(exc)) from None
 
 
-def _walk(obj, evidence, depth):
+def _walk(obj: Any, evidence: Evidence, depth: int) -> int:
     """Count one report, or the reports of a List; return how many reports were met. The
     walk is a fixed depth, and YAML aliases are bounded by the parser, so a repeated object
     costs at most its repetitions."""
@@ -233,7 +244,7 @@ def _walk(obj, evidence, depth):
     return 1
 
 
-def _count(report, evidence):
+def _count(report: dict[str, Any], evidence: Evidence) -> None:
     tallies = evidence.tallies
     metadata = report.get("metadata")
     namespace = _text(_get(metadata, "namespace"))
@@ -259,10 +270,10 @@ def _count(report, evidence):
             subjects = [_resource(r) for r in listed] if isinstance(listed, list) else []
             subjects = [s for s in subjects if s] or [scope or ("", namespace, "")]
             for subject in subjects:
-                tally.failing[subject] = None
+                tally.failing[subject] = None  # type: ignore[index]
 
 
-def _owner(metadata, namespace):
+def _owner(metadata: Any, namespace: str) -> Resource | None:
     """The resource a per-resource report belongs to when it has no ``scope``: Kyverno makes
     the resource the report's only owner."""
     owners = _get(metadata, "ownerReferences")
@@ -272,7 +283,7 @@ def _owner(metadata, namespace):
     return None
 
 
-def _resource(ref):
+def _resource(ref: Any) -> Resource | None:
     """``(kind, namespace, name)`` of an object reference, or None."""
     if not isinstance(ref, dict):
         return None
@@ -280,15 +291,15 @@ def _resource(ref):
     return (_text(ref.get("kind")), _text(ref.get("namespace")), name) if name else None
 
 
-def _get(mapping, key):
+def _get(mapping: Any, key: str) -> Any:
     return mapping.get(key) if isinstance(mapping, dict) else None
 
 
-def _text(value):
+def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def describe(resource):
+def describe(resource: Resource) -> str:
     """``namespace/kind/name`` (``kind/name`` for cluster-scoped resources)."""
     kind, namespace, name = resource
     if not name:
@@ -303,7 +314,8 @@ class Readiness:
     __slots__ = ("kind", "policy", "path", "line", "mode", "results", "passed", "failed",
                  "failing")
 
-    def __init__(self, kind, policy, path, line, mode, tally):
+    def __init__(self, kind: str, policy: str, path: str, line: int, mode: str,
+                 tally: Tally | None) -> None:
         self.kind = kind
         self.policy = policy  # name, or namespace/name, as results name it
         self.path = path
@@ -316,25 +328,25 @@ class Readiness:
         self.failing = list(tally.failing) if tally else []
 
     @property
-    def blocking(self):
+    def blocking(self) -> bool:
         return self.mode in ("Deny", "Enforce")
 
     @property
-    def verdict(self):
+    def verdict(self) -> str:
         if self.failing:
             return f"would block {len(self.failing)}"
         return "ready" if self.results else "no results"
 
 
-class ReadinessTable(list):
+class ReadinessTable(list):  # type: ignore[type-arg]
     """The Readiness rows, and what the reports hold that no row took: results for policies
     this repository does not define (another repository's, or names a kustomize
     ``namePrefix`` changed), said rather than silently dropped."""
 
-    others = ()
+    others: Sequence[str] = ()
 
 
-def deny_readiness(facts, evidence):
+def deny_readiness(facts: dict[tuple[Any, ...], tuple[str, int]], evidence: Evidence) -> ReadinessTable:
     """A Readiness per validating policy among the audit's raw ``facts``, in file order."""
     rows, used = ReadinessTable(), set()
     for key, (path, line) in sorted(facts.items(), key=lambda kv: kv[1]):

@@ -8,9 +8,19 @@ usual release channels: ``gh release create|upload``, ``softprops/action-gh-rele
 ``goreleaser release``.
 """
 
+from __future__ import annotations
 
 from .. import nodes
 from .pipeline import is_push, publishing_pushes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .shell import Command
+    from .workflow import Job, Step
+
+    Where = nodes.Node | int  # a node, or a line
 
 PUBLISH_ACTIONS = {
     "softprops/action-gh-release": "creates a GitHub release",
@@ -20,7 +30,7 @@ UPLOAD_ACTIONS = ("actions/upload-artifact", "actions/upload-pages-artifact")
 _NO_PUBLISH = ("--snapshot", "--skip-publish", "--skip=publish", "--dry-run")
 
 
-def goreleaser_publishes(args):
+def goreleaser_publishes(args: Sequence[str]) -> bool:
     """``goreleaser [release] ...`` (release is the default command) that is not a dry run."""
     first = args[0] if args else ""
     if first and not first.startswith("-") and first != "release":
@@ -28,15 +38,15 @@ def goreleaser_publishes(args):
     return not any(a in _NO_PUBLISH or a.startswith("--skip=") and "publish" in a for a in args)
 
 
-def goreleaser_releases(step):
+def goreleaser_releases(step: Step) -> list[Where]:
     """Where the step runs a ``goreleaser release`` that publishes (not ``install-only``, not a
     snapshot or ``--skip=publish`` run): ``[node or line]``. The audit follows these to the
     goreleaser configuration, and PSK013/PSK014 count them as publishing."""
-    found = []
+    found: list[Where] = []
     if step.action == "goreleaser/goreleaser-action" and not nodes.is_true(
             step.input("install-only")) and goreleaser_publishes(
             nodes.text(step.input("args"), "").split()):
-        found.append(step.uses)
+        found.append(step.uses)  # type: ignore[arg-type]
     for command in step.commands:
         args = command.invocation("goreleaser")
         if args is not None and goreleaser_publishes([t.text for t in args]):
@@ -44,7 +54,7 @@ def goreleaser_releases(step):
     return found
 
 
-def _publishing_command(command):
+def _publishing_command(command: Command) -> str | None:
     """What a script command publishes (an image push is judged by the caller), or None."""
     gh = command.invocation("gh")
     if gh and gh[0].text == "release" and len(gh) > 1 and gh[1].text in ("create", "upload"):
@@ -61,16 +71,16 @@ def _publishing_command(command):
     return None
 
 
-def publishes(step):
+def publishes(step: Step) -> list[tuple[Where, str]]:
     """``[(where, what)]`` of the publishing in one step (``where``: a node or a line)."""
-    found = []
+    found: list[tuple[Where, str]] = []
     # An image push publishes exactly when the audit says so: not to a throwaway registry.
     pushed = publishing_pushes(step)
     if step.action in ("docker/build-push-action", "docker/bake-action") and \
-            nodes.line(step.uses) in pushed:
-        found.append((step.uses, "pushes an image"))
+            nodes.line(step.uses) in pushed:  # type: ignore[arg-type]
+        found.append((step.uses, "pushes an image"))  # type: ignore[arg-type]
     elif step.action in PUBLISH_ACTIONS:
-        found.append((step.uses, PUBLISH_ACTIONS[step.action]))
+        found.append((step.uses, PUBLISH_ACTIONS[step.action]))  # type: ignore[arg-type]
     found.extend((where, "runs goreleaser release") for where in goreleaser_releases(step))
     for command in step.commands:
         what = "pushes an image" if is_push(command, publish_tools=True) and \
@@ -80,16 +90,16 @@ def publishes(step):
     return found
 
 
-def uploads(step):
+def uploads(step: Step) -> list[tuple[nodes.Node, str]]:
     """``[(where, what)]`` when the step uploads an artifact."""
     if step.action in UPLOAD_ACTIONS:
-        return [(step.uses, f"uploads with {step.action}")]
+        return [(step.uses, f"uploads with {step.action}")]  # type: ignore[list-item]
     return []
 
 
-def job_publishing(job):
+def job_publishing(job: Job) -> list[tuple[Step, Where, str]]:
     """``[(step, where, what)]`` of every publishing place in the job, computed once."""
-    memo = job.workflow.memo.setdefault("publishing", {})
+    memo: dict[nodes.Scalar, list[tuple[Step, Where, str]]] = job.workflow.memo.setdefault("publishing", {})
     if job.key not in memo:
         memo[job.key] = [(step, where, what) for step in job.steps
                          for where, what in publishes(step)]

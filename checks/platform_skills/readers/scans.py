@@ -7,10 +7,23 @@ config file, as the scanner itself would: ``--config FILE`` (``-c``), else ``tri
 ``Surroundings``; a path this reader cannot resolve (an expression) is given the benefit of
 the doubt."""
 
+from __future__ import annotations
+
 import os
 
 from .. import nodes
 from .commands import GRYPE_IMAGES, SBOM_FORMATS, TRIVY_IMAGES, flag_value, tool_args
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+    from typing import Any
+
+    from .following import ScriptView
+    from .shell import Command, Token
+    from .workflow import Step, Workflow
+
+    StepLike = Step | ScriptView  # a workflow step, or a script read like one
 
 TRIVY_SCANS = frozenset(("image", "i", "fs", "filesystem", "repo", "repository", "sbom", "rootfs"))
 
@@ -21,10 +34,10 @@ GRYPE_NON_SCANS = frozenset(("db", "version", "completion", "config", "explain",
 # What each scanner reads when no --config is given, and the key that makes it fail.
 _DEFAULT_CONFIGS = {"trivy": ("trivy.yaml",), "grype": (".grype.yaml", ".grype/config.yaml")}
 _GATE_KEYS = {"trivy": "exit-code", "grype": "fail-on-severity"}
-UNKNOWN = object()  # a config file this reader cannot locate
+UNKNOWN: Any = object()  # a config file this reader cannot locate
 
 
-def _repository_root(wf):
+def _repository_root(wf: Workflow) -> str:
     """The folder a workflow's steps start in (the checkout of its repository): above
     ``.github/workflows/``; for a composite action, the checked tree."""
     path = "/" + wf.doc.path
@@ -35,30 +48,33 @@ def _repository_root(wf):
     return around.top if around is not None else os.curdir
 
 
-def _working_directory(step, runs_script):
+def _working_directory(step: StepLike, wf: Workflow, runs_script: bool) -> str:
     """The step's directory relative to the workspace ("" for the workspace), or UNKNOWN."""
     found = None
     if runs_script:
         found = nodes.get(step.node, "working-directory")
-        for owner in (step.job.node, step.job.workflow.root):
+        for owner in (step.job.node, wf.root):
             if found is None:
                 found = nodes.path(owner, "defaults", "run", "working-directory")
     text = nodes.text(found, "").strip()
     if "${{" in text or "$" in text or text.startswith("/"):
-        return UNKNOWN
+        return UNKNOWN  # type: ignore[no-any-return]
     return text
 
 
-def config_setting(step, tool, explicit, runs_script):
+def config_setting(step: StepLike, tool: str, explicit: str | None, runs_script: bool,
+                   ) -> tuple[str | None, str | None]:
     """``(value, path)`` of the scanner's gate setting in its config file: ``explicit`` (the
     ``--config`` value, relative to the step's directory) or the scanner's default file
     there. ``(None, None)`` when there is no such file, ``(UNKNOWN, None)`` when its place
     cannot be told."""
-    wf = step.job.workflow
+    wf = getattr(step.job, "workflow", None)
+    if wf is None:  # a script the audit followed: its directory is its caller's, not known here
+        return None, None
     around = wf.doc.around
     if around is None:
         return None, None
-    directory = _working_directory(step, runs_script)
+    directory = _working_directory(step, wf, runs_script)
     if directory is UNKNOWN or (explicit is not None and ("$" in explicit or not explicit.strip())):
         return UNKNOWN, None
     base = os.path.join(_repository_root(wf), directory)
@@ -80,7 +96,8 @@ class Scan:
 
     __slots__ = ("tool", "line", "gating", "severity", "severity_line", "step", "why")
 
-    def __init__(self, tool, line, gating, severity, severity_line, step):
+    def __init__(self, tool: str, line: int, gating: bool, severity: str | None, severity_line: int,
+                 step: StepLike) -> None:
         self.tool = tool
         self.line = line
         self.gating = gating
@@ -90,27 +107,27 @@ class Scan:
         self.why = None if gating else (
             "no non-zero exit code" if tool == "trivy" else "it cannot fail the build")
 
-    def neutralise(self, why):
+    def neutralise(self, why: str) -> None:
         """The scan would fail, but something around it swallows the failure."""
         if self.gating:
             self.gating = False
             self.why = why
 
 
-def _env_setting(step, name, assigned=None):
+def _env_setting(step: StepLike, name: str, assigned: Mapping[str, str] | None = None) -> str | None:
     if assigned and name in assigned:
         return assigned[name]
     return step.env_value(name)
 
 
-def scans(wf):
+def scans(wf: Workflow) -> list[Scan]:
     """Every trivy/grype vulnerability scan in the workflow (computed once per workflow)."""
     if "scans" not in wf.memo:
         wf.memo["scans"] = list(_find_scans(wf))
-    return wf.memo["scans"]
+    return wf.memo["scans"]  # type: ignore[no-any-return]
 
 
-def _find_scans(wf):
+def _find_scans(wf: Workflow) -> Iterator[Scan]:
     for step in wf.steps():
         found = []
         action = step.action
@@ -127,7 +144,7 @@ def _find_scans(wf):
                 yield scan
 
 
-def command_scans(step, commands):
+def command_scans(step: StepLike, commands: Sequence[Command]) -> list[Scan]:
     """The trivy/grype scans among ``commands`` (a step's, a script's or a recipe's)."""
     found = []
     for index, command in enumerate(commands):
@@ -144,7 +161,7 @@ def command_scans(step, commands):
     return found
 
 
-def _swallowed(commands, index):
+def _swallowed(commands: Sequence[Command], index: int) -> bool:
     """``scan || true`` (or any fallback but ``exit N`` / ``false``) turns a failure into success."""
     if commands[index].then != "||" or index + 1 >= len(commands):
         return False
@@ -156,14 +173,14 @@ def _swallowed(commands, index):
     return True
 
 
-def _continue_on_error(step):
+def _continue_on_error(step: Step) -> str | None:
     for owner, node in (("step", step.node), ("job", step.job.node)):
         if nodes.is_true(nodes.get(node, "continue-on-error")):
             return owner
     return None
 
 
-def _nonzero(value):
+def _nonzero(value: str | None) -> bool:
     if value is None:
         return False
     value = value.strip().strip("'\"")
@@ -175,7 +192,7 @@ def _nonzero(value):
         return False
 
 
-def _trivy_action(step):
+def _trivy_action(step: Step) -> Scan | None:
     scan_type = nodes.text(step.input("scan-type"), "image").strip().lower()
     scanners = nodes.text(step.input("scanners"), "vuln").lower()
     fmt = nodes.text(step.input("format"), "").lower()
@@ -191,30 +208,30 @@ def _trivy_action(step):
             return None  # the exit code lives in a config file this reader cannot see
     key, value = nodes.get_pair(step.with_, "severity")
     severity = nodes.text(value)
-    severity_line = nodes.line(key) if key is not None else nodes.line(step.uses)
+    severity_line = nodes.line(key) if key is not None else nodes.line(step.uses)  # type: ignore[arg-type]
     if severity is None:
         severity = step.env_value("TRIVY_SEVERITY")
-    return _configured(Scan("trivy", nodes.line(step.uses), _nonzero(code), severity,
+    return _configured(Scan("trivy", nodes.line(step.uses), _nonzero(code), severity,  # type: ignore[arg-type]
                             severity_line, step), configured)
 
 
-def _configured(scan, path):
+def _configured(scan: Scan, path: str | None) -> Scan:
     """Name the config file in the reason a scan does not gate, when one was read."""
     if path is not None and not scan.gating:
         scan.why = f"{scan.why} (nor in {path})"
     return scan
 
 
-def _scan_action(step):
+def _scan_action(step: Step) -> Scan:
     fail = nodes.text(step.input("fail-build"), "true").strip().lower()
     gating = fail not in ("false", "no", "off")
     key, value = nodes.get_pair(step.with_, "severity-cutoff")
     cutoff = nodes.text(value)
-    line = nodes.line(key) if key is not None else nodes.line(step.uses)
-    return Scan("grype", nodes.line(step.uses), gating, cutoff, line, step)
+    line = nodes.line(key) if key is not None else nodes.line(step.uses)  # type: ignore[arg-type]
+    return Scan("grype", nodes.line(step.uses), gating, cutoff, line, step)  # type: ignore[arg-type]
 
 
-def _trivy_cli(step, command, args):
+def _trivy_cli(step: StepLike, command: Command, args: Sequence[Token]) -> Scan | None:
     if not any(t.text in TRIVY_SCANS for t in args if not t.text.startswith("-")):
         return None  # not a scan: trivy config, trivy version, ...
     scanners, _ = flag_value(args, "--scanners", "--security-checks")
@@ -241,7 +258,7 @@ def _trivy_cli(step, command, args):
                        configured)
 
 
-def _grype_cli(step, command, args):
+def _grype_cli(step: StepLike, command: Command, args: Sequence[Token]) -> Scan | None:
     if args and args[0].text in GRYPE_NON_SCANS:
         return None
     if not args:
@@ -261,7 +278,7 @@ def _grype_cli(step, command, args):
                             line, step), configured)
 
 
-def lets_high_through(scan):
+def lets_high_through(scan: Scan) -> bool:
     """Whether a gating scan's threshold only fails on CRITICAL findings."""
     value = (scan.severity or "").strip().strip("'\"")
     if not value or "$" in value:

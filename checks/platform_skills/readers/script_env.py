@@ -9,10 +9,17 @@ safe fix. Inside single quotes, a heredoc, backticks or ``$( )`` the shell reads
 differently again, and the expression is left where it is.
 """
 
+from __future__ import annotations
+
 import re
 
 from .. import nodes
 from .expressions import spans
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .expressions import Path
+    from .workflow import Step
 
 _POSIX = re.compile(r"(?:bash|sh)(?:\s|$)")
 # Names the runner sets or reads itself; a new variable must not shadow them.
@@ -20,7 +27,7 @@ _RESERVED = re.compile(r"(?:GITHUB|RUNNER|INPUT|ACTIONS|STATE)_|(?:CI|HOME|PATH|
                        r"|IFS|TERM|LANG|OLDPWD|HOSTNAME)$")
 
 
-def posix_shell(step):
+def posix_shell(step: Step) -> bool:
     """Whether ``bash`` or ``sh`` runs this ``run:`` step, as far as the file says."""
     job, wf = step.job, step.job.workflow
     for holder, where in ((step.node, ()), (job.node, ("defaults", "run")),
@@ -36,14 +43,14 @@ def posix_shell(step):
                                 and "windows" not in n.value.lower() for n in labels)
 
 
-def double_quoted(script, position):
+def double_quoted(script: str, position: int) -> bool:
     """Whether ``script[position]`` sits inside ``"..."`` of the shell's own quoting.
 
     Earlier ``${{ }}`` expressions are skipped whole (GitHub replaces them before the shell
     reads anything); comments are skipped; a heredoc before the position answers no.
     """
     opaque = {start: start + 5 + len(body) for start, body in spans(script[:position])}
-    stack = []
+    stack: list[str] = []
     i = 0
     while i < position:
         if i in opaque:
@@ -91,7 +98,7 @@ def double_quoted(script, position):
     return stack[-1:] == ['"']
 
 
-def env_name(step, path, script):
+def env_name(step: Step, path: Path, script: str) -> str:
     """A variable name for the context ``path`` that no ``env:`` the step sees holds, the
     script does not mention and the runner does not own: ``inputs.target`` -> ``TARGET``,
     ``github.event.pull_request.title`` -> ``PULL_REQUEST_TITLE``."""
@@ -117,7 +124,7 @@ def env_name(step, path, script):
     return name
 
 
-def env_holding(step, expression):
+def env_holding(step: Step, expression: str) -> str | None:
     """The name of a step ``env:`` entry whose value is exactly ``expression``, or None."""
     for name, _, value in nodes.pairs(step.env):
         if nodes.text(value, "").strip() == expression:

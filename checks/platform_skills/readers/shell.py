@@ -6,9 +6,15 @@ comments, ``;``/``&&``/``||``/``|`` separators, ``$(...)``, GitHub ``${{ ... }}`
 expressions (which contain spaces) and here-documents (whose bodies are skipped).
 """
 
+from __future__ import annotations
+
 import re
 
 from .. import nodes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 # Words that introduce or wrap a command without being the program itself.
 _KEYWORDS = frozenset(("if", "then", "else", "elif", "do", "while", "until", "!", "{", "(", "time"))
@@ -23,11 +29,11 @@ _SPECIAL = re.compile(r"[\\'\"$`#;&|()<]")  # a line without these is plain word
 class Token:
     __slots__ = ("text", "line")
 
-    def __init__(self, text, line):
+    def __init__(self, text: str, line: int) -> None:
         self.text = text
         self.line = line
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{self.text!r}@{self.line}"
 
 
@@ -36,7 +42,7 @@ class Command:
 
     __slots__ = ("tokens", "assignments", "argv", "then")
 
-    def __init__(self, tokens, then=None):
+    def __init__(self, tokens: list[Token], then: str | None = None) -> None:
         self.tokens = tokens
         self.then = then  # the operator after it: "&&", "||", ";", "|", "&" (None: end of line)
         start = 0
@@ -47,14 +53,14 @@ class Command:
         self.argv = tokens[start:]
 
     @property
-    def line(self):
+    def line(self) -> int:
         return self.tokens[0].line
 
     @property
-    def program(self):
+    def program(self) -> str:
         return basename(self.argv[0].text) if self.argv else ""
 
-    def invocation(self, program):
+    def invocation(self, program: str) -> list[Token] | None:
         """Arguments after ``program`` when this command runs it (directly or via a wrapper)."""
         if not self.argv:
             return None
@@ -67,15 +73,15 @@ class Command:
                     return self.argv[i + 1:]
         return None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Command {' '.join(t.text for t in self.tokens)} @{self.line}>"
 
 
-def basename(word):
+def basename(word: str) -> str:
     return word.rsplit("/", 1)[-1]
 
 
-def script_lines(node, source_lines):
+def script_lines(node: nodes.Scalar, source_lines: list[str] | None) -> list[tuple[int, str]]:
     """``(file_line, text)`` for each line of a ``run:`` scalar node.
 
     Literal blocks (``|``) map one value line to one file line exactly; folded and
@@ -105,9 +111,9 @@ def script_lines(node, source_lines):
     return _fold(out)
 
 
-def _fold(lines):
+def _fold(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Join adjacent non-blank lines with a continuation so they tokenise as one."""
-    folded = []
+    folded: list[tuple[int, str]] = []
     for lineno, text in lines:
         if folded and folded[-1][1] and text:
             prev_line, prev_text = folded[-1]
@@ -116,7 +122,7 @@ def _fold(lines):
     return folded
 
 
-def split_commands(lines, depth=0):
+def split_commands(lines: Iterable[tuple[int, str]], depth: int = 0) -> list[Command]:
     """Commands of a script given as ``(file_line, text)`` pairs, then the commands inside
     its ``$(...)`` substitutions (``IMAGE=$(ko build .)`` runs ``ko build``)."""
     commands = _split(lines)
@@ -136,11 +142,11 @@ def split_commands(lines, depth=0):
 _MAX_NESTING = 4  # substitutions inside substitutions: deeper ones are not read
 
 
-def _split(lines):
-    commands = []
-    current = []
-    buf = []
-    buf_line = None
+def _split(lines: Iterable[tuple[int, str]]) -> list[Command]:
+    commands: list[Command] = []
+    current: list[Token] = []
+    buf: list[str] = []
+    buf_line: int | None = None
     heredoc = None
     quote = None
     for lineno, text in lines:
@@ -251,7 +257,7 @@ def _split(lines):
     return commands
 
 
-def _matching_paren(text, open_index):
+def _matching_paren(text: str, open_index: int) -> int:
     depth = 0
     for j in range(open_index, len(text)):
         if text[j] == "(":
@@ -263,17 +269,17 @@ def _matching_paren(text, open_index):
     return len(text)
 
 
-def _flush(buf, buf_line, current):
+def _flush(buf: list[str], buf_line: int | None, current: list[Token]) -> None:
     if buf_line is not None:
         current.append(Token("".join(buf), buf_line))
 
 
-def _end(current, commands, then=None):
+def _end(current: list[Token], commands: list[Command], then: str | None = None) -> None:
     if current:
         commands.append(Command(current, then))
 
 
-def parse_run(node, source_lines):
+def parse_run(node: nodes.Node | None, source_lines: list[str] | None) -> list[Command]:
     """Commands of a ``run:`` node (empty for non-scalars)."""
     if not nodes.is_scalar(node):
         return []

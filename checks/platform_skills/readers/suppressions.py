@@ -5,9 +5,15 @@ below. The ledger records which suppressions silenced something, so the hygiene 
 (PSK006-PSK008) can judge the comments themselves.
 """
 
+from __future__ import annotations
+
 import re
 
 from ..model import id_matches
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Sequence
 
 MARKER = "platform-skills:"
 _PATTERN = re.compile(r"#\s*platform-skills:\s*ignore\[([A-Za-z0-9_,\s]*)\]\s*(.*)$")
@@ -18,18 +24,18 @@ class Suppression:
 
     __slots__ = ("ids", "reason", "line", "covers", "used")
 
-    def __init__(self, ids, reason, line, covers):
+    def __init__(self, ids: tuple[str, ...], reason: str, line: int, covers: int) -> None:
         self.ids = ids
         self.reason = reason
         self.line = line      # the comment's own line
         self.covers = covers  # the line it applies to
-        self.used = set()     # rule IDs it silenced in this run
+        self.used: set[str] = set()     # rule IDs it silenced in this run
 
-    def names(self, rule_id):
+    def names(self, rule_id: str) -> bool:
         return any(id_matches(rule_id, i) for i in self.ids)
 
 
-def parse(lines):
+def parse(lines: Iterable[str]) -> list[Suppression]:
     """Every suppression comment in ``lines`` (a file's source lines), in file order."""
     found = []
     for index, text in enumerate(lines):
@@ -45,7 +51,7 @@ def parse(lines):
     return found
 
 
-def covers(entries, rule_id):
+def covers(entries: Iterable[Suppression] | None, rule_id: str) -> bool:
     """Whether any of ``entries`` (suppressions covering one line) names ``rule_id``."""
     return any(entry.names(rule_id) for entry in entries or ())
 
@@ -55,13 +61,13 @@ class Ledger:
 
     __slots__ = ("entries", "_by_line")
 
-    def __init__(self, lines):
+    def __init__(self, lines: Iterable[str]) -> None:
         self.entries = parse(lines)
-        self._by_line = {}
+        self._by_line: dict[int, list[Suppression]] = {}
         for entry in self.entries:
             self._by_line.setdefault(entry.covers, []).append(entry)
 
-    def silence(self, rule_id, lines):
+    def silence(self, rule_id: str, lines: Iterable[int]) -> bool:
         """Whether a suppression covering any of ``lines`` names ``rule_id``; marks it used."""
         silenced = False
         for line in lines:
@@ -77,7 +83,8 @@ class SuppressionView:
 
     __slots__ = ("entries", "selected", "known")
 
-    def __init__(self, entries, selected, known):
+    def __init__(self, entries: Sequence[Suppression], selected: Collection[str],
+                 known: Collection[str]) -> None:
         self.entries = entries
         self.selected = selected  # IDs of the rules that ran on this file
         self.known = known        # IDs of every rule there is

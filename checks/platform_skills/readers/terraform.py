@@ -6,9 +6,17 @@ expression is a string wrapped in ``${...}``. Lines come from ``hcl.outline`` ov
 block's own lines, computed the first time a rule asks.
 """
 
+from __future__ import annotations
+
 import re
 
 from .hcl import outline
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from re import Match
+    from typing import Any
 
 START, END = "__start_line__", "__end_line__"
 # Block types whose entries hcl2 marks with lines, and how many labels each has.
@@ -22,22 +30,23 @@ class Block:
 
     __slots__ = ("type", "labels", "body", "start", "end", "_source", "_lines")
 
-    def __init__(self, block_type, labels, body, source):
+    def __init__(self, block_type: str, labels: tuple[str, ...], body: dict[str, Any],
+                 source: Sequence[str]) -> None:
         self.type = block_type
         self.labels = labels
         self.body = body
-        self.start = body.get(START, 1)
-        self.end = body.get(END, self.start)
+        self.start: int = body.get(START, 1)
+        self.end: int = body.get(END, self.start)
         self._source = source  # the file's lines, shared by its blocks
-        self._lines = None
+        self._lines: dict[tuple[str | int | None, ...], int] | None = None
 
     @property
-    def name(self):
+    def name(self) -> str:
         """``type.label.label`` as Terraform addresses it (``data.x.y``; ``module.m``)."""
         head = () if self.type == "resource" else (self.type,)
         return ".".join(head + self.labels)
 
-    def line(self, *path):
+    def line(self, *path: str | int) -> int:
         """The line of ``path`` inside the block, else of its nearest known parent."""
         if self._lines is None:
             self._lines = outline(self._source, self.start, self.end)
@@ -48,20 +57,20 @@ class Block:
             path = path[:-1]
         return self.start
 
-    def attr(self, name, default=None):
+    def attr(self, name: str, default: Any = None) -> Any:
         return value(self.body, name, default)
 
-    def blocks(self, name):
+    def blocks(self, name: str) -> list[tuple[int, dict[str, Any]]]:
         """Nested blocks called ``name``, as ``(index, body)``."""
         found = self.body.get(name)
         return [(i, b) for i, b in enumerate(found) if isinstance(b, dict)] \
             if isinstance(found, list) else []
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Block {self.name} {self.start}-{self.end}>"
 
 
-def value(body, name, default=None):
+def value(body: Any, name: str, default: Any = None) -> Any:
     """An attribute's value from an hcl2 body (hcl2 wraps each one in a list)."""
     found = body.get(name) if isinstance(body, dict) else None
     if isinstance(found, list) and len(found) == 1:
@@ -69,7 +78,7 @@ def value(body, name, default=None):
     return default if found is None else found
 
 
-def is_expression(text):
+def is_expression(text: Any) -> bool:
     """Whether an hcl2 string stands for an expression (a reference, a call) and not a literal."""
     return isinstance(text, str) and "${" in text
 
@@ -80,22 +89,23 @@ class TerraformFile:
 
     __slots__ = ("path", "blocks", "memo", "_module")
 
-    def __init__(self, path, data, source_lines, module=None):
+    def __init__(self, path: str, data: Any, source_lines: list[str],
+                 module: Callable[[], Module] | None = None) -> None:
         self.path = path
-        self.memo = {}
+        self.memo: dict[str, Any] = {}
         self._module = module or (lambda: Module([data], False))
-        blocks = []
+        blocks: list[Block] = []
         for block_type, labels in LABELS.items():
             for entry in data.get(block_type, ()) if isinstance(data, dict) else ():
                 blocks.extend(_entries(block_type, labels, entry, source_lines))
         self.blocks = sorted(blocks, key=lambda b: b.start)
 
-    def of(self, block_type, first_label=None):
+    def of(self, block_type: str, first_label: str | None = None) -> list[Block]:
         return [b for b in self.blocks if b.type == block_type
                 and (first_label is None or (b.labels and b.labels[0] == first_label))]
 
     @property
-    def module(self):
+    def module(self) -> Module:
         found = self.memo.get("module")
         if found is None:
             found = self.memo["module"] = self._module()
@@ -116,8 +126,8 @@ class Module:
 
     __slots__ = ("defaults", "is_root")
 
-    def __init__(self, files, has_lock):
-        self.defaults = {}
+    def __init__(self, files: Iterable[Any], has_lock: bool) -> None:
+        self.defaults: dict[str, Any] = {}
         self.is_root = bool(has_lock)
         for data in files:
             if not isinstance(data, dict):
@@ -133,7 +143,7 @@ class Module:
                 if isinstance(block, dict) and ("backend" in block or "cloud" in block):
                     self.is_root = True
 
-    def with_defaults(self, text):
+    def with_defaults(self, text: Any) -> list[str] | None:
         """The strings ``text`` becomes when each ``var.NAME`` it reads (alone, inside a
         string, or as an argument of ``format()``) takes its default; None when it reads no
         variable or one without a usable default. A list default gives one string per item."""
@@ -159,9 +169,9 @@ class Module:
             if pattern.count("%s") != len(args) or "%" in pattern.replace("%s", ""):
                 return None
             return [pattern.replace("%s", "{}").format(*args)] if "{" not in pattern else None
-        missing = []
+        missing: list[str] = []
 
-        def substitute(match):
+        def substitute(match: Match[str]) -> str:
             found = self.defaults.get(match.group(1))
             if not isinstance(found, str):
                 missing.append(match.group(1))
@@ -172,7 +182,7 @@ class Module:
         return None if missing or out == text or "${" in out else [out]
 
 
-def _entries(block_type, labels, entry, source_lines):
+def _entries(block_type: str, labels: int, entry: Any, source_lines: Sequence[str]) -> Iterator[Block]:
     """Blocks in one hcl2 entry: ``{label: {label: body}}`` nested ``labels`` deep."""
     if not isinstance(entry, dict):
         return

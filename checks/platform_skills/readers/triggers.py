@@ -1,9 +1,15 @@
 """The events that start a workflow (``on:``), in its three spellings."""
 
+from __future__ import annotations
+
 from .. import nodes
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .workflow import Workflow
 
-def events(wf):
+
+def events(wf: Workflow) -> list[tuple[str, nodes.Node, nodes.Node | None]]:
     """``[(event name, node naming it, its configuration node or None)]`` of a workflow.
 
     ``on: push``, ``on: [push, pull_request_target]`` and ``on: {push: {...}}`` all count;

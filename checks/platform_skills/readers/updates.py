@@ -16,12 +16,28 @@ Each file offers facts (keys as in ``readers/facts.py``):
 configuration there keeps fresh, grouped by ecosystem, each with the reason.
 """
 
+from __future__ import annotations
+
 import fnmatch
 import re
 
 from .. import nodes
 from .patterns import DIGEST
 from .podspec import images
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any
+
+    from .dockerfile import DockerfileView
+    from .workflow import Workflow
+
+    Facts = dict[tuple[Any, ...], tuple[str, int]]  # fact key -> (path, line) of its evidence
+    Rel = Callable[[str], str | None]  # a display path as the repository names it, or None: outside
+    # (path, [(ecosystem, directories, active, line)]) of the Dependabot file GitHub reads
+    Dependabot = tuple[str, list[tuple[str, tuple[str, ...], bool, int]]]
+    Related = list[tuple[str, int, str]]  # (path, line, note)
 
 ACTIONS, IMAGES = "github-actions", "docker"
 ECOSYSTEMS = (ACTIONS, IMAGES)
@@ -48,13 +64,13 @@ _SAMPLE_DIRS = frozenset(("test", "tests", "testdata", "test-data", "fixtures", 
 # What each file offers
 
 
-def workflow_pins(wf, path):
+def workflow_pins(wf: Workflow, path: str) -> Facts:
     """SHA-pinned actions and digest-pinned images in a workflow or composite action. A
     workflow-shaped file outside ``.github/workflows`` (test data, documentation) is not run
     by GitHub, so its pins are nobody's to keep fresh."""
     if wf.kind == "workflow" and "/" + _WORKFLOWS + "/" not in "/" + path:
         return {}
-    found = {ACTIONS: [], IMAGES: []}
+    found: dict[str, list[int]] = {ACTIONS: [], IMAGES: []}
     for node, ref, _ in wf.uses_refs():
         if ref.kind == "remote" and ref.pinned:
             found[ACTIONS].append(nodes.line(node))
@@ -65,30 +81,30 @@ def workflow_pins(wf, path):
         candidates = [container if nodes.is_scalar(container) else nodes.get(container, "image")]
         for _, _, service in nodes.pairs(nodes.get(job.node, "services")):
             candidates.append(service if nodes.is_scalar(service) else nodes.get(service, "image"))
-        for node in candidates:
+        for node in candidates:  # type: ignore[assignment]
             if nodes.is_scalar(node) and DIGEST.search(nodes.text(node, "").strip()):
                 found[IMAGES].append(nodes.line(node))
     return _pin_facts(found, path)
 
 
-def manifest_pins(root, path):
+def manifest_pins(root: nodes.Node, path: str) -> Facts:
     lines = [nodes.line(key) for key, image in images(root) if DIGEST.search(image)]
     return _pin_facts({IMAGES: lines}, path)
 
 
-def dockerfile_pins(view, path):
+def dockerfile_pins(view: DockerfileView, path: str) -> Facts:
     lines = [s.instruction.line for s in view.stages
              if s.image is not None and DIGEST.search(s.image)]
     return _pin_facts({IMAGES: lines}, path)
 
 
-def _pin_facts(found, path):
+def _pin_facts(found: Mapping[str, list[int]], path: str) -> Facts:
     return {("pins", eco, path, len(lines)): (path, min(lines))
             for eco, lines in found.items() if lines}
 
 
-def dependabot_facts(root, path):
-    facts = {("dependabot-file", path): (path, nodes.line(root))}
+def dependabot_facts(root: nodes.Node, path: str) -> Facts:
+    facts: Facts = {("dependabot-file", path): (path, nodes.line(root))}
     for index, entry in enumerate(nodes.items(nodes.get(root, "updates"))):
         ecosystem = nodes.text(nodes.get(entry, "package-ecosystem"), "").strip()
         listed = nodes.get(entry, "directories")
@@ -100,13 +116,13 @@ def dependabot_facts(root, path):
     return facts
 
 
-def renovate_facts(value, path, in_package=False):
+def renovate_facts(value: Any, path: str, in_package: bool = False) -> Facts:
     """A Renovate configuration: the file itself, or ``package.json``'s ``renovate`` key."""
     line = _line(value, "renovate") if in_package else 1
     config = value.get("renovate") if in_package else value
     if not isinstance(config, dict):
         return {}
-    facts = {("renovate", path): (path, line)}
+    facts: Facts = {("renovate", path): (path, line)}
     extends = config.get("extends")
     for preset in [extends] if isinstance(extends, str) else extends or ():
         if isinstance(preset, str):
@@ -138,8 +154,8 @@ def renovate_facts(value, path, in_package=False):
     return facts
 
 
-def _line(config, key, default=1):
-    return getattr(config, "lines", {}).get(key, default)
+def _line(config: Any, key: str, default: int = 1) -> int:
+    return getattr(config, "lines", {}).get(key, default)  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------------------------
@@ -153,22 +169,23 @@ class Stale:
 
     __slots__ = ("ecosystem", "pins", "why", "related")
 
-    def __init__(self, ecosystem, pins, why, related):
+    def __init__(self, ecosystem: str, pins: list[tuple[str, int, int]], why: str, related: Related) -> None:
         self.ecosystem = ecosystem
         self.pins = pins
         self.why = why
         self.related = related
 
 
-def freshness(raw, root):
+def freshness(raw: Facts, root: str) -> tuple[tuple[str, int] | None, list[Stale]]:
     """``(first pin evidence or None, [Stale])`` for the repository rooted at ``root``."""
     rel = _relative(root)
-    merged = {}  # (ecosystem, path) -> (first line, count): a file of several documents
+    # (ecosystem, path) -> (first line, count): a file of several documents
+    merged: dict[tuple[str, str], tuple[int, int]] = {}
     for key, (path, line) in raw.items():
-        if key[0] == "pins" and rel(path) is not None and not _sample(rel(path)):
+        if key[0] == "pins" and rel(path) is not None and not _sample(rel(path)):  # type: ignore[arg-type]
             first, count = merged.get((key[1], path), (line, 0))
             merged[(key[1], path)] = (min(first, line), count + key[3])
-    pins = {eco: [] for eco in ECOSYSTEMS}
+    pins: dict[str, list[tuple[str, int, int]]] = {eco: [] for eco in ECOSYSTEMS}
     for (eco, path), (line, count) in merged.items():
         pins[eco].append((path, line, count))
     everything = sorted(p for found in pins.values() for p in found)
@@ -176,19 +193,19 @@ def freshness(raw, root):
         return None, []
     dependabot = _dependabot(raw, rel)
     renovate = _renovate(raw, rel)
-    stale = []
+    stale: list[Stale] = []
     for eco in ECOSYSTEMS:
         found = sorted(pins[eco])
         if not found:
             continue
-        open_pins = [p for p in found if not _covered(eco, rel(p[0]), dependabot, renovate)]
+        open_pins = [p for p in found if not _covered(eco, rel(p[0]), dependabot, renovate)]  # type: ignore[arg-type]
         if open_pins:
             why, related = _why(eco, open_pins, rel, dependabot, renovate)
             stale.append(Stale(eco, open_pins, why, related))
     return everything[0][:2], stale
 
 
-def _sample(where):
+def _sample(where: str) -> bool:
     """Under a folder of test data, examples or documentation (``tests``, ``.chainsaw-test``,
     ``e2e-tests``): never the repository's own ``.github``."""
     if where.startswith(".github/"):
@@ -200,17 +217,17 @@ def _sample(where):
     return False
 
 
-def _relative(root):
+def _relative(root: str) -> Rel:
     root = root.rstrip("/") if root not in ("", ".", "./") else ""
 
-    def rel(path):
+    def rel(path: str) -> str | None:
         if not root:
             return path[2:] if path.startswith("./") else path
         return path[len(root) + 1:] if path.startswith(root + "/") else None
     return rel
 
 
-def _dependabot(raw, rel):
+def _dependabot(raw: Facts, rel: Rel) -> Dependabot | None:
     """``(path, [(ecosystem, directories, active, line)])`` of the file GitHub reads, or None."""
     files = {rel(key[1]): key[1] for key in raw if key[0] == "dependabot-file"}
     path = next((files[name] for name in DEPENDABOT_FILES if name in files), None)
@@ -221,14 +238,14 @@ def _dependabot(raw, rel):
     return path, [(eco, dirs, active, line) for line, eco, dirs, active in entries]
 
 
-def _renovate(raw, rel):
+def _renovate(raw: Facts, rel: Rel) -> dict[str, Any] | None:
     """The one Renovate configuration Renovate would read, as a small dict, or None."""
     files = {rel(key[1]): key[1] for key in raw if key[0] == "renovate"}
     path = next((files[name] for name in RENOVATE_FILES if name in files), None)
     if path is None:
         return None
     presets = [key[2] for key in raw if key[0] == "renovate-extends" and key[1] == path]
-    off = {}
+    off: dict[str, tuple[str, int]] = {}
     for key, evidence in raw.items():
         if key[0] == "renovate-off" and key[1] == path:
             off.setdefault(key[2], (key[3], evidence[1]))
@@ -237,7 +254,7 @@ def _renovate(raw, rel):
             "external": any(not _BUILT_IN_PRESET.match(p) for p in presets)}
 
 
-def _covered(eco, where, dependabot, renovate):
+def _covered(eco: str, where: str, dependabot: Dependabot | None, renovate: dict[str, Any] | None) -> bool:
     if renovate is not None and not (renovate["off"].get("*") or renovate["off"].get(eco)) and (
             eco == ACTIONS or not _needs_k8s_patterns(where) or renovate["k8s"] or
             renovate["external"]):
@@ -248,13 +265,13 @@ def _covered(eco, where, dependabot, renovate):
                for e, dirs, active, _ in dependabot[1])
 
 
-def _workflow_file(where):
+def _workflow_file(where: str) -> bool:
     name = where.rsplit("/", 1)[-1]
     return name in ("action.yml", "action.yaml") or \
         ("/" + where).rsplit("/", 1)[0].endswith("/" + _WORKFLOWS)
 
 
-def _needs_k8s_patterns(where):
+def _needs_k8s_patterns(where: str) -> bool:
     """Renovate reads Dockerfiles and workflows by default, Kubernetes manifests only when
     told which files they are."""
     name = where.rsplit("/", 1)[-1]
@@ -262,7 +279,7 @@ def _needs_k8s_patterns(where):
         and name not in ("action.yml", "action.yaml")
 
 
-def _reads(eco, directory, where):
+def _reads(eco: str, directory: str, where: str) -> bool:
     """Whether a Dependabot ``directory`` of ``eco`` covers the file ``where``."""
     wanted = directory.strip().strip("/")
     folder = where.rsplit("/", 1)[0] if "/" in where else ""
@@ -274,9 +291,12 @@ def _reads(eco, directory, where):
     return folder == wanted or ("*" in wanted and fnmatch.fnmatchcase(folder, wanted))
 
 
-def _why(eco, open_pins, rel, dependabot, renovate):
+def _why(eco: str, open_pins: Sequence[tuple[str, int, int]], rel: Rel, dependabot: Dependabot | None,
+         renovate: dict[str, Any] | None) -> tuple[str, Related]:
+    parts: list[str]
+    related: Related
     parts, related = [], []
-    in_workflows = [p for p in open_pins if eco == IMAGES and _workflow_file(rel(p[0]))]
+    in_workflows = [p for p in open_pins if eco == IMAGES and _workflow_file(rel(p[0]))]  # type: ignore[arg-type]
     if in_workflows:
         parts.append("Dependabot does not update images in workflow or action files")
     if len(in_workflows) < len(open_pins):
@@ -297,7 +317,7 @@ def _why(eco, open_pins, rel, dependabot, renovate):
     return " and ".join(parts), related
 
 
-def _dependabot_why(eco, dependabot, parts, related):
+def _dependabot_why(eco: str, dependabot: Dependabot | None, parts: list[str], related: Related) -> None:
     if dependabot is None:
         parts.append("no Dependabot configuration")
         return

@@ -6,6 +6,8 @@ joined by ``,`` or spaces (and), alternatives joined by ``||`` (or), operators `
 Terraform's syntax is close: ``,`` joins, operators ``= != > >= < <= ~>``.
 """
 
+from __future__ import annotations
+
 import re
 
 _SEMVER_PART = re.compile(
@@ -15,7 +17,7 @@ _UPPER = frozenset(("<", "<=", "=<", "~", "~>", "^"))
 _WILD = frozenset(("x", "X", "*"))
 
 
-def semver_floats(constraint):
+def semver_floats(constraint: str) -> bool | None:
     """``True`` when a Masterminds constraint has no upper bound (``*``, ``>=1.0``, ``x``),
     ``False`` when every alternative is bounded (``1.2.3``, ``1.x``, ``>=1.2.0 <2.0.0``),
     ``None`` when the text is not a constraint at all (a template, a word)."""
@@ -31,14 +33,14 @@ def semver_floats(constraint):
     return result
 
 
-def _alternative_bounded(text):
+def _alternative_bounded(text: str) -> bool | None:
     if not text:
         return None
     if _HYPHEN.match(text):
         return True
     parts = [p for p in re.split(r"\s*,\s*|\s+(?=[=!<>~^v0-9xX*])", text) if p]
     # "> = 1.0" style: operators separated from their version by spaces
-    merged = []
+    merged: list[str] = []
     for part in parts:
         if merged and re.fullmatch(r"=|!=|>=|=>|<=|=<|>|<|~>|~|\^", merged[-1]):
             merged[-1] += part
@@ -58,25 +60,25 @@ def _alternative_bounded(text):
 _TF_PART = re.compile(r"^(=|!=|>=|<=|>|<|~>)?\s*v?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?$")
 
 
-def terraform_parts(constraint):
+def terraform_parts(constraint: str) -> list[tuple[str, str]] | None:
     """The ``(operator, text)`` parts of a Terraform version constraint, or None if it is not one."""
-    parts = []
+    parts: list[tuple[str, str]] = []
     for part in constraint.split(","):
         part = part.strip()
         if not _TF_PART.match(part):
             return None
-        op = re.match(r"^(=|!=|>=|<=|>|<|~>)?", part).group(1) or "="
+        op = re.match(r"^(=|!=|>=|<=|>|<|~>)?", part).group(1) or "="  # type: ignore[union-attr]
         parts.append((op, part))
     return parts
 
 
-def terraform_exact(constraint):
+def terraform_exact(constraint: str) -> bool:
     """Whether a Terraform constraint selects one version (``1.2.3``, ``= 1.2.3``)."""
     parts = terraform_parts(constraint)
-    return bool(parts) and len(parts) == 1 and parts[0][0] == "="
+    return bool(parts) and len(parts) == 1 and parts[0][0] == "="  # type: ignore[arg-type, index]
 
 
-def terraform_lower_only(constraint):
+def terraform_lower_only(constraint: str) -> bool:
     """Whether a Terraform constraint has no upper bound (``>= 5.0``, ``> 1, != 2.0``)."""
     parts = terraform_parts(constraint)
     return parts is not None and all(op in (">=", ">", "!=") for op, _ in parts)

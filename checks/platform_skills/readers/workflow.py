@@ -4,12 +4,24 @@ Built once per document and shared by the GitHub Actions and supply-chain rules,
 ``run:`` script is tokenised once however many rules read it.
 """
 
+from __future__ import annotations
+
 import re
 
 from .. import nodes
 from .downloads import MENTIONS
 from .patterns import parse_uses
 from .shell import parse_run
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from re import Match
+    from typing import Any
+
+    from ..model import Document
+    from .patterns import Uses
+    from .shell import Command
 
 # Scripts that mention none of these cannot hold a command any rule reads (signing,
 # scanning, SBOM, pushing, releasing, GITHUB_ENV exports, downloads): they are not tokenised.
@@ -25,10 +37,14 @@ class Step:
     __slots__ = ("node", "job", "index", "uses", "with_", "env", "run", "ref", "action",
                  "_commands", "_lines")
 
-    def __init__(self, node, job, index, source_lines):
+    def __init__(self, node: nodes.Node, job: Job, index: int, source_lines: list[str]) -> None:
         self.node = node
         self.job = job
         self.index = index
+        self.uses: nodes.Node | None
+        self.with_: nodes.Node | None
+        self.env: nodes.Node | None
+        self.run: nodes.Node | None
         self.uses = self.with_ = self.env = self.run = None
         for key, value in node.value:  # one pass instead of a lookup per key
             name = key.value if key.id == "scalar" else None
@@ -44,22 +60,22 @@ class Step:
         # lower-cased ``owner/repo[/path]``, which is what rules compare against.
         self.ref = parse_uses(self.uses.value) if nodes.is_scalar(self.uses) else None
         self.action = self.ref.name if self.ref is not None and self.ref.kind == "remote" else ""
-        self._commands = None
+        self._commands: list[Command] | None = None
         self._lines = source_lines
 
-    def input(self, name):
+    def input(self, name: str) -> nodes.Node | None:
         """The ``with:`` value node for ``name``, or None."""
         return nodes.get(self.with_, name)
 
     @property
-    def commands(self):
+    def commands(self) -> list[Command]:
         """The ``run:`` script's commands, when it mentions a tool the rules read."""
         if self._commands is None:
             relevant = nodes.is_scalar(self.run) and RELEVANT.search(self.run.value)
             self._commands = parse_run(self.run, self._lines) if relevant else []
         return self._commands
 
-    def env_value(self, name):
+    def env_value(self, name: str) -> str | None:
         """The value of an environment variable as this step sees it (step > job > top)."""
         for env in (self.env, self.job.env, self.job.workflow.env):
             value = nodes.get(env, name)
@@ -67,12 +83,12 @@ class Step:
                 return nodes.text(value, "")
         return None
 
-    def expand(self, word, assigned=None):
+    def expand(self, word: str, assigned: Mapping[str, str] | None = None) -> str:
         """Substitute ``$VAR``, ``${VAR}`` and ``${{ env.VAR }}`` from env and earlier assignments."""
         if "$" not in word:
             return word
 
-        def lookup(match):
+        def lookup(match: Match[str]) -> str:
             name = match.group(1) or match.group(2) or match.group(3)
             if assigned and name in assigned:
                 return assigned[name]
@@ -85,7 +101,8 @@ class Step:
 class Job:
     __slots__ = ("key", "node", "workflow", "steps", "env", "permissions", "uses", "ref")
 
-    def __init__(self, key, node, workflow, source_lines):
+    def __init__(self, key: nodes.Scalar, node: nodes.Node | None, workflow: Workflow,
+                 source_lines: list[str]) -> None:
         self.key = key
         self.node = node
         self.workflow = workflow
@@ -98,10 +115,10 @@ class Job:
                       if nodes.is_map(s)]
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self.key.value
 
-    def grants(self, scope, level="write"):
+    def grants(self, scope: str, level: str = "write") -> bool | None:
         """Whether this job's token gets ``scope: level`` (job permissions replace top-level)."""
         key, perms = self.permissions
         if key is None:
@@ -114,30 +131,31 @@ class Job:
 class Workflow:
     __slots__ = ("doc", "root", "kind", "env", "permissions", "jobs", "memo")
 
-    def __init__(self, doc):
+    def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.root = doc.roots[0]
         self.kind = doc.kind
-        self.memo = {}  # derived views several rules share (scans, cosign calls)
+        self.memo: dict[str, Any] = {}  # derived views several rules share (scans, cosign calls)
         lines = doc.lines
         if doc.kind == "action":
             runs = nodes.get(self.root, "runs")
             self.env = None
-            self.permissions = (None, None)
+            self.permissions: tuple[nodes.Scalar | None, nodes.Node | None] = (None, None)
             pseudo = runs if nodes.is_map(runs) else None
-            self.jobs = [Job(nodes.get_pair(self.root, "runs")[0], pseudo, self, lines)] if pseudo \
-                else []
+            # (``runs:`` is a mapping here, so its key is there)
+            self.jobs = [Job(nodes.get_pair(self.root, "runs")[0], pseudo, self,  # type: ignore[arg-type]
+                             lines)] if pseudo else []
         else:
             self.env = nodes.get(self.root, "env")
             self.permissions = nodes.get_pair(self.root, "permissions")
             self.jobs = [Job(k, v, self, lines)
                          for _, k, v in nodes.pairs(nodes.get(self.root, "jobs")) if nodes.is_map(v)]
 
-    def steps(self):
+    def steps(self) -> Iterator[Step]:
         for job in self.jobs:
             yield from job.steps
 
-    def env_mappings(self):
+    def env_mappings(self) -> Iterator[nodes.Node | None]:
         """Every ``env:`` the file can set: top, job, container, service, step."""
         yield self.env
         for job in self.jobs:
@@ -148,7 +166,7 @@ class Workflow:
             for step in job.steps:
                 yield step.env
 
-    def uses_refs(self):
+    def uses_refs(self) -> list[tuple[nodes.Node, Uses, Job | Step]]:
         """``(node, Uses, owner)`` for every ``uses:``: job-level reusable workflows and step
         actions; ``owner`` is the Job or Step that holds it."""
         found = self.memo.get("uses")
@@ -163,7 +181,7 @@ class Workflow:
         return found
 
 
-def permission_grants(perms, scope, level="write"):
+def permission_grants(perms: nodes.Node | None, scope: str, level: str = "write") -> bool:
     if nodes.is_scalar(perms):
         value = perms.value.strip()
         return value == "write-all" or (value == "read-all" and level == "read")
