@@ -72,6 +72,11 @@ def _check_file(path, root, rules, options, want_facts):
             return None, [], [problem], None
         return None, [problem] if problem else [], [], None
     findings, errors = check_document(doc, rules, options)
+    for finding in findings:
+        # A fix holds the document's nodes; kept, every checked file would stay in memory
+        # and the garbage collector would walk them all again and again. ``check --fix``
+        # checks each file afresh (fixer.py), so a run's findings need no fix attached.
+        finding.autofix = None
     facts = None
     if want_facts:
         try:
