@@ -32,19 +32,15 @@ class Result:
 
 def check_document(doc, rules, options=None):
     """Findings of ``rules`` on one document, suppressions applied; rule crashes become errors."""
-    options = options or {}
     builder = Builder(doc.path, doc.text, doc.lines)
     errors = []
     kind = kinds.get(doc.kind)
-    hygiene = []
-    for rule in rules:
-        if doc.kind in rule.targets:
-            extra = (options.get(rule.id) or rule.option_defaults(),) if rule.options else ()
-            extra += tuple(options.get(name) for name in rule.evidence)
-            for view in kind.views(doc):
+    applicable, hygiene = _plan(rules, options, doc.kind)
+    if applicable:
+        views = kind.views(doc)
+        for rule, extra in applicable:
+            for view in views:
                 _run(rule, builder, errors, doc.path, view, *extra)
-        elif kinds.SUPPRESSIONS in rule.targets:
-            hygiene.append(rule)
     try:
         errors.extend(FileError(doc.path, f"line {line}: {message}") for line, message in kind.problems(doc))
     except Exception as exc:  # a reader bug must not lose the findings
@@ -54,6 +50,32 @@ def check_document(doc, rules, options=None):
         for rule in hygiene:
             _run(rule, builder, errors, doc.path, view)
     return sorted(builder.findings, key=Finding.sort_key), errors
+
+
+_PLANS = {}  # (rules, options by identity, kind) -> what check_document runs; see _plan
+
+
+def _plan(rules, options, kind):
+    """``([(rule, extra arguments)] for ``kind``, [suppression hygiene rules])``: worked out
+    once per rule list, options and kind, not again for every document of a run."""
+    key = (tuple(rules), id(options), kind)
+    found = _PLANS.get(key)
+    if found is not None and found[0] is options:
+        return found[1]
+    options_ = options or {}
+    applicable, hygiene = [], []
+    for rule in rules:
+        if kind in rule.targets:
+            extra = (options_.get(rule.id) or rule.option_defaults(),) if rule.options else ()
+            extra += tuple(options_.get(name) for name in rule.evidence)
+            applicable.append((rule, extra))
+        elif kinds.SUPPRESSIONS in rule.targets:
+            hygiene.append(rule)
+    if len(_PLANS) > 256:  # many scopes (a fleet): keep the table small
+        _PLANS.clear()
+    # The plan keeps ``options`` alive, so its id cannot be reused while it is in the table.
+    _PLANS[key] = (options, (applicable, hygiene))
+    return applicable, hygiene
 
 
 def _run(rule, builder, errors, path, view, *extra):

@@ -66,14 +66,18 @@ class Surroundings:
 
 
 _BY_TOP = {}
+_BY_GIVEN = {}  # ``top`` as given -> its Surroundings: one realpath per tree, not per file
 
 
 def of_tree(top, read, walk):
     """The one ``Surroundings`` of the tree at ``top`` in this process."""
-    key = os.path.realpath(top)
-    found = _BY_TOP.get(key)
+    found = _BY_GIVEN.get(top)
     if found is None:
-        found = _BY_TOP[key] = Surroundings(top, read, walk)
+        key = os.path.realpath(top)
+        found = _BY_TOP.get(key)
+        if found is None:
+            found = _BY_TOP[key] = Surroundings(top, read, walk)
+        _BY_GIVEN[top] = found
     return found
 
 
@@ -89,3 +93,4 @@ def detached():
 def forget():
     """Drop what this process remembers (a new run may see changed files)."""
     _BY_TOP.clear()
+    _BY_GIVEN.clear()
