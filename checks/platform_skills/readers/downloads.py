@@ -17,17 +17,19 @@ MENTIONS = re.compile(
 
 
 def scripts(view):
-    """The command lists of every ``RUN`` (Dockerfile) or ``run:`` step (workflow, action)."""
+    """The command lists of every ``RUN`` (Dockerfile) or ``run:`` step (workflow, action)
+    that mentions a download or a verification switch (found once per workflow: PSK405 and
+    PSK406 both ask, and the case-blind search costs more than the rules)."""
     if isinstance(view, DockerfileView):
-        for ins in view.instructions:
-            if "RUN" in (ins.keyword, ins.sub) and \
-                    any(MENTIONS.search(text) for _, text in view.source(ins)):
-                yield view.commands(ins)
-    else:
-        for step in view.steps():
-            run = step.run
-            if run is not None and run.id == "scalar" and MENTIONS.search(run.value):
-                yield step.commands
+        return [view.commands(ins) for ins in view.instructions
+                if "RUN" in (ins.keyword, ins.sub) and
+                any(MENTIONS.search(text) for _, text in view.source(ins))]
+    found = view.memo.get("download-scripts")
+    if found is None:
+        found = view.memo["download-scripts"] = [
+            step.commands for step in view.steps()
+            if step.run is not None and step.run.id == "scalar" and MENTIONS.search(step.run.value)]
+    return found
 
 
 def env_settings(view):

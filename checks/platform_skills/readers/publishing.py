@@ -63,6 +63,8 @@ def _publishing_command(command):
 
 def publishes(step):
     """``[(where, what)]`` of the publishing in one step (``where``: a node or a line)."""
+    if not step.commands and step.action not in _PUBLISHING_ACTIONS:
+        return []  # most steps: nothing below can find anything
     found = []
     # An image push publishes exactly when the audit says so: not to a throwaway registry.
     pushed = publishing_pushes(step)
@@ -78,6 +80,11 @@ def publishes(step):
         if what:
             found.append((command.line, what))
     return found
+
+
+# Every action ``publishes`` looks at; a step with none of them and no commands publishes nothing.
+_PUBLISHING_ACTIONS = frozenset(("docker/build-push-action", "docker/bake-action",
+                                 "goreleaser/goreleaser-action", *PUBLISH_ACTIONS))
 
 
 def uploads(step):
