@@ -160,5 +160,5 @@ class _NoJob:
 
 
 def _worth_reading(text):
-    from .workflow import RELEVANT
-    return bool(RELEVANT.search(text))
+    from .workflow import relevant
+    return relevant(text)
