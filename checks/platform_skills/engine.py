@@ -194,6 +194,7 @@ def workers(jobs, files):
 
 
 def _run_parallel(candidates, groups, want_facts, jobs, result, reached):
+    import gc
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
@@ -203,16 +204,23 @@ def _run_parallel(candidates, groups, want_facts, jobs, result, reached):
     # the walk, and one batch holding all of them would finish long after the others.
     batches = [candidates[i::count] for i in range(count)]
     plain = [([r.id for r in rules], options) for rules, options in groups]
-    with context.Pool(min(jobs, count), initializer=_init_worker, initargs=(plain,)) as pool:
-        chunks = pool.starmap(_work, [(b, want_facts) for b in batches])
-        for batch, chunk in zip(batches, chunks, strict=True):
-            for (_, root, _), (findings, errs, skipped, facts) in zip(batch, chunk, strict=True):
-                if findings is not None:
-                    findings = [Finding(get_rule(r), p, ln, m, col, [Location(*x) for x in rel], fix)
-                                for r, p, ln, m, col, rel, fix in findings]
-                if _merge(result, findings, [FileError(p, m) for p, m in errs],
-                          [Skipped(p, r) for p, r in skipped], facts):
-                    reached.add(root)
+    # What the workers inherit (modules, rule records) is not garbage: frozen while they
+    # start, the collector in each worker neither walks it again and again nor copies its
+    # pages (a twentieth of a run).
+    gc.freeze()
+    try:
+        with context.Pool(min(jobs, count), initializer=_init_worker, initargs=(plain,)) as pool:
+            chunks = pool.starmap(_work, [(b, want_facts) for b in batches])
+    finally:
+        gc.unfreeze()
+    for batch, chunk in zip(batches, chunks, strict=True):
+        for (_, root, _), (findings, errs, skipped, facts) in zip(batch, chunk, strict=True):
+            if findings is not None:
+                findings = [Finding(get_rule(r), p, ln, m, col, [Location(*x) for x in rel], fix)
+                            for r, p, ln, m, col, rel, fix in findings]
+            if _merge(result, findings, [FileError(p, m) for p, m in errs],
+                      [Skipped(p, r) for p, r in skipped], facts):
+                reached.add(root)
 
 
 def _merge(result, findings, errors, skipped, facts):
