@@ -63,7 +63,7 @@ class Command:
         """Arguments after ``program`` when this command runs it (directly or via a wrapper)."""
         if not self.argv:
             return None
-        first = basename(self.argv[0].text)
+        first = self.argv[0].text.rsplit("/", 1)[-1]  # basename, inline: asked very often
         if first == program:
             return self.argv[1:]
         if first in WRAPPERS:
