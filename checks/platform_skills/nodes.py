@@ -120,5 +120,9 @@ def walk(root):
 
 
 def walk_maps(root):
-    """Every mapping node under ``root``, each once (see ``walk``)."""
-    return (node for node in walk(root) if node.id == "mapping")
+    """Every mapping node under ``root``, each once (see ``walk``); found once per root and
+    kept on it, since several rules walk the same document."""
+    found = root.__dict__.get("_psk_maps")
+    if found is None:
+        found = root._psk_maps = [node for node in walk(root) if node.id == "mapping"]
+    return found
