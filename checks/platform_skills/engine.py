@@ -52,13 +52,13 @@ def check_document(doc, rules, options=None):
     return sorted(builder.findings, key=Finding.sort_key), errors
 
 
-_PLANS = {}  # (rules, options by identity, kind) -> what check_document runs; see _plan
+_PLANS = {}  # (rules and options by identity, kind) -> what check_document runs; see _plan
 
 
 def _plan(rules, options, kind):
     """``([(rule, extra arguments)] for ``kind``, [suppression hygiene rules])``: worked out
     once per rule list, options and kind, not again for every document of a run."""
-    key = (tuple(rules), id(options), kind)
+    key = (tuple(map(id, rules)), id(options), kind)  # by identity: records need not hash
     found = _PLANS.get(key)
     if found is not None and found[0] is options:
         return found[1]
@@ -73,8 +73,9 @@ def _plan(rules, options, kind):
             hygiene.append(rule)
     if len(_PLANS) > 256:  # many scopes (a fleet): keep the table small
         _PLANS.clear()
-    # The plan keeps ``options`` alive, so its id cannot be reused while it is in the table.
-    _PLANS[key] = (options, (applicable, hygiene))
+    # The plan keeps the rules and ``options`` alive, so their ids cannot be reused while it
+    # is in the table.
+    _PLANS[key] = (options, (applicable, hygiene), tuple(rules))
     return applicable, hygiene
 
 
