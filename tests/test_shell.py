@@ -44,3 +44,10 @@ def test_plain_fast_path_matches_the_full_tokenizer():
         return [(line, [w for w in argv if w]) for line, argv, _ in commands(script)]
     assert words(plain) == words(quoted) == [(10, ["go", "test", "-race", "./..."]),
                                              (11, ["make", "build"])]
+
+
+def test_quoted_runs_are_copied_whole_and_a_trailing_backslash_in_quotes_is_kept():
+    got = commands("cosign sign --yes \"${IMAGE}@${DIGEST}\" 'a b;c|d' x#y\n"
+                   "echo \"one\\\ntwo\" done")
+    assert got == [(10, ["cosign", "sign", "--yes", "${IMAGE}@${DIGEST}", "a b;c|d", "x#y"], []),
+                   (11, ["echo", "one\\\ntwo", "done"], [])]

@@ -260,10 +260,11 @@ def _fix(args, result, scopes):
 def _baseline(args, report, scopes):
     """Write the baseline (and return the exit status), or keep only the findings a
     baseline does not hold; None to go on reporting."""
-    from . import baseline, config
+    from . import config
     from .loader import display_path
 
     if args.write_baseline:
+        from . import baseline
         try:
             count = baseline.write(args.write_baseline, report.findings)
         except baseline.BaselineError as exc:
@@ -281,6 +282,7 @@ def _baseline(args, report, scopes):
             path = os.path.join(os.path.dirname(where), settings["baseline"])
     if path is None:
         return None
+    from . import baseline  # only here: it loads hashing and file-writing modules
     try:
         entries = baseline.read(path)
     except baseline.BaselineError as exc:

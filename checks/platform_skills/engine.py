@@ -48,22 +48,18 @@ class Result:
         self.readiness: ReadinessTable | None = None  # audit with PolicyReports: the Deny readiness rows
 
 
-def check_document(doc: Document, rules: Iterable[Rule], options: Options | None = None,
+def check_document(doc: Document, rules: Collection[Rule], options: Options | None = None,
                    ) -> tuple[list[Finding], list[FileError]]:
     """Findings of ``rules`` on one document, suppressions applied; rule crashes become errors."""
-    options = options or {}
     builder = Builder(doc.path, doc.text, doc.lines)
     errors: list[FileError] = []
     kind = kinds.get(doc.kind)
-    hygiene = []
-    for rule in rules:
-        if doc.kind in rule.targets:
-            extra: tuple[Any, ...] = (options.get(rule.id) or rule.option_defaults(),) if rule.options else ()
-            extra += tuple(options.get(name) for name in rule.evidence)
-            for view in kind.views(doc):
+    applicable, hygiene = _plan(rules, options, doc.kind)
+    if applicable:
+        views = kind.views(doc)
+        for rule, extra in applicable:
+            for view in views:
                 _run(rule, builder, errors, doc.path, view, *extra)
-        elif kinds.SUPPRESSIONS in rule.targets:
-            hygiene.append(rule)
     try:
         errors.extend(FileError(doc.path, f"line {line}: {message}") for line, message in kind.problems(doc))
     except Exception as exc:  # a reader bug must not lose the findings
@@ -75,6 +71,35 @@ def check_document(doc: Document, rules: Iterable[Rule], options: Options | None
     return sorted(builder.findings, key=Finding.sort_key), errors
 
 
+_PLANS: dict[Any, Any] = {}  # (rules and options by identity, kind) -> what check_document runs; see _plan
+
+
+def _plan(rules: Collection[Rule], options: Options | None, kind: str,
+          ) -> tuple[list[tuple[Rule, tuple[Any, ...]]], list[Rule]]:
+    """``([(rule, extra arguments)] for ``kind``, [suppression hygiene rules])``: worked out
+    once per rule list, options and kind, not again for every document of a run."""
+    key = (tuple(map(id, rules)), id(options), kind)  # by identity: records need not hash
+    found = _PLANS.get(key)
+    if found is not None and found[0] is options:
+        return found[1]  # type: ignore[no-any-return]
+    options_ = options or {}
+    applicable: list[tuple[Rule, tuple[Any, ...]]] = []
+    hygiene: list[Rule] = []
+    for rule in rules:
+        if kind in rule.targets:
+            extra: tuple[Any, ...] = (options_.get(rule.id) or rule.option_defaults(),) if rule.options else ()
+            extra += tuple(options_.get(name) for name in rule.evidence)
+            applicable.append((rule, extra))
+        elif kinds.SUPPRESSIONS in rule.targets:
+            hygiene.append(rule)
+    if len(_PLANS) > 256:  # many scopes (a fleet): keep the table small
+        _PLANS.clear()
+    # The plan keeps the rules and ``options`` alive, so their ids cannot be reused while it
+    # is in the table.
+    _PLANS[key] = (options, (applicable, hygiene), tuple(rules))
+    return applicable, hygiene
+
+
 def _run(rule: Rule, builder: Builder, errors: list[FileError], path: str, view: Any, *extra: Any) -> None:
     try:
         for item in rule.check(view, *extra):
@@ -83,7 +108,7 @@ def _run(rule: Rule, builder: Builder, errors: list[FileError], path: str, view:
         errors.append(FileError(path, f"internal error in {rule.id}: {type(exc).__name__}: {exc}"))
 
 
-def _check_file(path: str, root: str, rules: Iterable[Rule], options: Options, want_facts: bool,
+def _check_file(path: str, root: str, rules: Collection[Rule], options: Options, want_facts: bool,
                 ) -> tuple[list[Finding] | None, list[FileError], list[Skipped], Facts | None]:
     """``(findings or None when not checked, errors, skipped, facts)`` for one file."""
     doc, problem = loader.load(path, root)
@@ -92,6 +117,11 @@ def _check_file(path: str, root: str, rules: Iterable[Rule], options: Options, w
             return None, [], [problem], None
         return None, [problem] if problem else [], [], None
     findings, errors = check_document(doc, rules, options)
+    for finding in findings:
+        # A fix holds the document's nodes; kept, every checked file would stay in memory
+        # and the garbage collector would walk them all again and again. ``check --fix``
+        # checks each file afresh (fixer.py), so a run's findings need no fix attached.
+        finding.autofix = None
     facts = None
     if want_facts:
         try:
@@ -193,6 +223,7 @@ def workers(jobs: int | None, files: int) -> int:
 
 def _run_parallel(candidates: list[Candidate], groups: list[Group], want_facts: bool, jobs: int, result: Result,
                   reached: set[str]) -> None:
+    import gc
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
@@ -202,16 +233,23 @@ def _run_parallel(candidates: list[Candidate], groups: list[Group], want_facts: 
     # the walk, and one batch holding all of them would finish long after the others.
     batches = [candidates[i::count] for i in range(count)]
     plain = [([r.id for r in rules], options) for rules, options in groups]
-    with context.Pool(min(jobs, count), initializer=_init_worker, initargs=(plain,)) as pool:
-        chunks = pool.starmap(_work, [(b, want_facts) for b in batches])
-        for batch, chunk in zip(batches, chunks, strict=True):
-            for (_, root, _), (findings, errs, skipped, facts) in zip(batch, chunk, strict=True):
-                if findings is not None:
-                    findings = [Finding(get_rule(r), p, ln, m, col, [Location(*x) for x in rel], fix)
-                                for r, p, ln, m, col, rel, fix in findings]
-                if _merge(result, findings, [FileError(p, m) for p, m in errs],
-                          [Skipped(p, r) for p, r in skipped], facts):
-                    reached.add(root)
+    # What the workers inherit (modules, rule records) is not garbage: frozen while they
+    # start, the collector in each worker neither walks it again and again nor copies its
+    # pages (a twentieth of a run).
+    gc.freeze()
+    try:
+        with context.Pool(min(jobs, count), initializer=_init_worker, initargs=(plain,)) as pool:
+            chunks = pool.starmap(_work, [(b, want_facts) for b in batches])
+    finally:
+        gc.unfreeze()
+    for batch, chunk in zip(batches, chunks, strict=True):
+        for (_, root, _), (findings, errs, skipped, facts) in zip(batch, chunk, strict=True):
+            if findings is not None:
+                findings = [Finding(get_rule(r), p, ln, m, col, [Location(*x) for x in rel], fix)
+                            for r, p, ln, m, col, rel, fix in findings]
+            if _merge(result, findings, [FileError(p, m) for p, m in errs],
+                      [Skipped(p, r) for p, r in skipped], facts):
+                reached.add(root)
 
 
 def _merge(result: Result, findings: list[Finding] | None, errors: list[FileError], skipped: list[Skipped],

@@ -168,6 +168,13 @@ def walk(root: Node | None) -> Iterator[Node]:
             stack.extend(node.value)
 
 
-def walk_maps(root: Node | None) -> Iterator[Node]:
-    """Every mapping node under ``root``, each once (see ``walk``)."""
-    return (node for node in walk(root) if node.id == "mapping")
+def walk_maps(root: Node | None) -> list[Node]:
+    """Every mapping node under ``root``, each once (see ``walk``); found once per root and
+    kept on it, since several rules walk the same document."""
+    if root is None:
+        return []
+    found: list[Node] | None = root.__dict__.get("_psk_maps")
+    if found is None:
+        found = [node for node in walk(root) if node.id == "mapping"]
+        root.__dict__["_psk_maps"] = found
+    return found

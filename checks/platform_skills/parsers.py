@@ -87,26 +87,33 @@ def _unique_keys(root):
     collection once, however often aliases share it; scalars are never pushed, which keeps
     this a small part of the parse); returns ``[(repeated key, first key)]``."""
     dropped, seen, stack = [], set(), [root]
+    pop, push = stack.pop, stack.append
     while stack:
-        node = stack.pop()
-        if id(node) in seen:
+        node = pop()
+        kind = type(node)  # by class, not ``node.id``: this visits every collection
+        if kind is _SEQUENCE:
+            if id(node) not in seen:
+                seen.add(id(node))
+                stack.extend([item for item in node.value if type(item) is not _SCALAR])
+            continue
+        if kind is not _MAPPING or id(node) in seen:
             continue
         seen.add(id(node))
         entries = node.value
-        if node.id == "sequence":
-            stack.extend(item for item in entries if item.id != "scalar")
-            continue
-        if node.id != "mapping":
-            continue
-        keys = [key.value for key, _ in entries if key.id == "scalar"]
-        if len(set(keys)) < len(keys):
-            entries = node.value = _last_wins(entries, dropped)
+        if len(entries) > 1:
+            keys = {key.value for key, _ in entries if type(key) is _SCALAR}
+            if len(keys) < len(entries) and \
+                    len(keys) < sum(1 for key, _ in entries if type(key) is _SCALAR):
+                entries = node.value = _last_wins(entries, dropped)
         for key, value in entries:
-            if value.id != "scalar":
-                stack.append(value)
-            if key.id != "scalar":
-                stack.append(key)
+            if type(value) is not _SCALAR:
+                push(value)
+            if type(key) is not _SCALAR:
+                push(key)
     return dropped
+
+
+_SCALAR, _SEQUENCE, _MAPPING = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
 
 
 def _last_wins(entries, dropped):

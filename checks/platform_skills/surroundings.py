@@ -75,14 +75,18 @@ class Surroundings:
 
 
 _BY_TOP: dict[str, Surroundings] = {}
+_BY_GIVEN: dict[str, Surroundings] = {}  # ``top`` as given -> its Surroundings: one realpath per tree, not per file
 
 
 def of_tree(top: str, read: Callable[[str], str], walk: Callable[[], Iterator[str]]) -> Surroundings:
     """The one ``Surroundings`` of the tree at ``top`` in this process."""
-    key = os.path.realpath(top)
-    found = _BY_TOP.get(key)
+    found = _BY_GIVEN.get(top)
     if found is None:
-        found = _BY_TOP[key] = Surroundings(top, read, walk)
+        key = os.path.realpath(top)
+        found = _BY_TOP.get(key)
+        if found is None:
+            found = _BY_TOP[key] = Surroundings(top, read, walk)
+        _BY_GIVEN[top] = found
     return found
 
 
@@ -98,3 +102,4 @@ def detached() -> Surroundings:
 def forget() -> None:
     """Drop what this process remembers (a new run may see changed files)."""
     _BY_TOP.clear()
+    _BY_GIVEN.clear()

@@ -23,20 +23,32 @@ if TYPE_CHECKING:
 MENTIONS = re.compile(
     r"curl|wget|trusted.host|allow.?un|force-yes|--no(?:signature|digest|gpgcheck)|strict.ssl"
     r"|GIT_SSL_NO_VERIFY|NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|sslverify", re.I)
+_MENTIONS_LOWER = re.compile(MENTIONS.pattern.lower())
 
 
-def scripts(view: DockerfileView | Workflow) -> Iterator[list[Command]]:
-    """The command lists of every ``RUN`` (Dockerfile) or ``run:`` step (workflow, action)."""
+def mentions(text: str) -> bool:
+    """Whether ``text`` matches ``MENTIONS``, about ten times faster: a case-blind search has
+    no quick scan for the first letter, a lower-case one has. For ASCII text (all but a few
+    scripts) lower-casing first is exactly the case-blind match; other text is searched as is."""
+    if text.isascii():
+        return _MENTIONS_LOWER.search(text.lower()) is not None
+    return MENTIONS.search(text) is not None
+
+
+def scripts(view: DockerfileView | Workflow) -> list[list[Command]]:
+    """The command lists of every ``RUN`` (Dockerfile) or ``run:`` step (workflow, action)
+    that mentions a download or a verification switch (found once per workflow: PSK405 and
+    PSK406 both ask, and the case-blind search costs more than the rules)."""
     if isinstance(view, DockerfileView):
-        for ins in view.instructions:
-            if "RUN" in (ins.keyword, ins.sub) and \
-                    any(MENTIONS.search(text) for _, text in view.source(ins)):
-                yield view.commands(ins)
-    else:
-        for step in view.steps():
-            run = step.run
-            if run is not None and run.id == "scalar" and MENTIONS.search(run.value):
-                yield step.commands
+        return [view.commands(ins) for ins in view.instructions
+                if "RUN" in (ins.keyword, ins.sub) and
+                any(mentions(text) for _, text in view.source(ins))]
+    found = view.memo.get("download-scripts")
+    if found is None:
+        found = view.memo["download-scripts"] = [
+            step.commands for step in view.steps()
+            if step.run is not None and step.run.id == "scalar" and mentions(step.run.value)]
+    return found
 
 
 def env_settings(view: DockerfileView | Workflow) -> Iterator[tuple[str, str, int]]:

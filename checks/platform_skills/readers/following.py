@@ -168,5 +168,5 @@ class _NoJob:
 
 
 def _worth_reading(text: str) -> bool:
-    from .workflow import RELEVANT
-    return bool(RELEVANT.search(text))
+    from .workflow import relevant
+    return relevant(text)

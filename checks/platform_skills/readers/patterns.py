@@ -31,7 +31,19 @@ class Uses:
         return bool(SHA.match(self.ref))
 
 
+_PARSED_USES: dict[str, Uses] = {}  # value -> Uses: the same few actions recur in every workflow of a tree
+
+
 def parse_uses(value: str) -> Uses:
+    found = _PARSED_USES.get(value)
+    if found is None:
+        if len(_PARSED_USES) >= 4096:
+            _PARSED_USES.clear()
+        found = _PARSED_USES[value] = _parse_uses(value)
+    return found
+
+
+def _parse_uses(value: str) -> Uses:
     value = value.strip()
     if value.startswith(("./", ".\\")):
         return Uses("local", value, "", value)

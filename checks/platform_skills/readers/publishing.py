@@ -73,6 +73,8 @@ def _publishing_command(command: Command) -> str | None:
 
 def publishes(step: Step) -> list[tuple[Where, str]]:
     """``[(where, what)]`` of the publishing in one step (``where``: a node or a line)."""
+    if not step.commands and step.action not in _PUBLISHING_ACTIONS:
+        return []  # most steps: nothing below can find anything
     found: list[tuple[Where, str]] = []
     # An image push publishes exactly when the audit says so: not to a throwaway registry.
     pushed = publishing_pushes(step)
@@ -88,6 +90,11 @@ def publishes(step: Step) -> list[tuple[Where, str]]:
         if what:
             found.append((command.line, what))
     return found
+
+
+# Every action ``publishes`` looks at; a step with none of them and no commands publishes nothing.
+_PUBLISHING_ACTIONS = frozenset(("docker/build-push-action", "docker/bake-action",
+                                 "goreleaser/goreleaser-action", *PUBLISH_ACTIONS))
 
 
 def uploads(step: Step) -> list[tuple[nodes.Node, str]]:

@@ -136,7 +136,7 @@ def _find_scans(wf: Workflow) -> Iterator[Scan]:
         elif action == "anchore/scan-action":
             found.append(_scan_action(step))
         found.extend(command_scans(step, step.commands))
-        ignored = _continue_on_error(step)
+        ignored = _continue_on_error(step) if any(found) else None
         for scan in found:
             if scan:
                 if ignored:

@@ -24,6 +24,11 @@ WRAPPERS = frozenset(("sudo", "env", "xargs", "timeout", "nice", "nohup", "exec"
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 _HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 _SPECIAL = re.compile(r"[\\'\"$`#;&|()<]")  # a line without these is plain words
+# Runs of characters the tokenizer only copies: outside quotes (none it reacts to), inside
+# double quotes (no quote, no backslash), inside single quotes (no quote).
+_PLAIN = re.compile(r"[^\\'\"$`#;&|()< \t]*")
+_IN_DOUBLE = re.compile(r'[^"\\]*')
+_IN_SINGLE = re.compile(r"[^']*")
 
 
 class Token:
@@ -64,7 +69,7 @@ class Command:
         """Arguments after ``program`` when this command runs it (directly or via a wrapper)."""
         if not self.argv:
             return None
-        first = basename(self.argv[0].text)
+        first = self.argv[0].text.rsplit("/", 1)[-1]  # basename, inline: asked very often
         if first == program:
             return self.argv[1:]
         if first in WRAPPERS:
@@ -172,8 +177,12 @@ def _split(lines: Iterable[tuple[int, str]]) -> list[Command]:
                     buf.append(text[i + 1])
                     i += 2
                     continue
-                else:
-                    buf.append(ch)
+                else:  # a run of plain characters inside the quotes, taken at once (at
+                    # least this one: a backslash ending the line inside "..." is kept)
+                    end = max(i + 1, (_IN_DOUBLE if quote == '"' else _IN_SINGLE).match(text, i).end())  # type: ignore[union-attr]
+                    buf.append(text[i:end])
+                    i = end
+                    continue
                 i += 1
                 continue
             if ch in "'\"":
@@ -237,10 +246,11 @@ def _split(lines: Iterable[tuple[int, str]]) -> list[Command]:
                     buf, buf_line = [], None
                     i = match.end()
                     continue
-            buf.append(ch)
+            end = _PLAIN.match(text, i + 1).end()  # type: ignore[union-attr]  # ordinary characters from here
+            buf.append(text[i:end])
             if buf_line is None:
                 buf_line = lineno
-            i += 1
+            i = end
         if quote:
             buf.append("\n")
             continue

@@ -2,7 +2,6 @@
 
 import json
 
-from ..audit import applicable_rows
 from ..plaintext import plain
 
 
@@ -27,6 +26,7 @@ def render(report):
                     "errors": len(report.errors)},
     }
     if report.command == "audit":
+        from ..audit import applicable_rows  # here: a check run need not load the audit
         # Which repository, and which gap rows apply to it and were run (the rest do not
         # apply, or its configuration ignores them), so a fleet report tells "ok" from "n/a".
         data["repository"] = report.repository

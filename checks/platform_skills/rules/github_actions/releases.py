@@ -87,14 +87,17 @@ def _who(job):
 )
 def cache_in_release(wf):
     for job in wf.jobs:
+        restoring = [(step, restores) for step in job.steps
+                     for restores in (cache_restores(step),) if restores]
+        if not restoring:
+            continue  # cheaper to ask first: most jobs restore no cache
         published = job_publishing(job)
         if not published:
             continue
         indexes = [p[0].index for p in published]
-        for step in job.steps[:indexes[-1] + 1]:
-            restores = cache_restores(step)
-            if not restores:
-                continue
+        for step, restores in restoring:
+            if step.index > indexes[-1]:
+                break
             _, at, what = _first_at_or_after(published, indexes, step.index)
             for where, restored in restores:
                 yield where, (f"{_who(job)}: {restored}, then publishes ({what}); a "
@@ -185,6 +188,8 @@ def _can_carry(step, checkout_dir):
 )
 def checkout_persists_credentials(wf):
     for job in wf.jobs:
+        if not any(step.action == "actions/checkout" for step in job.steps):
+            continue  # nothing to report, whatever the job publishes
         published = list(job_publishing(job))
         uploaded = [(s, where, what) for s in job.steps for where, what in uploads(s)]
         if not published and not uploaded:

@@ -211,6 +211,8 @@ jobs:
 )
 def sign_before_push(wf):
     for job in wf.jobs:
+        if not any(call.verb == "sign" for call in pipeline.cosign_calls_in(job)):
+            continue  # no signing: the pushes need not be found
         events = []
         for step in job.steps:
             events.extend(((step.index, i), "push", line) for i, line in pipeline.pushes(step))
