@@ -18,7 +18,6 @@ from . import config
 from .config import ConfigError
 from .loader import SKIP_DIRS, display_path
 from .model import SEVERITIES, SEVERITY_RANK
-from .readers import policy_reports
 from .registry import RULES, all_rules, get_rule, matches_any, select
 
 TYPE_CHECKING = False
@@ -176,6 +175,7 @@ class Scopes:
         options = config.rule_options(settings, get_rule)
         reports = [os.path.join(base, p) for p in settings.get("policy-reports") or ()]  # type: ignore[arg-type]
         if reports or self._reports:
+            from .readers import policy_reports  # only runs given reports pay for the reader
             options[policy_reports.OPTION] = self._read_reports(self._reports, reports, base)
             own = _either(own, _evidence_files(reports))
         excluded = _either(self._cli_excluded, own)
@@ -184,6 +184,8 @@ class Scopes:
     def _read_reports(self, given: list[str], configured: list[str], base: str | None) -> Evidence:
         """The Evidence of the command line's report paths and a configuration's (which must
         stay inside its folder); each file is read once per run however many scopes use it."""
+        from .readers import policy_reports
+
         parts = []
         for paths, inside in ((given, None), (configured, base)):
             key = (tuple(paths), inside)

@@ -16,7 +16,6 @@ type, or no source): other engines write reports too.
 
 from __future__ import annotations
 
-import json
 import os
 
 from ..model import FileError
@@ -209,6 +208,8 @@ def _read_file(path: str) -> Evidence:
 def _parse(path: str, text: str, each_item: Callable[[Any], None]) -> list[Any]:
     """The file's documents; the items of a YAML List go to ``each_item`` as they are read."""
     if path.endswith(".json") or text[:64].lstrip()[:1] in ("{", "["):
+        import json  # only JSON exports pay for it: rules import this module at start-up
+
         try:
             data = json.loads(text)
         except RecursionError:
