@@ -7,6 +7,7 @@ the test is skipped locally, with the reason, but fails in CI (``CI`` set), wher
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -49,25 +50,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(built_site):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port),
-         "--directory", str(built_site.path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/"
+@contextlib.contextmanager
+def serving(proc: subprocess.Popen, base: str, seconds: float, what: str):
+    """Wait until ``proc`` answers ``base`` (failing the test if it exits or ``seconds``
+    pass), yield ``base``, then stop it."""
     try:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + seconds
         while True:
             try:
-                with urllib.request.urlopen(base, timeout=1) as response:
+                with urllib.request.urlopen(base, timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("the static file server did not start", pytrace=False)
+                    proc.kill()
+                    detail = f": {proc.stderr.read()[-2000:]}" if proc.stderr else ""
+                    pytest.fail(f"{what} did not start{detail}", pytrace=False)
                 time.sleep(0.1)
         yield base
     finally:
@@ -76,6 +74,18 @@ def server(built_site):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port),
+         "--directory", str(built_site.path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    with serving(proc, f"http://127.0.0.1:{port}/", 15, "the static file server") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -333,27 +343,9 @@ def dev_server(browser):  # after the browser: no build when Chromium is missing
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
     proc = subprocess.Popen(serve_command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 300  # the first build runs every rule's examples
-        while True:
-            try:
-                with urllib.request.urlopen(base, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    pytest.fail(f"make serve's server did not start: {proc.stderr.read()[-2000:]}",
-                                pytrace=False)
-                time.sleep(0.5)
+    # The first build runs every rule's examples: allow it time.
+    with serving(proc, f"http://127.0.0.1:{port}/", 300, "make serve's server") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 # Whether anything sticks out sideways: the page itself, or a table beyond its scroll box
