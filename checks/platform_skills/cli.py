@@ -222,11 +222,8 @@ def _scan(args):
         if args.command == "audit":
             from . import audit
             result, gaps, chosen = audit.run_scoped(args.repo, scopes, args.jobs)
-            report = Report(result.findings, result.errors, result.files, "audit", gaps,
-                            result.facts, color, result.skipped, show_skipped=args.show_skipped)
-            report.repository = audit.repository_name(args.repo)
-            report.gap_rows = audit.rows_run(result.facts, chosen)
-            report.readiness = result.readiness
+            report = Report.of_audit(result, gaps, chosen, audit.repository_name(args.repo), color,
+                                     show_skipped=args.show_skipped)
         else:
             from . import engine
             result = engine.run(args.paths, scopes.file_rules, scopes.excluded, jobs=args.jobs,

@@ -27,11 +27,7 @@ def audit_folder(path, settings):
     except ConfigError as exc:  # this repository's own configuration file is wrong
         return {"version": 1, "repository": name, "findings": [], "unseen": [],
                 "errors": [{"path": display_path(path), "message": str(exc)}]}
-    report = Report(result.findings, result.errors, result.files, "audit", gaps, result.facts,
-                    False, result.skipped)
-    report.repository = name
-    report.gap_rows = audit.rows_run(result.facts, chosen)
-    report.readiness = result.readiness
+    report = Report.of_audit(result, gaps, chosen, name)
     return json.loads(json_report.render(report))
 
 

@@ -55,26 +55,21 @@ def blocking_settings(root: nodes.Node | None, kind: str | None) -> list[tuple[i
                   if nodes.get(r, "validate") is not None or nodes.get(r, "verifyImages") is not None]
         if not gating:
             return []
-        value = nodes.get(spec, "validationFailureAction")
-        if _enforce(value):
-            found.append((nodes.line(value), "validationFailureAction is Enforce"))
-        for override in nodes.items(nodes.get(spec, "validationFailureActionOverrides")):
-            value = nodes.get(override, "action")
+        def enforcing(owner: nodes.Node | None, key: str, why: str) -> None:
+            value = nodes.get(owner, key)
             if _enforce(value):
-                found.append((nodes.line(value), "a validationFailureActionOverrides entry enforces"))
+                found.append((nodes.line(value), why))
+
+        enforcing(spec, "validationFailureAction", "validationFailureAction is Enforce")
+        for override in nodes.items(nodes.get(spec, "validationFailureActionOverrides")):
+            enforcing(override, "action", "a validationFailureActionOverrides entry enforces")
         for rule_node in gating:
             validate = nodes.get(rule_node, "validate")
-            value = nodes.get(validate, "failureAction")
-            if _enforce(value):
-                found.append((nodes.line(value), "a rule's failureAction is Enforce"))
+            enforcing(validate, "failureAction", "a rule's failureAction is Enforce")
             for override in nodes.items(nodes.get(validate, "failureActionOverrides")):
-                value = nodes.get(override, "action")
-                if _enforce(value):
-                    found.append((nodes.line(value), "a failureActionOverrides entry enforces"))
+                enforcing(override, "action", "a failureActionOverrides entry enforces")
             for verify in nodes.items(nodes.get(rule_node, "verifyImages")):
-                value = nodes.get(verify, "failureAction")
-                if _enforce(value):
-                    found.append((nodes.line(value), "a verifyImages failureAction is Enforce"))
+                enforcing(verify, "failureAction", "a verifyImages failureAction is Enforce")
     return sorted(found)
 
 

@@ -32,6 +32,19 @@ class Report:
         self.fixed = None      # with --fix: findings the safe fixes removed
         self.readiness = None  # audit with PolicyReports: the Deny readiness rows
 
+    @classmethod
+    def of_audit(cls, result, gaps, chosen, repository, color=False, show_skipped=False):
+        """The report of one repository's audit, from what ``audit.run_scoped`` returned: its
+        gap rows as run, the repository's name and its Deny readiness rows (CLI and fleet)."""
+        from ..audit import rows_run
+
+        report = cls(result.findings, result.errors, result.files, "audit", gaps, result.facts,
+                     color, result.skipped, show_skipped=show_skipped)
+        report.repository = repository
+        report.gap_rows = rows_run(result.facts, chosen)
+        report.readiness = result.readiness
+        return report
+
     @property
     def shown(self):
         """The findings this report is about: gap rows for ``audit``, file findings otherwise."""
