@@ -128,6 +128,7 @@ def _check_file(path: str, root: str, rules: Collection[Rule], options: Options,
             facts = document_facts(doc, kinds.get(doc.kind).views(doc))
         except Exception as exc:
             errors.append(FileError(doc.path, f"internal error in audit: {type(exc).__name__}"))
+    doc.close()
     return findings, errors, [], facts
 
 

@@ -41,7 +41,7 @@ class Container:
 
     __slots__ = ("node", "list_name", "index", "pod", "security")
 
-    def __init__(self, node: nodes.Node, list_name: str, index: int, pod: PodSpec) -> None:
+    def __init__(self, node: nodes.Node, list_name: str, index: int, pod: Pod) -> None:
         self.node = node
         self.list_name = list_name  # "containers", "initContainers" or "ephemeralContainers"
         self.index = index
@@ -91,10 +91,10 @@ class Container:
         return f"<Container {self.label}>"
 
 
-class PodSpec:
-    """A pod spec and its containers, every list (init, regular, ephemeral)."""
+class Pod:
+    """A pod spec's own settings, which its containers inherit."""
 
-    __slots__ = ("root", "node", "security", "containers", "partial")
+    __slots__ = ("root", "node", "security", "partial")
 
     def __init__(self, root: nodes.Node, node: nodes.Node, partial: bool = False) -> None:
         self.root = root
@@ -102,16 +102,28 @@ class PodSpec:
         self.partial = partial
         security = nodes.get(node, "securityContext")
         self.security = security if nodes.is_map(security) else None
-        self.containers: list[Container] = []
-        for list_name in CONTAINER_LISTS:
-            for index, item in enumerate(nodes.items(nodes.get(node, list_name))):
-                if nodes.is_map(item):
-                    self.containers.append(Container(item, list_name, index, self))
 
     @property
     def windows(self) -> bool:
         """``spec.os.name: windows``: Pod Security exempts these from the Linux-only controls."""
         return nodes.text(nodes.path(self.node, "os", "name"), "").strip().lower() == "windows"
+
+
+class PodSpec(Pod):
+    """A pod spec and its containers, every list (init, regular, ephemeral)."""
+
+    __slots__ = ("containers",)
+
+    def __init__(self, root: nodes.Node, node: nodes.Node, partial: bool = False) -> None:
+        super().__init__(root, node, partial)
+        # The containers refer to a Pod of their own, not to this object that lists them:
+        # no cycle, so a document's objects are freed as soon as it is checked.
+        pod = Pod(root, node, partial)
+        self.containers: list[Container] = []
+        for list_name in CONTAINER_LISTS:
+            for index, item in enumerate(nodes.items(nodes.get(node, list_name))):
+                if nodes.is_map(item):
+                    self.containers.append(Container(item, list_name, index, pod))
 
 
 def pod_specs(root: nodes.Node) -> list[PodSpec]:

@@ -172,6 +172,13 @@ class Workflow:
             self.jobs = [Job(k, v, self, lines)
                          for _, k, v in nodes.pairs(nodes.get(self.root, "jobs")) if nodes.is_map(v)]
 
+    def release(self) -> None:
+        """Break the job-step and workflow-job back references (``Document.close``)."""
+        for job in self.jobs:
+            job.steps = []
+        self.jobs = []
+        self.memo.clear()
+
     def steps(self) -> Iterator[Step]:
         for job in self.jobs:
             yield from job.steps
