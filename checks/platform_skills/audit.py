@@ -81,9 +81,9 @@ def run_scoped(repo_path, scopes, jobs=None):
     (``scopes``: a ``scopes.Scopes``), the repository's own scope choosing the gap rows and
     holding the evidence (PolicyReports). ``(result, gaps, chosen rule IDs)``."""
     scope = scopes.of(repo_path)
-    result, gaps = run(repo_path, scopes.file_rules, scopes.excluded, jobs=jobs,
+    result, gaps = run(repo_path, scopes.file_selection, scopes.excluded, jobs=jobs,
                        options=scope.options, scope_of=scopes.of_file)
-    chosen = {r.id for r in scope.rules}
+    chosen = set(scope.ids)
     return result, [g for g in gaps if g.rule.id in chosen], chosen
 
 

@@ -12,9 +12,8 @@ from . import kinds, loader, surroundings
 from .findings import Builder
 from .model import FileError, Finding, Location, Skipped
 from .parsers import HCL_MISSING, hcl_advice
-from .readers.facts import FACT_KINDS, document_facts
 from .readers.suppressions import SuppressionView
-from .registry import RULES, get_rule
+from .registry import RULES, Selection, get_rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from .readers.policy_reports import ReadinessTable
 
     Options = dict[str, Any]  # {rule_id: {option: value}}, and evidence by name
-    Group = tuple[Collection[Rule], Options]  # the rules and options of one scope
+    Group = tuple[Selection, Options]  # the rules and options of one scope
     Candidate = tuple[str, str, int]  # (path, root, group index)
     # What crosses the process boundary for one file: findings, errors, skipped, facts.
     Plain = tuple[list[Any] | None, list[tuple[str, str]], list[tuple[str, str]], Facts | None]
@@ -48,13 +47,14 @@ class Result:
         self.readiness: ReadinessTable | None = None  # audit with PolicyReports: the Deny readiness rows
 
 
-def check_document(doc: Document, rules: Collection[Rule], options: Options | None = None,
+def check_document(doc: Document, rules: Collection[Rule] | Selection, options: Options | None = None,
                    ) -> tuple[list[Finding], list[FileError]]:
     """Findings of ``rules`` on one document, suppressions applied; rule crashes become errors."""
+    selection = rules if isinstance(rules, Selection) else Selection.of(rules)
     builder = Builder(doc.path, doc.text, doc.lines)
     errors: list[FileError] = []
     kind = kinds.get(doc.kind)
-    applicable, hygiene = _plan(rules, options, doc.kind)
+    applicable, hygiene = _plan(selection, options, doc.kind)
     if applicable:
         views = kind.views(doc)
         for rule, extra in applicable:
@@ -65,38 +65,35 @@ def check_document(doc: Document, rules: Collection[Rule], options: Options | No
     except Exception as exc:  # a reader bug must not lose the findings
         errors.append(FileError(doc.path, f"internal error reading its shape: {type(exc).__name__}"))
     if hygiene and builder.ledger is not None and builder.ledger.entries:
-        view = SuppressionView(builder.ledger.entries, {r.id for r in rules}, RULES)
+        view = SuppressionView(builder.ledger.entries, set(selection.ids), RULES)
         for rule in hygiene:
             _run(rule, builder, errors, doc.path, view)
     return sorted(builder.findings, key=Finding.sort_key), errors
 
 
-_PLANS: dict[Any, Any] = {}  # (rules and options by identity, kind) -> what check_document runs; see _plan
+_PLANS: dict[Any, Any] = {}  # (selection and options by identity, kind) -> what check_document runs; see _plan
 
 
-def _plan(rules: Collection[Rule], options: Options | None, kind: str,
+def _plan(selection: Selection, options: Options | None, kind: str,
           ) -> tuple[list[tuple[Rule, tuple[Any, ...]]], list[Rule]]:
     """``([(rule, extra arguments)] for ``kind``, [suppression hygiene rules])``: worked out
-    once per rule list, options and kind, not again for every document of a run."""
-    key = (tuple(map(id, rules)), id(options), kind)  # by identity: records need not hash
+    once per selection, options and kind, not again for every document of a run."""
+    key = (id(selection), id(options), kind)
     found = _PLANS.get(key)
-    if found is not None and found[0] is options:
+    if found is not None and found[0] is options and found[2] is selection:
         return found[1]  # type: ignore[no-any-return]
     options_ = options or {}
     applicable: list[tuple[Rule, tuple[Any, ...]]] = []
-    hygiene: list[Rule] = []
-    for rule in rules:
-        if kind in rule.targets:
-            extra: tuple[Any, ...] = (options_.get(rule.id) or rule.option_defaults(),) if rule.options else ()
-            extra += tuple(options_.get(name) for name in rule.evidence)
-            applicable.append((rule, extra))
-        elif kinds.SUPPRESSIONS in rule.targets:
-            hygiene.append(rule)
+    for rule in selection.for_kind(kind):
+        extra: tuple[Any, ...] = (options_.get(rule.id) or rule.option_defaults(),) if rule.options else ()
+        extra += tuple(options_.get(name) for name in rule.evidence)
+        applicable.append((rule, extra))
+    hygiene = selection.for_kind(kinds.SUPPRESSIONS)
     if len(_PLANS) > 256:  # many scopes (a fleet): keep the table small
         _PLANS.clear()
-    # The plan keeps the rules and ``options`` alive, so their ids cannot be reused while it
-    # is in the table.
-    _PLANS[key] = (options, (applicable, hygiene), tuple(rules))
+    # The plan keeps the selection and ``options`` alive, so their ids cannot be reused while
+    # it is in the table.
+    _PLANS[key] = (options, (applicable, hygiene), selection)
     return applicable, hygiene
 
 
@@ -108,7 +105,7 @@ def _run(rule: Rule, builder: Builder, errors: list[FileError], path: str, view:
         errors.append(FileError(path, f"internal error in {rule.id}: {type(exc).__name__}: {exc}"))
 
 
-def _check_file(path: str, root: str, rules: Collection[Rule], options: Options, want_facts: bool,
+def _check_file(path: str, root: str, rules: Selection, options: Options, want_facts: bool,
                 ) -> tuple[list[Finding] | None, list[FileError], list[Skipped], Facts | None]:
     """``(findings or None when not checked, errors, skipped, facts)`` for one file."""
     doc, problem = loader.load(path, root)
@@ -124,6 +121,7 @@ def _check_file(path: str, root: str, rules: Collection[Rule], options: Options,
         finding.autofix = None
     facts = None
     if want_facts:
+        from .readers.facts import document_facts  # the audit's readers: not on a check's path
         try:
             facts = document_facts(doc, kinds.get(doc.kind).views(doc))
         except Exception as exc:
@@ -139,7 +137,7 @@ _WORKER: list[Group] = None  # type: ignore[assignment]  # set in each worker be
 
 def _init_worker(groups: Iterable[tuple[list[str], Options]]) -> None:
     global _WORKER
-    _WORKER = [([get_rule(i) for i in rule_ids], options) for rule_ids, options in groups]
+    _WORKER = [(Selection(rule_ids), options) for rule_ids, options in groups]
 
 
 def _location_tuple(loc: Location) -> tuple[str, int, int | None, str]:
@@ -159,25 +157,29 @@ def _work(batch: Iterable[Candidate], want_facts: bool) -> list[Plain]:
     return out
 
 
-def run(paths: Sequence[str], rules: Collection[Rule], excluded: Excluded | None = None, want_facts: bool = False,
+def run(paths: Sequence[str], rules: Collection[Rule] | Selection, excluded: Excluded | None = None,
+        want_facts: bool = False,
         jobs: int | None = None, options: Options | None = None, scope_of: Callable[[str], Any] | None = None,
         ) -> Result:
     """Check every file under ``paths`` with ``rules`` (``options``: ``{rule_id: {...}}``).
 
     ``scope_of(path)``, where settings differ from file to file, gives each file's own
-    ``file_rules`` and ``options`` (attributes); ``rules`` is then every rule any file may run.
+    ``selection`` and ``options`` (attributes); ``rules`` is then every rule any file may run.
+    A rule's module is imported when the first file of a kind it reads turns up.
     """
     result = Result()
     surroundings.forget()  # files may have changed since an earlier run in this process
-    only = {t for r in rules for t in r.targets} - kinds.PSEUDO_TARGETS
+    selection = rules if isinstance(rules, Selection) else Selection.of(rules)
+    only = selection.kinds() - kinds.PSEUDO_TARGETS
     if want_facts:
+        from .readers.facts import FACT_KINDS
         only |= FACT_KINDS
     found, errors = loader.discover(paths, excluded, only)
     result.errors.extend(errors)
     groups: list[Group]
     index: dict[int, int]
     candidates: list[Candidate]
-    groups, index, candidates = [(rules, options or {})], {}, []
+    groups, index, candidates = [(selection, options or {})], {}, []
     for path, root in found:
         group = 0
         if scope_of is not None:
@@ -185,7 +187,7 @@ def run(paths: Sequence[str], rules: Collection[Rule], excluded: Excluded | None
             group = index.get(id(scope))  # type: ignore[assignment]  # None: given below
             if group is None:
                 group = index[id(scope)] = len(groups)
-                groups.append((scope.file_rules, scope.options))
+                groups.append((scope.selection, scope.options))
         candidates.append((path, root, group))
     jobs = workers(jobs, len(candidates))
     reached: set[str] = set()  # the trees that held at least one file of a kind
@@ -233,7 +235,12 @@ def _run_parallel(candidates: list[Candidate], groups: list[Group], want_facts: 
     # Dealt round-robin, not cut in runs: files of a slow kind (Terraform) sit together in
     # the walk, and one batch holding all of them would finish long after the others.
     batches = [candidates[i::count] for i in range(count)]
-    plain = [([r.id for r in rules], options) for rules, options in groups]
+    plain = [(list(selection.ids), options) for selection, options in groups]
+    # The rule modules the files' kinds need, imported here once for every worker to inherit.
+    expected = _expected_kinds(path for path, _, _ in candidates)
+    for selection, _ in groups:
+        for kind in expected:
+            selection.for_kind(kind)
     # What the workers inherit (modules, rule records) is not garbage: frozen while they
     # start, the collector in each worker neither walks it again and again nor copies its
     # pages (a twentieth of a run).
@@ -251,6 +258,21 @@ def _run_parallel(candidates: list[Candidate], groups: list[Group], want_facts: 
             if _merge(result, findings, [FileError(p, m) for p, m in errs],
                       [Skipped(p, r) for p, r in skipped], facts):
                 reached.add(root)
+
+
+def _expected_kinds(paths: Iterable[str]) -> set[str]:
+    """The kinds the files of a run will turn out to be: by location where a kind claims the
+    path, else every kind recognised by content."""
+    found: set[str] = {kinds.SUPPRESSIONS}
+    content = {kind.name for kind in kinds.all_kinds() if kind.hints is not None}
+    for path in paths:
+        norm = path.replace(os.sep, "/")
+        kind = kinds.claiming(norm, norm.rsplit("/", 1)[-1])
+        if kind is not None:
+            found.add(kind.name)
+        elif not content <= found:
+            found |= content
+    return found
 
 
 def _merge(result: Result, findings: list[Finding] | None, errors: list[FileError], skipped: list[Skipped],

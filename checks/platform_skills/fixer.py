@@ -129,7 +129,7 @@ def fix_files(findings, scope_of, write):
             errors.append((path, str(exc)))
             continue
         scope = scope_of(path)
-        outcome = fix_text(path, source.text, scope.file_rules, scope.options)
+        outcome = fix_text(path, source.text, scope.selection, scope.options)
         if not outcome.changed:
             continue
         if write:

@@ -1,132 +1,165 @@
 """The one table of rules, ID -> record: the CLI, the site, SARIF and Checkov all read it.
 
-Explicit on purpose: a rule exists when it is listed here, and the contract test reads this
-table. Each record is validated against the input-kinds table when the registry loads.
+Explicit on purpose: a rule exists when it is listed in ``INDEX``, and the contract test reads
+this table. The index names each rule's module and the input kinds it reads, so a run
+chooses its rules before importing any of them: a commit that touches one workflow imports
+the workflow rules and none of the others (a third of the start-up a one-file run had).
+``tests/test_registry.py`` holds the index to the records. Each record is validated against
+the input-kinds table when its module loads.
 """
 
 from __future__ import annotations
 
+import sys
+
 from . import kinds
-from .model import id_matches
-from .rules.containers import base_images, build_secrets, downloads, user
-from .rules.github_actions import (
-    containers,
-    credentials,
-    injection,
-    permissions,
-    pin_comment,
-    pinning,
-    releases,
-    suppressions,
-    triggers,
-)
-from .rules.gitops import argocd, flux, helm
-from .rules.kubernetes import api_versions, images, pod_security, rbac, resources, secrets
-from .rules.kyverno import policies, verification
-from .rules.repository import deny_readiness, freshness, gaps
-from .rules.supply_chain import provenance, scanning, signing
-from .rules.terraform import ecr, iam, modules
+from .model import Rule, id_matches
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Collection, Iterable, Iterator
 
-    from .model import Rule
-
-RULES = {rule.id: rule for rule in (
-    pinning.unpinned_action,
-    pinning.pin_without_version_comment,
-    pinning.docker_action_not_digest,
-    pin_comment.pin_comment_mismatch,
-    permissions.missing_permissions,
-    permissions.write_all_permissions,
-    suppressions.suppression_without_reason,
-    suppressions.suppression_unknown_rule,
-    suppressions.suppression_unused,
-    triggers.untrusted_checkout_privileged_trigger,
-    injection.template_injection,
-    injection.input_injection,
-    releases.cache_in_release,
-    releases.checkout_persists_credentials,
-    credentials.static_cloud_credentials,
-    credentials.hardcoded_registry_credentials,
-    containers.job_image_not_digest,
-    credentials.secrets_inherit,
-    permissions.read_all_permissions,
-    signing.cosign_by_tag,
-    signing.keyless_without_id_token,
-    signing.cosign_experimental,
-    signing.sign_before_push,
-    scanning.scan_not_gating,
-    scanning.severity_gate_critical_only,
-    provenance.slsa_generator_sha_without_compile,
-    policies.deny_without_audit,
-    policies.cluster_policy_namespaced,
-    verification.keyless_identity_too_broad,
-    verification.image_policy_matches_all,
-    verification.tlog_verification_disabled,
-    images.image_latest_or_untagged,
-    images.image_not_digest,
-    pod_security.privileged_container,
-    pod_security.host_namespaces,
-    pod_security.host_path_volume,
-    pod_security.host_port,
-    pod_security.dangerous_capabilities,
-    pod_security.privilege_escalation_allowed,
-    pod_security.runs_as_root,
-    pod_security.capabilities_not_dropped,
-    pod_security.seccomp_unconfined,
-    pod_security.writable_root_filesystem,
-    resources.missing_resources,
-    secrets.plain_secret_committed,
-    rbac.rbac_wildcard,
-    rbac.cluster_admin_binding,
-    api_versions.removed_api_version,
-    base_images.base_image_latest_or_untagged,
-    base_images.base_image_not_digest,
-    user.runs_as_root_image,
-    build_secrets.secret_in_build_arg,
-    downloads.pipe_to_shell,
-    downloads.integrity_check_disabled,
-    downloads.remote_add_without_checksum,
-    flux.flux_oci_not_verified,
-    flux.flux_keyless_identity_missing,
-    flux.flux_insecure_source,
-    flux.flux_floating_chart,
-    flux.flux_oci_floating_tag,
-    flux.flux_automation_pushes_default_branch,
-    flux.flux_image_policy_any_tag,
-    argocd.argocd_project_wildcard,
-    argocd.argocd_default_project,
-    argocd.argocd_floating_chart,
-    helm.helm_dependency_unpinned,
-    helm.helm_values_latest,
-    iam.github_oidc_trust_too_broad,
-    modules.terraform_module_unpinned,
-    modules.terraform_provider_unbounded,
-    ecr.ecr_mutable_tags,
-    iam.iam_wildcard_admin,
-    gaps.no_image_signing,
-    gaps.no_cve_gate,
-    gaps.no_sbom,
-    gaps.sbom_not_attested,
-    gaps.no_slsa_provenance,
-    gaps.cluster_pulls_unverified,
-    freshness.pins_without_updates,
-    deny_readiness.deny_would_block,
-)}
-RULES = dict(sorted(RULES.items()))
-for _rule in RULES.values():
-    kinds.validate(_rule)
+# Rule ID -> (module under ``rules/``, the input kinds it reads), in ID order.
+INDEX: dict[str, tuple[str, tuple[str, ...]]] = {
+    "PSK001": ("github_actions.pinning", ("workflow", "action")),
+    "PSK002": ("github_actions.pinning", ("workflow", "action")),
+    "PSK003": ("github_actions.pinning", ("workflow", "action")),
+    "PSK004": ("github_actions.permissions", ("workflow",)),
+    "PSK005": ("github_actions.permissions", ("workflow",)),
+    "PSK006": ("github_actions.suppressions", ("suppressions",)),
+    "PSK007": ("github_actions.suppressions", ("suppressions",)),
+    "PSK008": ("github_actions.suppressions", ("suppressions",)),
+    "PSK009": ("github_actions.pin_comment", ("online",)),
+    "PSK010": ("github_actions.triggers", ("workflow",)),
+    "PSK011": ("github_actions.injection", ("workflow", "action")),
+    "PSK012": ("github_actions.injection", ("workflow", "action")),
+    "PSK013": ("github_actions.releases", ("workflow", "action")),
+    "PSK014": ("github_actions.releases", ("workflow", "action")),
+    "PSK015": ("github_actions.credentials", ("workflow", "action")),
+    "PSK016": ("github_actions.credentials", ("workflow", "action")),
+    "PSK017": ("github_actions.containers", ("workflow",)),
+    "PSK018": ("github_actions.credentials", ("workflow", "action")),
+    "PSK019": ("github_actions.permissions", ("workflow",)),
+    "PSK101": ("supply_chain.signing", ("workflow", "action", "goreleaser", "makefile", "script")),
+    "PSK102": ("supply_chain.signing", ("workflow",)),
+    "PSK103": ("supply_chain.signing", ("workflow", "action")),
+    "PSK104": ("supply_chain.signing", ("workflow", "action")),
+    "PSK110": ("supply_chain.scanning", ("workflow", "action")),
+    "PSK111": ("supply_chain.scanning", ("workflow", "action")),
+    "PSK130": ("supply_chain.provenance", ("workflow",)),
+    "PSK201": ("kyverno.policies", ("manifest",)),
+    "PSK202": ("kyverno.policies", ("manifest",)),
+    "PSK203": ("kyverno.verification", ("manifest",)),
+    "PSK204": ("kyverno.verification", ("manifest",)),
+    "PSK205": ("kyverno.verification", ("manifest",)),
+    "PSK301": ("kubernetes.images", ("manifest",)),
+    "PSK302": ("kubernetes.images", ("manifest",)),
+    "PSK303": ("kubernetes.pod_security", ("manifest",)),
+    "PSK304": ("kubernetes.pod_security", ("manifest",)),
+    "PSK305": ("kubernetes.pod_security", ("manifest",)),
+    "PSK306": ("kubernetes.pod_security", ("manifest",)),
+    "PSK307": ("kubernetes.pod_security", ("manifest",)),
+    "PSK308": ("kubernetes.pod_security", ("manifest",)),
+    "PSK309": ("kubernetes.pod_security", ("manifest",)),
+    "PSK310": ("kubernetes.pod_security", ("manifest",)),
+    "PSK311": ("kubernetes.pod_security", ("manifest",)),
+    "PSK312": ("kubernetes.pod_security", ("manifest",)),
+    "PSK320": ("kubernetes.resources", ("manifest",)),
+    "PSK330": ("kubernetes.secrets", ("manifest", "kustomization")),
+    "PSK331": ("kubernetes.rbac", ("manifest",)),
+    "PSK332": ("kubernetes.rbac", ("manifest",)),
+    "PSK340": ("kubernetes.api_versions", ("manifest",)),
+    "PSK401": ("containers.base_images", ("dockerfile",)),
+    "PSK402": ("containers.base_images", ("dockerfile",)),
+    "PSK403": ("containers.user", ("dockerfile",)),
+    "PSK404": ("containers.build_secrets", ("dockerfile",)),
+    "PSK405": ("containers.downloads", ("dockerfile", "workflow", "action")),
+    "PSK406": ("containers.downloads", ("dockerfile", "workflow", "action")),
+    "PSK407": ("containers.downloads", ("dockerfile",)),
+    "PSK501": ("gitops.flux", ("manifest",)),
+    "PSK502": ("gitops.flux", ("manifest",)),
+    "PSK503": ("gitops.flux", ("manifest",)),
+    "PSK504": ("gitops.flux", ("manifest",)),
+    "PSK505": ("gitops.flux", ("manifest",)),
+    "PSK506": ("gitops.flux", ("manifest",)),
+    "PSK507": ("gitops.flux", ("manifest",)),
+    "PSK551": ("gitops.argocd", ("manifest",)),
+    "PSK552": ("gitops.argocd", ("manifest",)),
+    "PSK553": ("gitops.argocd", ("manifest",)),
+    "PSK601": ("gitops.helm", ("chart",)),
+    "PSK602": ("gitops.helm", ("values",)),
+    "PSK701": ("terraform.iam", ("terraform",)),
+    "PSK702": ("terraform.modules", ("terraform",)),
+    "PSK703": ("terraform.modules", ("terraform",)),
+    "PSK704": ("terraform.ecr", ("terraform",)),
+    "PSK705": ("terraform.iam", ("terraform",)),
+    "PSK901": ("repository.gaps", ("repository",)),
+    "PSK902": ("repository.gaps", ("repository",)),
+    "PSK903": ("repository.gaps", ("repository",)),
+    "PSK904": ("repository.gaps", ("repository",)),
+    "PSK905": ("repository.gaps", ("repository",)),
+    "PSK906": ("repository.gaps", ("repository",)),
+    "PSK907": ("repository.deny_readiness", ("repository",)),
+    "PSK908": ("repository.freshness", ("repository",)),
+}
+_LOADED: dict[str, Rule] = {}
 
 
-def all_rules() -> list[Rule]:
-    """Every rule, in ID order."""
-    return list(RULES.values())
+def _load(module: str) -> None:
+    """Import one rule module and record every rule it defines."""
+    name = f"{__package__}.rules.{module}"
+    __import__(name)  # (importlib itself is one more module to load on every commit)
+    namespace = sys.modules[name]
+    for value in vars(namespace).values():
+        if isinstance(value, Rule) and value.id in INDEX:
+            kinds.validate(value)
+            _LOADED[value.id] = value
 
 
 def get_rule(rule_id: str) -> Rule:
-    return RULES[rule_id]
+    """The record of ``rule_id`` (KeyError for an ID the index does not hold)."""
+    found = _LOADED.get(rule_id)
+    if found is None:
+        _load(INDEX[rule_id][0])
+        found = _LOADED[rule_id]
+    return found
+
+
+class _Rules:
+    """``RULES``: a read-only mapping ID -> record, in ID order, importing a rule's module
+    only when its record is asked for; membership and the IDs need no import."""
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        return get_rule(rule_id)
+
+    def get(self, rule_id: str, default: Rule | None = None) -> Rule | None:
+        return get_rule(rule_id) if rule_id in INDEX else default
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in INDEX
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(INDEX)
+
+    def __len__(self) -> int:
+        return len(INDEX)
+
+    def keys(self) -> Iterable[str]:
+        return INDEX.keys()
+
+    def values(self) -> list[Rule]:
+        return [get_rule(i) for i in INDEX]
+
+    def items(self) -> list[tuple[str, Rule]]:
+        return [(i, get_rule(i)) for i in INDEX]
+
+
+RULES = _Rules()
+
+
+def all_rules() -> list[Rule]:
+    """Every rule, in ID order (every rule module imported)."""
+    return RULES.values()
 
 
 def matches_any(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -136,5 +169,53 @@ def matches_any(rule_id: str, patterns: Iterable[str]) -> bool:
 def select(rules: Iterable[Rule], select: Iterable[str] | None = None,
            ignore: Iterable[str] | None = None) -> list[Rule]:
     """Rules matching ``select`` (IDs or prefixes; default all) and not ``ignore``."""
-    return [r for r in rules if (not select or matches_any(r.id, select))
-            and not (ignore and matches_any(r.id, ignore))]
+    return [r for r in rules if chosen(r.id, select, ignore)]
+
+
+def chosen(rule_id: str, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> bool:
+    return (not select or matches_any(rule_id, select)) and not (ignore and matches_any(rule_id, ignore))
+
+
+def scope_of(targets: Collection[str]) -> str:
+    """``Rule.scope`` from the targets alone."""
+    if kinds.REPOSITORY in targets:
+        return "repository"
+    return "online" if kinds.ONLINE in targets else "file"
+
+
+class Selection:
+    """The rules of a run, chosen by ID: each record is imported when the first file of a
+    kind it reads turns up. Built from records (``of``), it holds them as given, rules
+    outside the index (a test's toy rules) too."""
+
+    __slots__ = ("ids", "_given", "_by_kind")
+
+    def __init__(self, ids: Iterable[str], given: Iterable[Rule] = ()) -> None:
+        self._given = {rule.id: rule for rule in given}
+        self.ids = tuple(ids)
+        self._by_kind: dict[str, list[Rule]] = {}
+
+    @classmethod
+    def of(cls, rules: Iterable[Rule]) -> Selection:
+        rules = list(rules)
+        return cls([r.id for r in rules], rules)
+
+    def targets(self, rule_id: str) -> tuple[str, ...]:
+        given = self._given.get(rule_id)
+        return given.targets if given is not None else INDEX[rule_id][1]
+
+    def kinds(self) -> set[str]:
+        """Every input kind some rule of the selection reads."""
+        return {kind for rule_id in self.ids for kind in self.targets(rule_id)}
+
+    def for_kind(self, kind: str) -> list[Rule]:
+        """The records of the rules that read ``kind``, in selection order."""
+        found = self._by_kind.get(kind)
+        if found is None:
+            found = self._by_kind[kind] = [self._given.get(i) or get_rule(i) for i in self.ids
+                                           if kind in self.targets(i)]
+        return found
+
+    def rules(self) -> list[Rule]:
+        """Every record (all their modules imported)."""
+        return [self._given.get(i) or get_rule(i) for i in self.ids]

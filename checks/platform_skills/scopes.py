@@ -18,7 +18,7 @@ from . import config
 from .config import ConfigError
 from .loader import SKIP_DIRS, display_path
 from .model import SEVERITIES, SEVERITY_RANK
-from .registry import RULES, all_rules, get_rule, matches_any, select
+from .registry import INDEX, RULES, Selection, chosen, get_rule, matches_any, scope_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,19 +35,20 @@ if TYPE_CHECKING:
 class Scope:
     """The settings of the files one configuration file (or none) governs."""
 
-    __slots__ = ("path", "rules", "options", "fail_on", "excluded")
+    __slots__ = ("path", "ids", "selection", "options", "fail_on", "excluded")
 
-    def __init__(self, path: str | None, rules: list[Rule], options: dict[str, Any],
+    def __init__(self, path: str | None, ids: list[str], options: dict[str, Any],
                  fail_on: str | None, excluded: Excluded | None) -> None:
         self.path = path          # the configuration file as the CLI prints it; None: none
-        self.rules = rules        # the selected rules, every scope
+        self.ids = ids            # the selected rules' IDs, every scope
+        self.selection = _file_selection(ids)  # the file rules among them, imported when needed
         self.options = options    # {rule_id: {option: value}}
         self.fail_on = fail_on    # a severity, or None for the command's default
         self.excluded = excluded  # excluded(path) -> bool, or None
 
     @property
     def file_rules(self) -> list[Rule]:
-        return [r for r in self.rules if r.scope == "file"]
+        return self.selection.rules()
 
 
 class Scopes:
@@ -83,9 +84,13 @@ class Scopes:
         self.used: list[Scope] = []
 
     @property
-    def file_rules(self) -> list[Rule]:
+    def file_selection(self) -> Selection:
         """Every file rule some scope may run: the command line's selection."""
-        return [r for r in select(all_rules(), self._select, self._ignore) if r.scope == "file"]
+        return _file_selection(i for i in INDEX if chosen(i, self._select, self._ignore))
+
+    @property
+    def file_rules(self) -> list[Rule]:
+        return self.file_selection.rules()
 
     @property
     def excluded(self) -> Excluded | None:
@@ -168,8 +173,8 @@ class Scopes:
         if fail_on is not None and fail_on not in SEVERITY_RANK:
             raise ConfigError(f"{shown}: fail-on must be one of {', '.join(SEVERITIES)}, "
                               f"not {fail_on!r}")
-        rules = select(all_rules(), self._select or settings.get("select"),
-                       self._ignore + list(settings.get("ignore") or ()))
+        ids = [i for i in INDEX if chosen(i, self._select or settings.get("select"),
+                                          self._ignore + list(settings.get("ignore") or ()))]
         base = os.path.dirname(path) if path else None
         own = config.excluder(settings.get("exclude"), base=base) if path else None
         options = config.rule_options(settings, get_rule)
@@ -179,7 +184,7 @@ class Scopes:
             options[policy_reports.OPTION] = self._read_reports(self._reports, reports, base)
             own = _either(own, _evidence_files(reports))
         excluded = _either(self._cli_excluded, own)
-        return Scope(shown, rules, options, fail_on, excluded)
+        return Scope(shown, ids, options, fail_on, excluded)
 
     def _read_reports(self, given: list[str], configured: list[str], base: str | None) -> Evidence:
         """The Evidence of the command line's report paths and a configuration's (which must
@@ -196,6 +201,10 @@ class Scopes:
             if paths:
                 parts.append(self._evidence[key])
         return parts[0] if len(parts) == 1 else policy_reports.merged(parts)
+
+
+def _file_selection(ids: Iterable[str]) -> Selection:
+    return Selection(i for i in ids if scope_of(INDEX[i][1]) == "file")
 
 
 def _either(first: Excluded | None, second: Excluded | None) -> Excluded | None:

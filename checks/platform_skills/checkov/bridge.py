@@ -62,7 +62,7 @@ def _check(path):
     doc, _ = loader.load(path, root=os.path.dirname(path))  # errors are the CLI's to report
     if doc is None:
         return None
-    return FileFindings(doc.kind, check_document(doc, scope.file_rules, scope.options)[0])
+    return FileFindings(doc.kind, check_document(doc, scope.selection, scope.options)[0])
 
 
 def scanned_file(entity_path, entity_type, entity_name):

@@ -86,6 +86,7 @@ class DockerfileView:
     """What the Dockerfile rules read, built once per document."""
 
     __slots__ = ("doc", "instructions", "stages", "global_args", "escape")
+    kind = "dockerfile"  # as a workflow view's ``kind``: readers of both tell them apart by it
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc

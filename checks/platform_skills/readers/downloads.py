@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 
 from .. import nodes
-from .dockerfile import DockerfileView, arg_declarations, env_pairs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from typing_extensions import TypeIs
+
+    from .dockerfile import DockerfileView
     from .shell import Command
     from .workflow import Workflow
 
@@ -35,11 +37,16 @@ def mentions(text: str) -> bool:
     return MENTIONS.search(text) is not None
 
 
+def _in_dockerfile(view: DockerfileView | Workflow) -> TypeIs[DockerfileView]:
+    """By the view's kind, so a workflow run never imports the Dockerfile reader."""
+    return view.kind == "dockerfile"
+
+
 def scripts(view: DockerfileView | Workflow) -> list[list[Command]]:
     """The command lists of every ``RUN`` (Dockerfile) or ``run:`` step (workflow, action)
     that mentions a download or a verification switch (found once per workflow: PSK405 and
     PSK406 both ask, and the case-blind search costs more than the rules)."""
-    if isinstance(view, DockerfileView):
+    if _in_dockerfile(view):
         return [view.commands(ins) for ins in view.instructions
                 if "RUN" in (ins.keyword, ins.sub) and
                 any(mentions(text) for _, text in view.source(ins))]
@@ -55,7 +62,9 @@ def env_settings(view: DockerfileView | Workflow) -> Iterator[tuple[str, str, in
     """``(name, value, line)`` for every environment variable the file sets declaratively:
     ``ENV`` and ``ARG`` defaults in a Dockerfile (``RUN`` sees both in its environment),
     every ``env:`` mapping in a workflow or action."""
-    if isinstance(view, DockerfileView):
+    if _in_dockerfile(view):
+        from .dockerfile import arg_declarations, env_pairs
+
         for ins in view.of("ENV", "ARG"):
             pairs = env_pairs(ins) if ins.keyword == "ENV" else arg_declarations(ins)
             for name, value in pairs:

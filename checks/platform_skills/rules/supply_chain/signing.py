@@ -3,8 +3,6 @@
 from ... import nodes
 from ...model import rule
 from ...readers import pipeline
-from ...readers.following import ScriptView
-from ...readers.makefile import Makefile
 from ...readers.workflow import Workflow
 from .examples import REF, SIGN_WORKFLOW
 
@@ -38,20 +36,10 @@ from .examples import REF, SIGN_WORKFLOW
         "after a build."),
 )
 def cosign_by_tag(view):
-    if isinstance(view, Makefile):
-        yield from _by_tag_in_recipes(view)
+    if not isinstance(view, Workflow):
+        yield from _by_tag_outside_workflows(view)
         return
-    if isinstance(view, ScriptView):
-        yield from _by_tag_in_script(view)
-        return
-    if not isinstance(view, Workflow):  # a goreleaser configuration
-        for line, verb, image in pipeline.goreleaser_signs(view):
-            if not pipeline.digest_qualified(image):
-                yield line, (f"goreleaser runs cosign {verb} on '{image}', which is a tag; "
-                             "use ${artifact}@${digest}")
-        return
-    wf = view
-    for job in wf.jobs:
+    for job in view.jobs:
         exports = outputs = None
         for call in pipeline.cosign_calls_in(job):
             if not pipeline.image_refs_by_tag(call, None):
@@ -65,6 +53,23 @@ def cosign_by_tag(view):
             if refs:
                 yield call.line, (f"cosign {call.verb} targets '{refs[0]}', which is not "
                                   "digest-qualified; use image@sha256:<digest>")
+
+
+def _by_tag_outside_workflows(view):
+    """PSK101 in a Makefile, a followed script or a goreleaser configuration (their readers
+    imported only when such a file turns up)."""
+    from ...readers.following import ScriptView
+    from ...readers.makefile import Makefile
+
+    if isinstance(view, Makefile):
+        yield from _by_tag_in_recipes(view)
+    elif isinstance(view, ScriptView):
+        yield from _by_tag_in_script(view)
+    else:  # a goreleaser configuration
+        for line, verb, image in pipeline.goreleaser_signs(view):
+            if not pipeline.digest_qualified(image):
+                yield line, (f"goreleaser runs cosign {verb} on '{image}', which is a tag; "
+                             "use ${artifact}@${digest}")
 
 
 def _by_tag_in_recipes(makefile):
