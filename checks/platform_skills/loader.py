@@ -180,6 +180,8 @@ UNPARSABLE = "does not parse and nothing says it is a file the checks read (a fi
 def _in_chart_templates(path: str) -> bool:
     """Whether ``path`` lies below the ``templates/`` folder of a Helm chart."""
     folder = os.path.dirname(os.path.abspath(path))
+    if "templates" not in folder:
+        return False  # (most files: no walk up the tree)
     while True:
         parent, name = os.path.split(folder)
         if name == "templates" and os.path.isfile(os.path.join(parent, "Chart.yaml")):
