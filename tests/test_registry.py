@@ -6,10 +6,9 @@ import pkgutil
 import subprocess
 import sys
 
-from support import ROOT, write_tree
-
 from platform_skills import registry, rules
 from platform_skills.model import Rule
+from support import ROOT, write_tree
 
 _WORKFLOW = """\
 on: push

@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 
 # Scripts that mention none of these cannot hold a command any rule reads (signing,
 # scanning, SBOM, pushing, releasing, GITHUB_ENV exports, downloads): they are not tokenised.
-RELEVANT = re.compile(r"cosign|trivy|grype|syft|docker|podman|buildx|buildah|crane|skopeo|\bko\b"
-                       r"|goreleaser|cyclonedx|cdxgen|spdx-sbom|\bbom\b|\bmake\b|GITHUB_ENV|GITHUB_OUTPUT"
-                       r"|\bgh\b|npm|yarn|twine|kaniko|executor|\.sh\b|\.bash\b"
-                       r"|(?i:" + MENTIONS.pattern + ")")
+# The definition (a pattern, compiled only by the test that holds ``relevant`` to it):
+RELEVANT = (r"cosign|trivy|grype|syft|docker|podman|buildx|buildah|crane|skopeo|\bko\b"
+            r"|goreleaser|cyclonedx|cdxgen|spdx-sbom|\bbom\b|\bmake\b|GITHUB_ENV|GITHUB_OUTPUT"
+            r"|\bgh\b|npm|yarn|twine|kaniko|executor|\.sh\b|\.bash\b"
+            r"|(?i:" + MENTIONS + ")")
 # RELEVANT in three parts that search quickly (an alternation whose every branch starts with
 # a literal is scanned for its first letters; ``\b`` or a case-blind group in front disables
 # that): the same matches, several times faster on the scripts that hold none.
