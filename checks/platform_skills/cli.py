@@ -34,7 +34,10 @@ def _jobs(value):
 def _columns():
     """``shutil.get_terminal_size().columns`` without importing shutil: argparse builds a help
     formatter for every option it adds, and shutil (with its compression modules) costs a
-    commit's pre-commit run about 2.5 ms for a width only ``--help`` prints with."""
+    commit's pre-commit run about 2.5 ms for a width only ``--help`` prints with. Asked once
+    per run (a formatter per option would ask the terminal each time)."""
+    if _WIDTH:
+        return _WIDTH[0]
     try:
         columns = int(os.environ.get("COLUMNS", "0"))
     except ValueError:
@@ -44,7 +47,11 @@ def _columns():
             columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
         except (AttributeError, ValueError, OSError):
             columns = 0
-    return columns or 80
+    _WIDTH.append(columns or 80)
+    return _WIDTH[0]
+
+
+_WIDTH: list[int] = []
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -61,46 +68,57 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-def build_parser():
-    from .report import FORMATS
-
+def build_parser(command=None):
+    """The argument parser; with ``command`` (a subcommand's name), that subcommand's only:
+    every subparser and its options cost a commit's pre-commit run about 3 ms, and one
+    run parses one command (``--help`` and unknown words get the whole parser)."""
     parser = _Parser(
         prog="platform-skills",
         description="Supply-chain and hardening checks for GitHub Actions workflows and actions, "
                     "Kubernetes, Kyverno, Flux, Argo CD and Helm YAML, Dockerfiles and Terraform.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, add in _COMMANDS.items():
+        if command is None or name == command:
+            add(sub)
+    return parser
 
-    def common(p, fail_default):
-        p.add_argument("--format", choices=FORMATS, default="text", help="output format")
-        p.add_argument("--select", action="append", metavar="IDS",
-                       help="only these rule IDs or prefixes (comma-separated, e.g. PSK1,PSK201)")
-        p.add_argument("--ignore", action="append", metavar="IDS",
-                       help="skip these rule IDs or prefixes")
-        p.add_argument("--fail-on", choices=SEVERITIES, default=None,
-                       help=f"lowest severity that fails the run (default: {fail_default})")
-        p.add_argument("--exclude", action="append", metavar="GLOB",
-                       help="skip paths matching this glob (repeatable)")
-        p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
-                       help="worker processes for large trees, at most one per core and file "
-                            "(default: all cores; small trees run in one process)")
-        p.add_argument("--config", metavar="FILE",
-                       help="use this configuration file for every path, not the nearest one")
-        p.add_argument("--no-config", action="store_true",
-                       help="ignore .platform-skills.yaml and [tool.platform-skills]")
-        p.add_argument("--statistics", action="store_true",
-                       help="print how many findings each rule raised instead of the findings")
-        p.add_argument("--show-skipped", action="store_true",
-                       help="list each file that was not checked, with the reason")
-        p.add_argument("--policy-reports", action="append", metavar="PATH",
-                       help="PolicyReports exported from a cluster (file or folder of YAML/JSON, "
-                            "repeatable): evidence for PSK201 and the audit's Deny readiness")
 
+def _common(p, fail_default):
+    """The options ``check`` and ``audit`` share."""
+    from .report import FORMATS
+
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    p.add_argument("--select", action="append", metavar="IDS",
+                   help="only these rule IDs or prefixes (comma-separated, e.g. PSK1,PSK201)")
+    p.add_argument("--ignore", action="append", metavar="IDS",
+                   help="skip these rule IDs or prefixes")
+    p.add_argument("--fail-on", choices=SEVERITIES, default=None,
+                   help=f"lowest severity that fails the run (default: {fail_default})")
+    p.add_argument("--exclude", action="append", metavar="GLOB",
+                   help="skip paths matching this glob (repeatable)")
+    p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                   help="worker processes for large trees, at most one per core and file "
+                        "(default: all cores; small trees run in one process)")
+    p.add_argument("--config", metavar="FILE",
+                   help="use this configuration file for every path, not the nearest one")
+    p.add_argument("--no-config", action="store_true",
+                   help="ignore .platform-skills.yaml and [tool.platform-skills]")
+    p.add_argument("--statistics", action="store_true",
+                   help="print how many findings each rule raised instead of the findings")
+    p.add_argument("--show-skipped", action="store_true",
+                   help="list each file that was not checked, with the reason")
+    p.add_argument("--policy-reports", action="append", metavar="PATH",
+                   help="PolicyReports exported from a cluster (file or folder of YAML/JSON, "
+                        "repeatable): evidence for PSK201 and the audit's Deny readiness")
+
+
+def _add_check(sub):
     check = sub.add_parser("check", help="check files and directories (file rules: workflows, "
                                          "actions, Kubernetes, Kyverno, Flux, Argo CD, Helm, "
                                          "Dockerfiles, Terraform)")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    common(check, "low: any finding fails")
+    _common(check, "low: any finding fails")
     check.add_argument("--baseline", metavar="FILE",
                        help="report only findings not recorded in this baseline file")
     check.add_argument("--write-baseline", metavar="FILE",
@@ -112,9 +130,15 @@ def build_parser():
                             "(exit 1 when there is a diff)")
     check.add_argument("--unsafe-fixes", action="store_true",
                        help="also apply fixes that may change behaviour (none is defined yet)")
+
+
+def _add_audit(sub):
     audit = sub.add_parser("audit", help="print a repository's supply-chain gap table in fix order")
     audit.add_argument("repo", nargs="?", default=".", metavar="REPO")
-    common(audit, "high")
+    _common(audit, "high")
+
+
+def _add_fleet(sub):
     fleet = sub.add_parser("fleet", help="one gap report for many repositories (folders, or "
                                          "their 'audit --format json' files with --from-json)")
     fleet.add_argument("paths", nargs="*", metavar="PATH",
@@ -133,25 +157,41 @@ def build_parser():
     fleet.add_argument("--no-config", action="store_true",
                        help="ignore the repositories' .platform-skills.yaml and "
                             "[tool.platform-skills]")
+
+
+def _add_rules(sub):
     rules = sub.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _add_rule(sub):
     rule = sub.add_parser("rule", help="print one rule's documentation (why, fix, examples)")
     rule.add_argument("rule_id", metavar="ID", help="a rule ID (PSK101) or name (cosign-by-tag)")
+
+
+def _add_checkov_dir(sub):
     sub.add_parser("checkov-dir", help="print the Checkov external-checks directory")
+
+
+def _add_pin(sub):
     # Parsed by the pin package itself (main hands it the arguments), so that neither
     # check nor audit ever imports the one module that goes to the network.
     sub.add_parser("pin", add_help=False,
                    help="pin action refs to commit SHAs and images to digests (uses the network; "
                         "see 'pin --help')")
-    return parser
+
+
+_COMMANDS = {"check": _add_check, "audit": _add_audit, "fleet": _add_fleet, "rules": _add_rules,
+             "rule": _add_rule, "checkov-dir": _add_checkov_dir, "pin": _add_pin}
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
+    _WIDTH.clear()  # the terminal's width, asked again by each run
     if argv[:1] == ["pin"]:
         from .pin.command import main as pin
         return pin(argv[1:])
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv and argv[0] in _COMMANDS else None)
     args = parser.parse_args(argv)
     try:
         return _dispatch(parser, args)
