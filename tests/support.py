@@ -61,6 +61,18 @@ def run_json(*args, cwd=None, in_process=False):
         raise AssertionError(f"not JSON (rc={proc.returncode}): {proc.stdout!r} {proc.stderr!r}") from exc
 
 
+def example_tree(rule, text):
+    """``{relative path: text}`` of a rule's example (``text``: its bad or good one) as a
+    repository holds it, with the files it needs beside it."""
+    if rule.example_name:
+        name = rule.example_name
+    elif "manifest" in rule.targets or "apiVersion:" in text:
+        name = "example.yaml"
+    else:
+        name = ".github/workflows/example.yml"
+    return {**rule.example_files, name: text}
+
+
 def write_tree(root, files):
     """Create ``{relative path: text}`` under ``root``."""
     for rel, text in files.items():

@@ -6,7 +6,7 @@ import pytest
 
 from platform_skills.model import DOMAINS, SEVERITIES
 from platform_skills.registry import all_rules, get_rule, select
-from support import run_json, write_tree
+from support import example_tree, run_json, write_tree
 
 RULES = all_rules()
 FILE_RULES = [r for r in RULES if r.scope == "file"]
@@ -83,21 +83,9 @@ def test_record_is_complete(rule):
         assert rule.bad.strip() and rule.good.strip(), f"{rule.id} needs bad and good examples"
 
 
-def _example_path(rule, text):
-    if rule.example_name:
-        return rule.example_name
-    if "manifest" in rule.targets or "apiVersion:" in text:
-        return "example.yaml"
-    return ".github/workflows/example.yml"
-
-
-def _example_tree(rule, text):
-    return {**rule.example_files, _example_path(rule, text): text}
-
-
 @pytest.mark.parametrize("rule", FILE_RULES, ids=lambda r: r.id)
 def test_bad_example_raises_exactly_its_rule(rule, tmp_path):
-    write_tree(tmp_path, _example_tree(rule, rule.bad))
+    write_tree(tmp_path, example_tree(rule, rule.bad))
     proc, data = run_json("check", ".", "--no-config", cwd=tmp_path, in_process=True)
     assert data["errors"] == []
     assert {f["rule"] for f in data["findings"]} == {rule.id}, data["findings"]
@@ -106,7 +94,7 @@ def test_bad_example_raises_exactly_its_rule(rule, tmp_path):
 
 @pytest.mark.parametrize("rule", FILE_RULES, ids=lambda r: r.id)
 def test_good_example_raises_nothing(rule, tmp_path):
-    tree = _example_tree(rule, rule.good)
+    tree = example_tree(rule, rule.good)
     write_tree(tmp_path, tree)
     proc, data = run_json("check", ".", "--no-config", cwd=tmp_path, in_process=True)
     checked = sum(1 for name in tree if name != "Chart.lock")

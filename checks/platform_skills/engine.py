@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .loader import Excluded
-    from .model import Document, Rule
+    from .model import Document, Requires, Rule
     from .readers.facts import Facts
     from .readers.policy_reports import ReadinessTable
 
@@ -57,7 +57,9 @@ def check_document(doc: Document, rules: Collection[Rule] | Selection, options: 
     applicable, hygiene = _plan(selection, options, doc.kind)
     if applicable:
         views = kind.views(doc)
-        for rule, extra in applicable:
+        for rule, extra, holds in applicable:
+            if holds is not None and not holds(doc):
+                continue  # the file's text cannot give this rule anything (Rule.requires)
             for view in views:
                 _run(rule, builder, errors, doc.path, view, *extra)
     try:
@@ -75,19 +77,19 @@ _PLANS: dict[Any, Any] = {}  # (selection and options by identity, kind) -> what
 
 
 def _plan(selection: Selection, options: Options | None, kind: str,
-          ) -> tuple[list[tuple[Rule, tuple[Any, ...]]], list[Rule]]:
-    """``([(rule, extra arguments)] for ``kind``, [suppression hygiene rules])``: worked out
-    once per selection, options and kind, not again for every document of a run."""
+          ) -> tuple[list[tuple[Rule, tuple[Any, ...], Callable[[Document], bool] | None]], list[Rule]]:
+    """``([(rule, extra arguments, its requires as a test)] for ``kind``, [suppression hygiene
+    rules])``: worked out once per selection, options and kind, not again for every document."""
     key = (id(selection), id(options), kind)
     found = _PLANS.get(key)
     if found is not None and found[0] is options and found[2] is selection:
         return found[1]  # type: ignore[no-any-return]
     options_ = options or {}
-    applicable: list[tuple[Rule, tuple[Any, ...]]] = []
+    applicable: list[tuple[Rule, tuple[Any, ...], Callable[[Document], bool] | None]] = []
     for rule in selection.for_kind(kind):
         extra: tuple[Any, ...] = (options_.get(rule.id) or rule.option_defaults(),) if rule.options else ()
         extra += tuple(options_.get(name) for name in rule.evidence)
-        applicable.append((rule, extra))
+        applicable.append((rule, extra, _holds(rule.requires)))
     hygiene = selection.for_kind(kinds.SUPPRESSIONS)
     if len(_PLANS) > 256:  # many scopes (a fleet): keep the table small
         _PLANS.clear()
@@ -95,6 +97,16 @@ def _plan(selection: Selection, options: Options | None, kind: str,
     # it is in the table.
     _PLANS[key] = (options, (applicable, hygiene), selection)
     return applicable, hygiene
+
+
+def _holds(requires: Requires) -> Callable[[Document], bool] | None:
+    """``Rule.requires`` as a test of a document (None: every document)."""
+    if callable(requires):
+        return requires
+    if not requires:
+        return None
+    words = tuple(requires)
+    return lambda doc: any(word in doc.text for word in words)
 
 
 def _run(rule: Rule, builder: Builder, errors: list[FileError], path: str, view: Any, *extra: Any) -> None:

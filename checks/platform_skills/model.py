@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
     # ``check(view)`` or ``check(view, options)``; it yields what the finding builder reads.
     CheckFunction = Callable[..., Iterable[tuple[Any, ...]]]
+    # What a file's text must hold for a rule to find anything (see ``Rule``).
+    Requires = tuple[str, ...] | Callable[["Document"], bool]
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -82,13 +84,17 @@ class Rule:
     ``targets`` names the input kinds (see ``kinds.py``) whose views it reads.
     ``evidence`` names the evidence from outside the repository the check also takes, after
     the options (``policy-reports``: the reports read, or None when none were given).
+    ``requires`` says what a file's text holds whenever the rule can find anything in it: a
+    tuple of words (one of them, as written) or a test of the ``Document`` (``AnyCase``, or
+    a function); the engine does not run the rule on other files. It must be a true
+    necessary condition: ``tests/test_prefilters.py`` runs every rule with and without it.
     """
 
     __slots__ = (
         "id", "name", "severity", "domain", "targets", "summary", "rationale",
         "fix", "bad", "good", "reference", "check", "since", "status", "options", "limits",
         "suppressible", "example_name", "example_files", "precision", "fixable",
-        "evidence",
+        "evidence", "requires",
     )
 
     def __init__(self, id: str, name: str, severity: str, domain: str, targets: Iterable[str],
@@ -97,7 +103,7 @@ class Rule:
                  options: Iterable[Option] = (), limits: str = "", suppressible: bool = True,
                  example_name: str | None = None, example_files: Mapping[str, str] | None = None,
                  precision: str = "high", fixable: bool = False,
-                 evidence: Iterable[str] = ()) -> None:
+                 evidence: Iterable[str] = (), requires: Requires = ()) -> None:
         if severity not in SEVERITY_RANK:
             raise ValueError(f"{id}: unknown severity {severity!r}")
         if status not in STATUSES:
@@ -129,6 +135,7 @@ class Rule:
         # Whether its findings may carry a safe fix (``check --fix``); see fixes.py.
         self.fixable = fixable
         self.evidence = tuple(evidence)
+        self.requires = requires
 
     @property
     def scope(self) -> str:
@@ -272,8 +279,29 @@ class Document:
                 cached.pop("_psk_maps", None)
                 cached.pop("_psk_pods", None)
 
+    @property
+    def lowered(self) -> str:
+        """The text in lower case (asked by the rules whose words are case-blind)."""
+        found = self.memo.get("lowered")
+        if found is None:
+            found = self.memo["lowered"] = self.text.lower()
+        return found
+
     def __repr__(self) -> str:
         return f"<Document {self.kind} {self.path}>"
+
+
+class AnyCase:
+    """A rule's ``requires``: one of these words, in any case, in the file's text."""
+
+    __slots__ = ("words",)
+
+    def __init__(self, *words: str) -> None:
+        self.words = tuple(word.lower() for word in words)
+
+    def __call__(self, doc: Document) -> bool:
+        lowered = doc.lowered
+        return any(word in lowered for word in self.words)
 
 
 def rule(**fields: Any) -> Callable[[CheckFunction], Rule]:

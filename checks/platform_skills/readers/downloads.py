@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import TypeIs
 
+    from ..model import Document
     from .dockerfile import DockerfileView
     from .shell import Command
     from .workflow import Workflow
@@ -27,6 +28,11 @@ if TYPE_CHECKING:
 MENTIONS = (r"curl|wget|trusted.host|allow.?un|force-yes|--no(?:signature|digest|gpgcheck)|strict.ssl"
             r"|GIT_SSL_NO_VERIFY|NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|sslverify")
 _MENTIONS_LOWER = re.compile(MENTIONS.lower())
+
+
+def mentioned(doc: Document) -> bool:
+    """``Rule.requires`` of the download rules: the file mentions a download or a switch."""
+    return mentions(doc.text)
 
 
 def mentions(text: str) -> bool:

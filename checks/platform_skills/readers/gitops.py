@@ -13,6 +13,9 @@ FLUX_HELM = "helm.toolkit.fluxcd.io/"
 FLUX_IMAGE = "image.toolkit.fluxcd.io/"
 ARGOCD = "argoproj.io/"
 VERIFY_PROVIDERS = ("cosign", "notation")
+# What the text of a Flux or Argo CD object holds: its apiVersion group (``Rule.requires``).
+FLUX_TEXT = ("fluxcd.io",)
+ARGOCD_TEXT = ("argoproj.io",)
 
 
 def kind_of(root: nodes.Node | None, group: str) -> str | None:

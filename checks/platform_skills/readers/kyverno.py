@@ -20,6 +20,10 @@ NAMESPACED = frozenset(("Policy", "NamespacedValidatingPolicy", "NamespacedImage
                         "NamespacedDeletingPolicy"))
 
 
+# What the text of a Kyverno policy holds: its apiVersion group (``Rule.requires``).
+KYVERNO_TEXT = ("kyverno.io",)
+
+
 def kyverno_kind(root: nodes.Node | None) -> str | None:
     """The kind of a Kyverno policy document, or None for anything else."""
     api = nodes.text(nodes.get(root, "apiVersion"), "")

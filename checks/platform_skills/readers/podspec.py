@@ -28,6 +28,9 @@ POD_SPEC_PATHS = {
     "PodTemplate": ("template", "spec"),
 }
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+# What the text of a file with a container holds: the end of every CONTAINER_LISTS key
+# (the rules that read containers are not run on other files; see ``Rule.requires``).
+CONTAINER_TEXT = ("ontainers",)
 # Workload kinds that cannot be applied without ``spec.selector``: a document of one of
 # them without it is a patch (kustomize, kubeadm), not a workload.
 _NEEDS_SELECTOR = frozenset(("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"))

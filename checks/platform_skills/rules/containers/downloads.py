@@ -3,7 +3,7 @@
 import re
 
 from ...model import rule
-from ...readers.downloads import env_settings, scripts
+from ...readers.downloads import env_settings, mentioned, scripts
 from ...readers.shell import WRAPPERS, basename
 from .examples import CONTAINERFILE, REF, dockerfile
 
@@ -66,6 +66,7 @@ def pipes_to_interpreter(commands):
 
 @rule(
     id="PSK405", name="pipe-to-shell", severity="high", domain="containers",
+    requires=mentioned,
     targets=("dockerfile", "workflow", "action"), reference=REF + "#verified-downloads",
     since="0.2.0", example_name="Dockerfile",
     summary="`curl`/`wget` output piped into a shell or interpreter",
@@ -222,6 +223,7 @@ def environment_switch(name, value):
 
 @rule(
     id="PSK406", name="integrity-check-disabled", severity="high", domain="containers",
+    requires=mentioned,
     targets=("dockerfile", "workflow", "action"), reference=REF + "#verified-downloads",
     since="0.2.0", example_name="Dockerfile",
     summary="TLS or package-signature verification switched off",

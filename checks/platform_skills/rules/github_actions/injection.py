@@ -51,6 +51,7 @@ def _where(step):
 
 @rule(
     id="PSK011", name="template-injection", severity="high", domain="github-actions",
+    requires=("${{",),
     targets=("workflow", "action"), reference=REF + "#template-injection", since="0.2.0",
     summary="Untrusted event text (titles, bodies, branch names) expanded in `run:` or `github-script`",
     rationale=(
@@ -100,6 +101,7 @@ def template_injection(wf):
 
 @rule(
     id="PSK012", name="input-injection", severity="medium", domain="github-actions",
+    requires=("${{",),
     targets=("workflow", "action"), reference=REF + "#input-injection", since="0.2.0",
     summary="`${{ inputs.* }}` expanded in `run:` or `github-script`",
     rationale=(

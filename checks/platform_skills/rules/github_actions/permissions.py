@@ -37,6 +37,7 @@ def missing_permissions(wf):
 
 @rule(
     id="PSK005", name="write-all-permissions", severity="high", domain="github-actions",
+    requires=("write-all",),
     targets=("workflow",), reference=REF + "#least-privilege-permissions",
     summary="`permissions: write-all`",
     rationale=(
@@ -59,6 +60,7 @@ def write_all_permissions(wf):
 
 @rule(
     id="PSK019", name="read-all-permissions", severity="low", domain="github-actions",
+    requires=("read-all",),
     targets=("workflow",), reference=REF + "#read-all-is-not-least-privilege", since="0.2.0",
     summary="`permissions: read-all`",
     rationale=(

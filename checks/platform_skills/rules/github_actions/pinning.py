@@ -81,6 +81,7 @@ def pin_without_version_comment(wf):
 
 @rule(
     id="PSK003", name="docker-action-not-digest", severity="medium", domain="github-actions",
+    requires=("docker://",),
     targets=("workflow", "action"), reference=REF + "#pin-actions-to-commit-shas",
     summary="`docker://` action not pinned to an image digest",
     rationale=(

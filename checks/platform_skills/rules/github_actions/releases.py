@@ -5,7 +5,7 @@ from bisect import bisect_left
 
 from ... import nodes
 from ...fixes import Fix, add_pair, plain_node, replace_scalar
-from ...model import rule
+from ...model import AnyCase, rule
 from ...readers.caches import cache_restores
 from ...readers.publishing import job_publishing, uploads
 from .examples import CHECKOUT, REF
@@ -151,6 +151,7 @@ def _can_carry(step, checkout_dir):
 
 @rule(
     id="PSK014", name="checkout-persists-credentials", severity="medium", domain="github-actions",
+    requires=AnyCase("actions/checkout"),
     targets=("workflow", "action"), reference=REF + "#checkout-credentials", since="0.2.0",
     summary="`actions/checkout` keeps its credential in a job that uploads artifacts or publishes",
     rationale=(

@@ -22,6 +22,7 @@ jobs:
 
 @rule(
     id="PSK010", name="untrusted-checkout-privileged-trigger", severity="critical",
+    requires=("pull_request_target", "workflow_run"),
     domain="github-actions", targets=("workflow",), since="0.2.0",
     reference=REF + "#fork-code-under-privileged-triggers",
     summary="`pull_request_target` or `workflow_run` job that checks out the contributor's code and runs it",

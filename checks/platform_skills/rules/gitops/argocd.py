@@ -2,7 +2,7 @@
 
 from ... import nodes
 from ...model import rule
-from ...readers.gitops import ARGOCD, kind_of, templated
+from ...readers.gitops import ARGOCD, ARGOCD_TEXT, kind_of, templated
 from ...readers.versions import semver_floats
 from .examples import APP_PROJECT, APPLICATION, ARGOCD_REF
 
@@ -13,6 +13,7 @@ def _is_wildcard(node):
 
 @rule(
     id="PSK551", name="argocd-project-wildcard", severity="high", domain="gitops",
+    requires=ARGOCD_TEXT,
     targets=("manifest",), reference=ARGOCD_REF + "#project-scoping",
     summary="Argo CD `AppProject` that allows any repository, any destination or any cluster resource",
     rationale=(
@@ -55,6 +56,7 @@ def argocd_project_wildcard(root):
 
 @rule(
     id="PSK552", name="argocd-default-project", severity="medium", domain="gitops",
+    requires=ARGOCD_TEXT,
     targets=("manifest",), reference=ARGOCD_REF + "#not-using-the-default-project",
     summary="Argo CD application in the `default` project",
     rationale=(
@@ -100,6 +102,7 @@ def _helm_sources(spec):
 
 @rule(
     id="PSK553", name="argocd-floating-chart", severity="medium", domain="gitops",
+    requires=ARGOCD_TEXT,
     targets=("manifest",), reference=ARGOCD_REF + "#chart-pinning-with-targetrevision",
     summary="Argo CD Helm source with no `targetRevision`, `*`, or a range without an upper bound",
     rationale=(

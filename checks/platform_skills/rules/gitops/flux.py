@@ -2,7 +2,16 @@
 
 from ... import nodes
 from ...model import rule
-from ...readers.gitops import FLUX_HELM, FLUX_IMAGE, FLUX_SOURCES, is_oci_repository, kind_of, templated, verifies
+from ...readers.gitops import (
+    FLUX_HELM,
+    FLUX_IMAGE,
+    FLUX_SOURCES,
+    FLUX_TEXT,
+    is_oci_repository,
+    kind_of,
+    templated,
+    verifies,
+)
 from ...readers.patterns import matches_any_subject
 from ...readers.versions import semver_floats
 from .examples import BUCKET, FLUX_REF, HELM_RELEASE, IMAGE_AUTOMATION, IMAGE_POLICY, OCI_SOURCE
@@ -24,6 +33,7 @@ def _key_line(root, key):
 
 @rule(
     id="PSK501", name="flux-oci-not-verified", severity="high", domain="gitops",
+    requires=FLUX_TEXT,
     targets=("manifest",), reference=FLUX_REF + "#verifying-oci-artifacts",
     summary="Flux `OCIRepository` without signature verification",
     rationale=(
@@ -57,6 +67,7 @@ def flux_oci_not_verified(root):
 
 @rule(
     id="PSK502", name="flux-keyless-identity-missing", severity="high", domain="gitops",
+    requires=FLUX_TEXT,
     targets=("manifest",), reference=FLUX_REF + "#verifying-oci-artifacts",
     summary="Flux keyless cosign verification that does not pin who signed",
     rationale=(
@@ -113,6 +124,7 @@ _INSECURE_KINDS = ("GitRepository", "OCIRepository", "HelmRepository", "Bucket")
 
 @rule(
     id="PSK503", name="flux-insecure-source", severity="high", domain="gitops",
+    requires=FLUX_TEXT,
     targets=("manifest",), reference=FLUX_REF + "#source-objects",
     summary="Flux source fetched over plain HTTP (`insecure: true`)",
     rationale=(
@@ -140,6 +152,7 @@ def flux_insecure_source(root):
 
 @rule(
     id="PSK504", name="flux-floating-chart", severity="medium", domain="gitops",
+    requires=FLUX_TEXT,
     targets=("manifest",), reference=FLUX_REF + "#helmrelease-chart-versions",
     summary="Flux `HelmRelease` chart version missing, `*` or without an upper bound",
     rationale=(
@@ -176,6 +189,7 @@ def flux_floating_chart(root):
 
 @rule(
     id="PSK505", name="flux-oci-floating-tag", severity="medium", domain="gitops",
+    requires=FLUX_TEXT,
     targets=("manifest",), reference=FLUX_REF + "#pinning-oci-references",
     summary="Flux `OCIRepository` that follows `latest`",
     rationale=(
@@ -215,6 +229,7 @@ _DEFAULT_BRANCHES = ("main", "master")
 
 @rule(
     id="PSK506", name="flux-automation-pushes-default-branch", severity="medium", domain="gitops",
+    requires=FLUX_TEXT,
     targets=("manifest",), reference=FLUX_REF + "#image-automation-through-a-pull-request",
     summary="Flux image automation that pushes straight to `main`",
     rationale=(
@@ -247,6 +262,7 @@ def flux_automation_pushes_default_branch(root):
 
 @rule(
     id="PSK507", name="flux-image-policy-any-tag", severity="medium", domain="gitops",
+    requires=FLUX_TEXT,
     targets=("manifest",), reference=FLUX_REF + "#image-policies-and-tag-filters",
     summary="Flux `ImagePolicy` ordering every tag alphabetically or numerically",
     rationale=(

@@ -14,6 +14,7 @@ _PINNED = ("ghcr.io/example-org/app:1.4.2@sha256:"
 
 @rule(
     id="PSK301", name="image-latest-or-untagged", severity="medium", domain="kubernetes",
+    requires=("image",),
     targets=("manifest",), reference=REF + "#admission-enforcement",
     summary="Container image with `latest` or no tag, and no digest",
     rationale=(
@@ -42,6 +43,7 @@ def image_latest_or_untagged(root):
 
 @rule(
     id="PSK302", name="image-not-digest", severity="low", domain="kubernetes",
+    requires=("image",),
     targets=("manifest",), reference=REF + "#admission-enforcement",
     summary="Container image pinned by tag but not by digest",
     rationale=(

@@ -3,7 +3,7 @@
 from ... import nodes
 from ...fixes import Fix, add_item, add_pair, plain_node, replace_scalar
 from ...model import rule
-from ...readers.podspec import containers, pod_specs
+from ...readers.podspec import CONTAINER_TEXT, containers, pod_specs
 from .examples import CONTAINER_SECURITY, HARDENED, POD_SECURITY, REF, deployment
 
 PSS = REF + "#pod-security-standards"
@@ -96,6 +96,7 @@ def _drop_all(text, container, key, drop):
 
 @rule(
     id="PSK303", name="privileged-container", severity="critical", domain="kubernetes",
+    requires=("privileged",),
     targets=("manifest",), reference=PSS, since="0.2.0",
     summary="Privileged container",
     rationale=(
@@ -121,6 +122,7 @@ def privileged_container(root):
 
 @rule(
     id="PSK304", name="host-namespaces", severity="high", domain="kubernetes",
+    requires=("hostNetwork", "hostPID", "hostIPC"),
     targets=("manifest",), reference=PSS, since="0.2.0",
     summary="`hostNetwork`, `hostPID` or `hostIPC` on a pod",
     rationale=(
@@ -144,6 +146,7 @@ def host_namespaces(root):
 
 @rule(
     id="PSK305", name="host-path-volume", severity="high", domain="kubernetes",
+    requires=("hostPath",),
     targets=("manifest",), reference=PSS, since="0.2.0",
     summary="A `hostPath` volume",
     rationale=(
@@ -182,6 +185,7 @@ def host_path_volume(root):
 
 @rule(
     id="PSK306", name="host-port", severity="medium", domain="kubernetes",
+    requires=("hostPort",),
     targets=("manifest",), reference=PSS, since="0.2.0",
     summary="A container port bound to the node with `hostPort`",
     rationale=(
@@ -206,6 +210,7 @@ def host_port(root):
 
 @rule(
     id="PSK307", name="dangerous-capabilities", severity="high", domain="kubernetes",
+    requires=CONTAINER_TEXT,
     targets=("manifest",), reference=PSS, since="0.2.0",
     summary="A capability outside the baseline list, or `ALL`, added",
     rationale=(
@@ -238,6 +243,7 @@ def dangerous_capabilities(root):
 
 @rule(
     id="PSK308", name="privilege-escalation-allowed", severity="medium", domain="kubernetes",
+    requires=CONTAINER_TEXT,
     targets=("manifest",), reference=PSS, since="0.2.0",
     summary="`allowPrivilegeEscalation` not `false`",
     rationale=(
@@ -272,6 +278,7 @@ def privilege_escalation_allowed(root):
 
 @rule(
     id="PSK309", name="runs-as-root", severity="medium", domain="kubernetes",
+    requires=CONTAINER_TEXT,
     targets=("manifest",), reference=PSS, since="0.2.0",
     summary="`runAsNonRoot` not `true`, or `runAsUser: 0`",
     rationale=(
@@ -306,6 +313,7 @@ def runs_as_root(root):
 
 @rule(
     id="PSK310", name="capabilities-not-dropped", severity="low", domain="kubernetes",
+    requires=CONTAINER_TEXT,
     targets=("manifest",), reference=PSS, since="0.2.0",
     summary="`capabilities.drop` without `ALL`",
     rationale=(
@@ -338,6 +346,7 @@ def capabilities_not_dropped(root):
 
 @rule(
     id="PSK311", name="seccomp-unconfined", severity="medium", domain="kubernetes",
+    requires=CONTAINER_TEXT,
     targets=("manifest",), reference=PSS, since="0.2.0",
     summary="Seccomp profile missing or `Unconfined`",
     rationale=(
@@ -376,6 +385,7 @@ def seccomp_unconfined(root):
 
 @rule(
     id="PSK312", name="writable-root-filesystem", severity="low", domain="kubernetes",
+    requires=CONTAINER_TEXT,
     targets=("manifest",), reference=REF + "#pod-security-standards", since="0.2.0",
     summary="`readOnlyRootFilesystem` not `true`",
     rationale=(

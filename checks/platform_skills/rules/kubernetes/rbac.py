@@ -38,6 +38,7 @@ def _rbac(root, *kinds):
 
 @rule(
     id="PSK331", name="rbac-wildcard", severity="high", domain="kubernetes",
+    requires=("rbac.authorization.k8s.io",),
     targets=("manifest",), reference=REF + "#rbac", since="0.2.0",
     summary="`*` in the verbs or resources of a Role or ClusterRole rule",
     rationale=(
@@ -77,6 +78,7 @@ def rbac_wildcard(root):
 
 @rule(
     id="PSK332", name="cluster-admin-binding", severity="high", domain="kubernetes",
+    requires=("cluster-admin",),
     targets=("manifest",), reference=REF + "#rbac", since="0.2.0",
     summary="`cluster-admin` bound to a ServiceAccount or a Group",
     rationale=(

@@ -2,7 +2,7 @@
 
 from ... import nodes
 from ...model import rule
-from ...readers.podspec import containers
+from ...readers.podspec import CONTAINER_TEXT, containers
 from .examples import HARDENED, REF, deployment
 
 
@@ -12,6 +12,7 @@ def _amount(resources, section, name):
 
 @rule(
     id="PSK320", name="missing-resources", severity="low", domain="kubernetes",
+    requires=CONTAINER_TEXT,
     targets=("manifest",), reference=REF + "#resources", since="0.2.0",
     summary="A container without a CPU request, a memory request or a memory limit",
     rationale=(

@@ -32,6 +32,7 @@ def _plain_values(mapping):
 
 @rule(
     id="PSK330", name="plain-secret-committed", severity="critical", domain="kubernetes",
+    requires=("Secret", "secretGenerator"),
     targets=("manifest", "kustomization"), reference=REF + "#secrets", since="0.2.0",
     summary="A plain-text Secret or kustomize `secretGenerator` literal committed",
     rationale=(

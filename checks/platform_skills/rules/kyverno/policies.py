@@ -4,7 +4,7 @@ import re
 
 from ... import nodes
 from ...model import rule
-from ...readers.kyverno import CLUSTER_SCOPED, blocking_settings, kyverno_kind
+from ...readers.kyverno import CLUSTER_SCOPED, KYVERNO_TEXT, blocking_settings, kyverno_kind
 from ...readers.policy_reports import OPTION, describe
 from .examples import IVP, REF
 
@@ -36,6 +36,7 @@ def audit_record_problem(value, today=None):
 
 @rule(
     id="PSK201", name="deny-without-audit", severity="high", domain="kyverno",
+    requires=KYVERNO_TEXT,
     targets=("manifest",), reference=REF + "#audit-before-deny",
     summary="Blocking policy with no record of an Audit period",
     rationale=(
@@ -100,6 +101,7 @@ def deny_without_audit(root, reports=None):
 
 @rule(
     id="PSK202", name="cluster-policy-namespaced", severity="medium", domain="kyverno",
+    requires=KYVERNO_TEXT,
     targets=("manifest",), reference=REF + "#policy-types",
     summary="Cluster-scoped policy kind with `metadata.namespace`",
     rationale=(

@@ -4,7 +4,7 @@ import re
 
 from ... import nodes
 from ...model import rule
-from ...readers.kyverno import IMAGE_POLICIES, kyverno_kind
+from ...readers.kyverno import IMAGE_POLICIES, KYVERNO_TEXT, kyverno_kind
 from .examples import IVP, REF
 
 _LITERAL_ORG = re.compile(r"^\(?[A-Za-z0-9_-]+(?:\|[A-Za-z0-9_-]+)*\)?$")
@@ -40,6 +40,7 @@ def subject_problem(value, is_regexp):
 
 @rule(
     id="PSK203", name="keyless-identity-too-broad", severity="high", domain="kyverno",
+    requires=KYVERNO_TEXT,
     targets=("manifest",), reference=REF + "#image-verification",
     summary="Keyless attestor identity that does not pin who signed",
     rationale=(
@@ -88,6 +89,7 @@ def keyless_identity_too_broad(root):
 
 @rule(
     id="PSK204", name="image-policy-matches-all", severity="medium", domain="kyverno",
+    requires=KYVERNO_TEXT,
     targets=("manifest",), reference=REF + "#image-verification",
     summary="ImageValidatingPolicy without `matchImageReferences`",
     rationale=(
@@ -115,6 +117,7 @@ _TLOG_SWITCHES = (("ctlog", "insecureIgnoreTlog"), ("ctlog", "insecureIgnoreSCT"
 
 @rule(
     id="PSK205", name="tlog-verification-disabled", severity="medium", domain="kyverno",
+    requires=KYVERNO_TEXT,
     targets=("manifest",), reference=REF + "#image-verification",
     summary="Transparency-log verification switched off",
     rationale=(

@@ -1,13 +1,14 @@
 """SLSA provenance in workflows (PSK130)."""
 
 from ... import nodes
-from ...model import rule
+from ...model import AnyCase, rule
 from ...readers.patterns import SHA, SLSA_GENERATOR
 from .examples import PROVENANCE, REF
 
 
 @rule(
     id="PSK130", name="slsa-generator-sha-without-compile", severity="high", domain="supply-chain",
+    requires=AnyCase(SLSA_GENERATOR),
     targets=("workflow",), reference=REF + "#provenance",
     summary="slsa-github-generator pinned by SHA without `compile-generator: true`",
     rationale=(

@@ -1,8 +1,11 @@
 """CVE scan gates in workflows: a scan that can fail, on the right threshold (PSK110, PSK111)."""
 
-from ...model import rule
+from ...model import AnyCase, rule
 from ...readers import scans
 from .examples import REF
+
+# What the text of a file with a scan holds: the scanners' names, in actions and commands.
+SCANNERS = AnyCase("trivy", "grype", "anchore")
 
 GATE_FIX = {
     "trivy": "Set `exit-code: \"1\"` (action) or `--exit-code 1` (CLI), with `severity: CRITICAL,HIGH`.",
@@ -18,6 +21,7 @@ THRESHOLD_FIX = {
 
 @rule(
     id="PSK110", name="scan-not-gating", severity="high", domain="supply-chain",
+    requires=SCANNERS,
     targets=("workflow", "action"), reference=REF + "#cve-gates",
     summary="CVE scan that cannot fail the build",
     rationale=(
@@ -81,6 +85,7 @@ def scan_not_gating(wf):
 
 @rule(
     id="PSK111", name="severity-gate-critical-only", severity="high", domain="supply-chain",
+    requires=SCANNERS,
     targets=("workflow", "action"), reference=REF + "#cve-gates",
     summary="CVE gate that lets HIGH findings through",
     rationale=(

@@ -103,6 +103,7 @@ def _by_tag_in_script(script):
 
 @rule(
     id="PSK102", name="keyless-without-id-token", severity="high", domain="supply-chain",
+    requires=("cosign",),
     targets=("workflow",), reference=REF + "#keyless-signing",
     summary="Keyless cosign without `id-token: write`",
     rationale=(
@@ -133,6 +134,7 @@ def keyless_without_id_token(wf):
 
 @rule(
     id="PSK103", name="cosign-experimental", severity="low", domain="supply-chain",
+    requires=("COSIGN_EXPERIMENTAL",),
     targets=("workflow", "action"), reference=REF + "#troubleshooting",
     summary="`COSIGN_EXPERIMENTAL` leftover",
     rationale=(
@@ -168,6 +170,7 @@ def cosign_experimental(wf):
 
 @rule(
     id="PSK104", name="sign-before-push", severity="medium", domain="supply-chain",
+    requires=("cosign",),
     targets=("workflow", "action"), reference=REF + "#keyless-signing",
     summary="`cosign sign` runs before the image is pushed",
     rationale=(
