@@ -202,7 +202,7 @@ def main(argv=None):
 
 def run():
     """The console script: ``main``, then out without tearing the interpreter down. Freeing
-    every module and record one by one costs a one-file run (pre-commit's case) about a fifth
+    every module and record one by one costs a one-file run (pre-commit's case) about a tenth
     of its time, and nothing here needs it: by the time ``main`` returns every file written
     is closed and a parallel run's pool is shut. Only the standard streams hold output
     still, and they are flushed first. (An exception, ``SystemExit`` from argparse too,
