@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # that case-blind matching folds onto ASCII letters (long s, Kelvin sign, dotless i).
 PIECES = ("ko", "bom", "make", "gh", "cosign", "trivy", "docker", ".sh", ".bash", "npm",
           "GITHUB_ENV", "curl", "WGET", "Trusted-Host", "allow_un", "allowun", "force-yes",
-          "--nosignature", "--NoGpgCheck", "strict-ssl", "sslVerify", "git_ssl_no_verify",
+          "--nosignature", "--NoGpgCheck", "--nodigest", "strict-ssl", "sslVerify",
+          "git_ssl_no_verify", "NODE_TLS_REJECT_UNAUTHORIZED", "PythonHttpsVerify",
           "kotlin", "remake", "ghost", "boma", "_ko", "ko_", "k8s", "sh", "bash",
           "ſtrict.ſſl", "\u212aO", "Kelvin\u212a", "ı", "é", "ü", "日本", " ", "\n", "-", ".",
           "/", "_", "=", "$", "x", "1", "\t")
