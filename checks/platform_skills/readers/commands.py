@@ -4,7 +4,6 @@ container (``docker run aquasec/trivy image ...``). Shared by every rule that re
 from __future__ import annotations
 
 from .. import nodes
-from .shell import basename
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -79,7 +78,7 @@ def positionals(args: Sequence[W], value_flags: Collection[str]) -> list[W]:
 def container_args(command: Command, images: Sequence[str]) -> list[Token] | None:
     """Arguments after the image of ``docker run <image>`` when the image is one of ``images``."""
     argv = command.argv
-    if not argv or basename(argv[0].text) not in ("docker", "podman"):
+    if command.program not in ("docker", "podman"):
         return None
     texts = [t.text for t in argv]
     if "run" not in texts[1:3]:

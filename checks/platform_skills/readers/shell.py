@@ -45,7 +45,7 @@ class Token:
 class Command:
     """One simple command: leading ``VAR=value`` assignments, then program and arguments."""
 
-    __slots__ = ("tokens", "assignments", "argv", "then")
+    __slots__ = ("tokens", "assignments", "argv", "then", "program")
 
     def __init__(self, tokens: list[Token], then: str | None = None) -> None:
         self.tokens = tokens
@@ -56,20 +56,17 @@ class Command:
             start += 1
         self.assignments = [t for t in tokens[:start] if _ASSIGNMENT.match(t.text)]
         self.argv = tokens[start:]
+        # The program's name (``basename`` of the first word; "" when there is none): found
+        # once, since every rule that reads commands asks it of every command.
+        self.program = self.argv[0].text.rsplit("/", 1)[-1] if self.argv else ""
 
     @property
     def line(self) -> int:
         return self.tokens[0].line
 
-    @property
-    def program(self) -> str:
-        return basename(self.argv[0].text) if self.argv else ""
-
     def invocation(self, program: str) -> list[Token] | None:
         """Arguments after ``program`` when this command runs it (directly or via a wrapper)."""
-        if not self.argv:
-            return None
-        first = self.argv[0].text.rsplit("/", 1)[-1]  # basename, inline: asked very often
+        first = self.program
         if first == program:
             return self.argv[1:]
         if first in WRAPPERS:
