@@ -88,6 +88,23 @@ def discover(paths: Iterable[str], excluded: Excluded | None = None, only: Colle
 def walk(top: str, excluded: Excluded | None = None, only: Collection[str] | None = None) -> Iterator[str]:
     """Files under ``top`` that a kind reads; never follows directory symlinks, so loops
     cannot hang it."""
+    for entry, rel in _entries(top, excluded):
+        if kinds.wanted(rel, entry.name, only) and not kinds.ignored(rel):
+            yield entry.path
+
+
+def find_named(top: str, accept: Callable[[str], bool]) -> Iterator[str]:
+    """Files under ``top`` whose name ``accept`` takes, in the folders ``walk`` enters (what
+    a view asks of the tree: its Skaffold configurations); no file is classified."""
+    for entry, rel in _entries(top, None, accept):
+        if not kinds.ignored(rel):
+            yield entry.path
+
+
+def _entries(top: str, excluded: Excluded | None, accept: Callable[[str], bool] | None = None,
+             ) -> Iterator[tuple[os.DirEntry[str], str]]:
+    """``(entry, display path)`` of the files under ``top`` (whose name ``accept`` takes), in
+    name order, skipped and excluded folders left out."""
     stack = [top]
     while stack:
         directory = stack.pop()
@@ -96,21 +113,20 @@ def walk(top: str, excluded: Excluded | None = None, only: Collection[str] | Non
         except OSError:
             continue
         for entry in entries:
-            rel = display_path(entry.path)
-            if excluded and excluded(rel):
-                continue
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
-            if is_dir:
-                if entry.name in SKIP_DIRS:
-                    continue
-                if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                    continue  # a virtualenv
+            if not is_dir and accept is not None and not accept(entry.name):
+                continue  # before its display path is made: most files of a tree
+            rel = display_path(entry.path)
+            if excluded and excluded(rel):
+                continue
+            if not is_dir:
+                yield entry, rel
+            elif entry.name not in SKIP_DIRS and \
+                    not os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):  # a virtualenv
                 stack.append(entry.path)
-            elif kinds.wanted(rel, entry.name, only) and not kinds.ignored(rel):
-                yield entry.path
 
 
 def load(path: str, root: str = os.curdir) -> tuple[Document | None, FileError | Skipped | None]:
@@ -169,7 +185,8 @@ def document(shown: str, text: str, kind: Kind | None = _ASK, root: str | None =
 
 def surroundings_of(root: str) -> Surroundings:
     """The other files of the tree at ``root``, read through this module's reader."""
-    return surroundings.of_tree(root, lambda path: _read_text(path, root), lambda: walk(root))
+    return surroundings.of_tree(root, lambda path: _read_text(path, root),
+                                lambda accept: find_named(root, accept))
 
 
 # Skip reasons: a category, then what the user can do (``--show-skipped`` lists each file).

@@ -24,15 +24,17 @@ if TYPE_CHECKING:
 
 
 class Surroundings:
-    """The tree at ``top``: ``read(path)`` returns a file's text or raises, ``walk()`` yields
-    the tree's files the loader would read (skipped folders left out)."""
+    """The tree at ``top``: ``read(path)`` returns a file's text or raises, ``find(accept)``
+    yields the paths of the tree's files whose name ``accept`` takes (the folders a walk of
+    the loader skips left out)."""
 
-    def __init__(self, top: str, read: Callable[[str], str], walk: Callable[[], Iterator[str]]) -> None:
+    def __init__(self, top: str, read: Callable[[str], str],
+                 find: Callable[[Callable[[str], bool]], Iterator[str]]) -> None:
         self.top = top
         self._read = read
-        self._walk = walk
+        self._find = find
         self._parsed: dict[tuple[str, Callable[[str], Any]], Any] = {}
-        self._found: list[str] | None = None
+        self._named: dict[Callable[[str], bool], list[str]] = {}
         self.memo: dict[str, Any] = {}  # facts readers derive from the tree, derived once (Skaffold's artifacts)
 
     def exists(self, path: str) -> bool:
@@ -59,10 +61,12 @@ class Surroundings:
         return found[0] if found else None
 
     def named(self, accept: Callable[[str], bool]) -> list[str]:
-        """Paths of the tree's files whose name ``accept`` takes (one walk per process)."""
-        if self._found is None:
-            self._found = list(self._walk())
-        return [p for p in self._found if accept(os.path.basename(p))]
+        """Paths of the tree's files whose name ``accept`` takes (one walk per process and
+        ``accept``: a one-file run in a large repository walks its folders once, by name)."""
+        found = self._named.get(accept)
+        if found is None:
+            found = self._named[accept] = list(self._find(accept))
+        return found
 
     def folder(self, directory: str, suffix: str) -> list[str]:
         """Paths of the files in ``directory`` (not below) whose names end in ``suffix``."""
@@ -78,14 +82,15 @@ _BY_TOP: dict[str, Surroundings] = {}
 _BY_GIVEN: dict[str, Surroundings] = {}  # ``top`` as given -> its Surroundings: one realpath per tree, not per file
 
 
-def of_tree(top: str, read: Callable[[str], str], walk: Callable[[], Iterator[str]]) -> Surroundings:
+def of_tree(top: str, read: Callable[[str], str],
+            find: Callable[[Callable[[str], bool]], Iterator[str]]) -> Surroundings:
     """The one ``Surroundings`` of the tree at ``top`` in this process."""
     found = _BY_GIVEN.get(top)
     if found is None:
         key = os.path.realpath(top)
         found = _BY_TOP.get(key)
         if found is None:
-            found = _BY_TOP[key] = Surroundings(top, read, walk)
+            found = _BY_TOP[key] = Surroundings(top, read, find)
         _BY_GIVEN[top] = found
     return found
 
@@ -96,7 +101,7 @@ def detached() -> Surroundings:
     def read(path: str) -> str:
         with open(path, encoding="utf-8") as handle:
             return handle.read()
-    return Surroundings(os.curdir, read, lambda: iter(()))
+    return Surroundings(os.curdir, read, lambda accept: iter(()))
 
 
 def forget() -> None:
