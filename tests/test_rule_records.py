@@ -5,7 +5,7 @@ import re
 import pytest
 
 from platform_skills.model import DOMAINS, SEVERITIES
-from platform_skills.registry import all_rules, get_rule, select
+from platform_skills.registry import INDEX, all_rules, chosen, get_rule
 from support import example_tree, run_json, write_tree
 
 RULES = all_rules()
@@ -104,10 +104,10 @@ def test_good_example_raises_nothing(rule, tmp_path):
 
 
 def test_select_and_ignore_by_prefix():
-    chosen = {r.id for r in select(RULES, ["PSK1"], ["PSK11"])}
-    assert chosen == {"PSK101", "PSK102", "PSK103", "PSK104", "PSK130"}
-    assert {r.id for r in select(RULES, None, ["PSK0", "PSK1", "PSK2", "PSK3", "PSK4", "PSK5", "PSK6",
-                                                "PSK7", "PSK9"])} == set()
+    picked = {i for i in INDEX if chosen(i, ["PSK1"], ["PSK11"])}
+    assert picked == {"PSK101", "PSK102", "PSK103", "PSK104", "PSK130"}
+    assert {i for i in INDEX if chosen(i, None, ["PSK0", "PSK1", "PSK2", "PSK3", "PSK4", "PSK5", "PSK6",
+                                                 "PSK7", "PSK9"])} == set()
 
 
 def test_online_rules_never_run_offline(tmp_path):

@@ -266,8 +266,8 @@ class Document:
         """Let go of what rules built from this document. Views point back at one another
         and at it (a step at its job, a workflow at its document, a walk's list at its root),
         cycles only the garbage collector frees, after tracing each file's nodes again and
-        again: about a tenth of a scan of workflows. Closed when done, a file's objects go at once. Nothing
-        reads the views afterwards; the roots and the text stay as they were."""
+        again: about a tenth of a scan of workflows. Closed when done, a file's objects go at
+        once. Nothing reads the views afterwards; the roots and the text stay as they were."""
         for view in self.memo.get("view", ()):
             release = getattr(view, "release", None)
             if release is not None:

@@ -166,13 +166,9 @@ def matches_any(rule_id: str, patterns: Iterable[str]) -> bool:
     return any(id_matches(rule_id, p) for p in patterns)
 
 
-def select(rules: Iterable[Rule], select: Iterable[str] | None = None,
-           ignore: Iterable[str] | None = None) -> list[Rule]:
-    """Rules matching ``select`` (IDs or prefixes; default all) and not ``ignore``."""
-    return [r for r in rules if chosen(r.id, select, ignore)]
-
-
 def chosen(rule_id: str, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> bool:
+    """Whether ``select`` (IDs or prefixes; None: every rule) takes the rule and ``ignore``
+    does not."""
     return (not select or matches_any(rule_id, select)) and not (ignore and matches_any(rule_id, ignore))
 
 
@@ -215,7 +211,3 @@ class Selection:
             found = self._by_kind[kind] = [self._given.get(i) or get_rule(i) for i in self.ids
                                            if kind in self.targets(i)]
         return found
-
-    def rules(self) -> list[Rule]:
-        """Every record (all their modules imported)."""
-        return [self._given.get(i) or get_rule(i) for i in self.ids]

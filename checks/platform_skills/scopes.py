@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .config import Settings
-    from .model import FileError, Rule
+    from .model import FileError
     from .readers.policy_reports import Evidence
 
     Excluded = Callable[[str], bool]
@@ -45,10 +45,6 @@ class Scope:
         self.options = options    # {rule_id: {option: value}}
         self.fail_on = fail_on    # a severity, or None for the command's default
         self.excluded = excluded  # excluded(path) -> bool, or None
-
-    @property
-    def file_rules(self) -> list[Rule]:
-        return self.selection.rules()
 
 
 class Scopes:
@@ -87,10 +83,6 @@ class Scopes:
     def file_selection(self) -> Selection:
         """Every file rule some scope may run: the command line's selection."""
         return _file_selection(i for i in INDEX if chosen(i, self._select, self._ignore))
-
-    @property
-    def file_rules(self) -> list[Rule]:
-        return self.file_selection.rules()
 
     @property
     def excluded(self) -> Excluded | None:
