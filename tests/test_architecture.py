@@ -9,7 +9,7 @@ from support import ROOT, write_tree
 PACKAGE = ROOT / "checks" / "platform_skills"
 # Lower number = lower floor. A module may import its own floor or lower ones.
 FLOORS = [
-    ("model", 0), ("nodes", 0), ("plaintext", 0), ("json5", 0),
+    ("model", 0), ("nodes", 0), ("plaintext", 0), ("json5", 0), ("forked", 0),
     ("parsers", 1), ("readers", 1), ("fixes", 1),
     ("kinds", 2), ("loader", 2), ("surroundings", 2), ("config", 2), ("findings", 2), ("textfiles", 2),
     ("rules", 3),
@@ -73,6 +73,10 @@ def _imports(run_time_only=False):
 def _exists(name):
     rel = Path(*name.split("."))
     return (PACKAGE.parent / rel).with_suffix(".py").exists() or (PACKAGE.parent / rel).is_dir()
+
+
+def test_every_module_has_a_floor():
+    assert [m for m in _imports() if "." in m and _floor(m) < 0] == []
 
 
 def test_no_module_imports_a_higher_floor():

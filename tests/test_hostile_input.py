@@ -117,6 +117,32 @@ def test_parallel_run_matches_serial(tmp_path):
     assert serial["summary"] == {"files": 450, "findings": 450, "errors": 1}
 
 
+PUSH = """\
+on: push
+permissions: {}
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    permissions:
+      packages: write
+    steps:
+      - run: docker push ghcr.io/example-org/app:1.0
+"""
+
+
+def test_parallel_audit_names_the_same_evidence_as_serial(tmp_path):
+    # Every workflow but the first pushes, so any of them could be a gap's evidence: the
+    # audit names the first in the walk, whichever process read it (a parallel run named a
+    # file of its first batch instead, which is not the first file).
+    files = {f".github/workflows/w{i:03}.yml": PUSH for i in range(1, 420)}
+    files[".github/workflows/w000.yml"] = GOOD_WITH_FINDING
+    write_tree(tmp_path, files)
+    _, serial = run_json("audit", ".", "--jobs", "1", cwd=tmp_path)
+    _, parallel = run_json("audit", ".", "--jobs", "2", cwd=tmp_path)
+    assert "w001.yml:" in str(serial)
+    assert serial == parallel
+
+
 def _big_terraform(size):
     block = ('resource "aws_s3_bucket" "b{i}" {{\n  bucket = "example-org-{i}"\n'
              '  tags   = {{ team = "platform", index = "{i}" }}\n}}\n\n')

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from . import kinds, loader, surroundings
+from . import forked, kinds, loader, surroundings
 from .findings import Builder
 from .model import FileError, Finding, Location, Skipped
 from .parsers import HCL_MISSING, hcl_advice
@@ -145,8 +145,8 @@ def _check_file(path: str, root: str, rules: Selection, options: Options, want_f
     return findings, errors, [], facts
 
 
-# Worker state: one (rules, options) pair per scope; rules are looked up by ID so only
-# strings cross the process boundary.
+# A spawned worker's state: one (rules, options) pair per scope; rules are looked up by ID
+# so only strings cross the process boundary.
 _WORKER: list[Group] = None  # type: ignore[assignment]  # set in each worker before _work
 
 
@@ -160,9 +160,14 @@ def _location_tuple(loc: Location) -> tuple[str, int, int | None, str]:
 
 
 def _work(batch: Iterable[Candidate], want_facts: bool) -> list[Plain]:
+    return _plain(batch, _WORKER, want_facts)
+
+
+def _plain(batch: Iterable[Candidate], groups: Sequence[Group], want_facts: bool) -> list[Plain]:
+    """The batch's results as plain tuples (what crosses from a worker process)."""
     out = []
     for path, root, group in batch:
-        rules, options = _WORKER[group]
+        rules, options = groups[group]
         findings, errors, skipped, facts = _check_file(path, root, rules, options, want_facts)
         out.append((None if findings is None else
                     [(f.rule.id, f.path, f.line, f.message, f.column,
@@ -241,38 +246,43 @@ def workers(jobs: int | None, files: int) -> int:
 
 def _run_parallel(candidates: list[Candidate], groups: list[Group], want_facts: bool, jobs: int, result: Result,
                   reached: set[str]) -> None:
-    import gc
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     size = max(50, len(candidates) // (jobs * 4))
-    count = -(-len(candidates) // size)
+    count = min(-(-len(candidates) // size), forked.MAX_BATCHES)
     # Dealt round-robin, not cut in runs: files of a slow kind (Terraform) sit together in
     # the walk, and one batch holding all of them would finish long after the others.
     batches = [candidates[i::count] for i in range(count)]
-    plain = [(list(selection.ids), options) for selection, options in groups]
     # The rule modules the files' kinds need, imported here once for every worker to inherit.
     expected = _expected_kinds(path for path, _, _ in candidates)
     for selection, _ in groups:
         for kind in expected:
             selection.for_kind(kind)
-    # What the workers inherit (modules, rule records) is not garbage: frozen while they
-    # start, the collector in each worker neither walks it again and again nor copies its
-    # pages (a twentieth of a run).
-    gc.freeze()
-    try:
-        with context.Pool(min(jobs, count), initializer=_init_worker, initargs=(plain,)) as pool:
-            chunks = pool.starmap(_work, [(b, want_facts) for b in batches])
-    finally:
-        gc.unfreeze()
-    for batch, chunk in zip(batches, chunks, strict=True):
-        for (_, root, _), (findings, errs, skipped, facts) in zip(batch, chunk, strict=True):
-            if findings is not None:
-                findings = [Finding(get_rule(r), p, ln, m, col, [Location(*x) for x in rel], fix)
-                            for r, p, ln, m, col, rel, fix in findings]
-            if _merge(result, findings, [FileError(p, m) for p, m in errs],
-                      [Skipped(p, r) for p, r in skipped], facts):
-                reached.add(root)
+    if hasattr(os, "fork"):
+        chunks = forked.run(count, lambda i: _plain(batches[i], groups, want_facts), jobs)
+    else:
+        chunks = _pool(batches, groups, want_facts, jobs)
+    # Merged in the walk's order, as a serial run merges: the audit keeps each fact's first
+    # evidence, which must not depend on how the files were dealt.
+    plain: list[Plain] = [None] * len(candidates)  # type: ignore[list-item]  # all set below
+    for start, chunk in enumerate(chunks):
+        plain[start::count] = chunk
+    for (_, root, _), (findings, errs, skipped, facts) in zip(candidates, plain, strict=True):
+        if findings is not None:
+            findings = [Finding(get_rule(r), p, ln, m, col, [Location(*x) for x in rel], fix)
+                        for r, p, ln, m, col, rel, fix in findings]
+        if _merge(result, findings, [FileError(p, m) for p, m in errs],
+                  [Skipped(p, r) for p, r in skipped], facts):
+            reached.add(root)
+
+
+def _pool(batches: list[list[Candidate]], groups: list[Group], want_facts: bool, jobs: int,
+          ) -> list[list[Plain]]:
+    """Where processes cannot fork (Windows): spawned workers, which import the rules again."""
+    import multiprocessing
+
+    plain = [(list(selection.ids), options) for selection, options in groups]
+    with multiprocessing.get_context("spawn").Pool(
+            min(jobs, len(batches)), initializer=_init_worker, initargs=(plain,)) as pool:
+        return pool.starmap(_work, [(b, want_facts) for b in batches])
 
 
 def _expected_kinds(paths: Iterable[str]) -> set[str]:
