@@ -5,7 +5,9 @@ import time
 
 import pytest
 
-from platform_skills import forked
+from platform_skills import engine, forked
+from platform_skills.registry import INDEX, Selection
+from support import write_tree
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -54,11 +56,6 @@ def test_batch_count_is_bounded(count):
 
 
 def test_where_processes_cannot_fork_a_spawned_pool_finds_the_same(tmp_path, monkeypatch):
-    from support import write_tree
-
-    from platform_skills import engine
-    from platform_skills.registry import INDEX, Selection
-
     workflow = ("on: push\npermissions: {}\njobs:\n  build:\n    runs-on: ubuntu-latest\n"
                 "    steps:\n      - uses: actions/checkout@v4\n")
     write_tree(tmp_path, {f".github/workflows/w{i:03}.yml": workflow
