@@ -247,19 +247,28 @@ _NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
 
 
 def open_regular(path: str) -> BinaryIO:
-    """``path`` opened for reading in binary, if it is a regular file; else NotRegular.
+    """``path`` opened for reading in binary, if it is a regular file; else NotRegular."""
+    fd = _open_regular(path, os.stat(path).st_mode)
+    return os.fdopen(fd, "rb")
 
-    Checked before opening, and again on the open descriptor: the open is non-blocking, so a
-    file swapped for a pipe in between cannot hang the run either.
+
+def _open_regular(path: str, mode: int) -> int:
+    """A descriptor of ``path``, whose ``mode`` (from ``stat``) says it is a regular file.
+
+    Checked again on the open descriptor: the open is non-blocking, so a file swapped for a
+    pipe in between cannot hang the run either.
     """
-    _require_regular(os.stat(path).st_mode)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    _require_regular(mode)
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK)
     try:
         _require_regular(os.fstat(fd).st_mode)
-        return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
         raise
+    return fd
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 
 
 def _require_regular(mode: int) -> None:
@@ -270,14 +279,19 @@ def _require_regular(mode: int) -> None:
 
 
 def _read_text(path: str, root: str) -> str:
-    if os.path.islink(path):
-        target = os.path.realpath(path)
-        top = os.path.realpath(root)
-        if not (target == top or target.startswith(top.rstrip(os.sep) + os.sep)):
-            raise _Unreadable("symlink points outside the scanned tree; not read")
     try:
-        with open_regular(path) as handle:
-            data = _read_all(handle)
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            target = os.path.realpath(path)
+            top = os.path.realpath(root)
+            if not (target == top or target.startswith(top.rstrip(os.sep) + os.sep)):
+                raise _Unreadable("symlink points outside the scanned tree; not read")
+            mode = os.stat(path).st_mode
+        fd = _open_regular(path, mode)
+        try:
+            data = _read_all(fd)
+        finally:
+            os.close(fd)
     except IsADirectoryError:
         raise _Unreadable("is a directory") from None
     except OSError as exc:
@@ -298,24 +312,24 @@ def _read_text(path: str, root: str) -> str:
                           f"{exc.start})") from None
 
 
-def _read_all(handle: BinaryIO) -> bytes:
+def _read_all(fd: int) -> bytes:
     """The file's bytes, at most ``MAX_BYTES + 1`` of them.
 
-    The read is sized from ``fstat`` (one small allocation for the common small file); a
-    file that reports size 0 or the wrong size (``/proc``, a pipe, a file still growing)
-    is read on in chunks until end of file or the limit.
+    The read is sized from ``fstat`` (one read for the common small file, with no buffered
+    file object around it); a file that reports size 0 or the wrong size (``/proc``, a
+    file still growing) is read on in chunks until end of file or the limit.
     """
     try:
-        size = os.fstat(handle.fileno()).st_size
+        size = os.fstat(fd).st_size
     except OSError:
         size = 0
-    data = handle.read(min(size, MAX_BYTES) + 1) if size else b""
+    data = os.read(fd, min(size, MAX_BYTES) + 1) if size else b""
     if size and len(data) <= size:
         return data  # the short read means end of file: the usual case
     chunks = [data]
     total = len(data)
     while total <= MAX_BYTES:
-        chunk = handle.read(min(1 << 20, MAX_BYTES + 1 - total))
+        chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)
