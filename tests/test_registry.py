@@ -80,3 +80,4 @@ def test_a_workflow_check_imports_the_workflow_rules_and_no_others(tmp_path):
     assert loaded == wanted
     for reader in ("dockerfile", "makefile", "following", "terraform", "kyverno", "facts"):
         assert f"platform_skills.readers.{reader}" not in modules
+    assert "platform_skills.forked" not in modules  # a small run starts no worker

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from . import forked, kinds, loader, surroundings
+from . import kinds, loader, surroundings
 from .findings import Builder
 from .model import FileError, Finding, Location, Skipped
 from .parsers import HCL_MISSING, hcl_advice
@@ -246,6 +246,8 @@ def workers(jobs: int | None, files: int) -> int:
 
 def _run_parallel(candidates: list[Candidate], groups: list[Group], want_facts: bool, jobs: int, result: Result,
                   reached: set[str]) -> None:
+    from . import forked  # with pickle and signal: not on the path of a small run
+
     size = max(50, len(candidates) // (jobs * 4))
     count = min(-(-len(candidates) // size), forked.MAX_BATCHES)
     # Dealt round-robin, not cut in runs: files of a slow kind (Terraform) sit together in
