@@ -2,10 +2,10 @@
 parallel runs where ``os.fork`` exists.
 
 Why not ``multiprocessing.Pool``: the pool's import, its three threads and its per-task
-messages cost a parallel scan of 1,500 workflows about a fifth more CPU than the checks
-themselves, and its parent sits idle while the workers run. Here the parent works too, and
-the queue is a pipe holding one byte per batch: whoever reads a byte runs that batch, so a
-slower process simply takes fewer (a one-byte read from a pipe is atomic). Each child
+messages cost a parallel scan of 1,500 workflows about a tenth more CPU than the same scan
+in one process, and its parent sits idle while the workers run. Here the parent works too,
+and the queue is a pipe holding one byte per batch: whoever reads a byte runs that batch,
+so a slower process simply takes fewer (a one-byte read from a pipe is atomic). Each child
 sends all its results once, at the end, so no child waits on a full pipe while the parent
 is busy. A batch whose results never arrive (a child killed or crashed) is run again here,
 so a lost worker costs time, never findings.
