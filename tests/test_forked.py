@@ -43,6 +43,14 @@ def test_a_child_whose_result_cannot_be_sent_is_run_again_here():
     assert forked.run(10, work, 2) == list(range(10))
 
 
+def test_without_a_process_to_spare_the_parent_runs_every_batch(monkeypatch):
+    def refuse():
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # what fork raises at a limit
+
+    monkeypatch.setattr(os, "fork", refuse)
+    assert forked.run(5, lambda i: i + 1, 2) == [1, 2, 3, 4, 5]
+
+
 def test_no_child_is_left_behind():
     forked.run(6, lambda i: i, 3)
     with pytest.raises(ChildProcessError):

@@ -41,7 +41,10 @@ def run(count: int, work: Callable[[int], Any], processes: int) -> list[Any]:
     gc.freeze()
     try:
         for _ in range(processes - 1):
-            children.append(_fork(queue, work))
+            try:
+                children.append(_fork(queue, work))
+            except OSError:  # no process to spare (a limit on processes, or memory)
+                break
         done.update(_drain(queue, work))
     except BaseException:  # interrupted: the children stop too
         for pid, _ in children:

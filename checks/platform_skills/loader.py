@@ -248,12 +248,13 @@ _NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
 
 def open_regular(path: str) -> BinaryIO:
     """``path`` opened for reading in binary, if it is a regular file; else NotRegular."""
-    fd = _open_regular(path, os.stat(path).st_mode)
+    fd, _ = _open_regular(path, os.stat(path).st_mode)
     return os.fdopen(fd, "rb")
 
 
-def _open_regular(path: str, mode: int) -> int:
-    """A descriptor of ``path``, whose ``mode`` (from ``stat``) says it is a regular file.
+def _open_regular(path: str, mode: int) -> tuple[int, int]:
+    """``(descriptor, size)`` of ``path``, whose ``mode`` (from ``stat``) says it is a
+    regular file.
 
     Checked again on the open descriptor: the open is non-blocking, so a file swapped for a
     pipe in between cannot hang the run either.
@@ -261,11 +262,12 @@ def _open_regular(path: str, mode: int) -> int:
     _require_regular(mode)
     fd = os.open(path, os.O_RDONLY | _NONBLOCK)
     try:
-        _require_regular(os.fstat(fd).st_mode)
+        info = os.fstat(fd)
+        _require_regular(info.st_mode)
     except BaseException:
         os.close(fd)
         raise
-    return fd
+    return fd, info.st_size
 
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -287,9 +289,9 @@ def _read_text(path: str, root: str) -> str:
             if not (target == top or target.startswith(top.rstrip(os.sep) + os.sep)):
                 raise _Unreadable("symlink points outside the scanned tree; not read")
             mode = os.stat(path).st_mode
-        fd = _open_regular(path, mode)
+        fd, size = _open_regular(path, mode)
         try:
-            data = _read_all(fd)
+            data = _read_all(fd, size)
         finally:
             os.close(fd)
     except IsADirectoryError:
@@ -312,17 +314,13 @@ def _read_text(path: str, root: str) -> str:
                           f"{exc.start})") from None
 
 
-def _read_all(fd: int) -> bytes:
+def _read_all(fd: int, size: int) -> bytes:
     """The file's bytes, at most ``MAX_BYTES + 1`` of them.
 
-    The read is sized from ``fstat`` (one read for the common small file, with no buffered
-    file object around it); a file that reports size 0 or the wrong size (``/proc``, a
-    file still growing) is read on in chunks until end of file or the limit.
+    The read is sized from ``size`` (from ``fstat``: one read for the common small file,
+    with no buffered file object around it); a file that reports size 0 or the wrong size
+    (``/proc``, a file still growing) is read on in chunks until end of file or the limit.
     """
-    try:
-        size = os.fstat(fd).st_size
-    except OSError:
-        size = 0
     data = os.read(fd, min(size, MAX_BYTES) + 1) if size else b""
     if size and len(data) <= size:
         return data  # the short read means end of file: the usual case
