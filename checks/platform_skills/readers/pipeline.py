@@ -314,10 +314,13 @@ def _flag_values(args: Sequence[Token], *names: str) -> list[str]:
     return found
 
 
+IMAGE_ACTIONS = ("docker/build-push-action", "docker/bake-action")  # actions that push what they build
+
+
 def publishing_pushes(step: Step) -> list[int]:
     """``[line]`` of the step's pushes that publish: not to a throwaway registry (computed
     once per step: the audit and PSK013/PSK014 both ask)."""
-    if not step.commands and step.action not in _IMAGE_ACTIONS:
+    if not step.commands and step.action not in IMAGE_ACTIONS:
         return []  # most steps: nothing to find, nothing worth keeping
     memo: dict[tuple[nodes.Scalar, int], list[int]] = step.job.workflow.memo.setdefault("publishing-pushes", {})
     key = (step.job.key, step.index)
@@ -326,13 +329,9 @@ def publishing_pushes(step: Step) -> list[int]:
     return memo[key]
 
 
-_IMAGE_ACTIONS = ("docker/build-push-action", "docker/bake-action")
-
-
 def _publishing_pushes(step: Step) -> list[int]:
     lines = []
-    if step.action in _IMAGE_ACTIONS and \
-            truthy_input(step.input("push")):
+    if step.action in IMAGE_ACTIONS and truthy_input(step.input("push")):
         tags = nodes.text(step.input("tags"), "") + nodes.text(step.input("set"), "")
         refs = [t for t in re.split(r"[\s,]+", tags) if t]
         if not refs or not all(throwaway(r) for r in refs):

@@ -11,7 +11,7 @@ usual release channels: ``gh release create|upload``, ``softprops/action-gh-rele
 from __future__ import annotations
 
 from .. import nodes
-from .pipeline import is_push, publishing_pushes
+from .pipeline import IMAGE_ACTIONS, is_push, publishing_pushes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def publishes(step: Step) -> list[tuple[Where, str]]:
     found: list[tuple[Where, str]] = []
     # An image push publishes exactly when the audit says so: not to a throwaway registry.
     pushed = publishing_pushes(step)
-    if step.action in ("docker/build-push-action", "docker/bake-action") and \
+    if step.action in IMAGE_ACTIONS and \
             nodes.line(step.uses) in pushed:  # type: ignore[arg-type]
         found.append((step.uses, "pushes an image"))  # type: ignore[arg-type]
     elif step.action in PUBLISH_ACTIONS:
@@ -93,8 +93,7 @@ def publishes(step: Step) -> list[tuple[Where, str]]:
 
 
 # Every action ``publishes`` looks at; a step with none of them and no commands publishes nothing.
-_PUBLISHING_ACTIONS = frozenset(("docker/build-push-action", "docker/bake-action",
-                                 "goreleaser/goreleaser-action", *PUBLISH_ACTIONS))
+_PUBLISHING_ACTIONS = frozenset((*IMAGE_ACTIONS, "goreleaser/goreleaser-action", *PUBLISH_ACTIONS))
 
 
 def uploads(step: Step) -> list[tuple[nodes.Node, str]]:
